@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from 'hono'
+import { GatewayError } from '../errors.ts'
+
+const encoder = new TextEncoder()
+const digest = async (text: string) =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
+
+/**
+ * Checks a presented key against the configured client keys in constant time: both sides are
+ * hashed to 32 bytes first, so neither the length nor the first differing byte leaks, and every
+ * configured key is compared, so which key matched does not leak either.
+ */
+export function createKeyChecker(
+  keys: string[],
+): (presented: string | undefined) => Promise<boolean> {
+  let hashed: Promise<Uint8Array[]> | undefined
+  return async (presented) => {
+    if (keys.length === 0) return true
+    if (!presented) return false
+    hashed ??= Promise.all(keys.map(digest))
+    const [candidate, expected] = await Promise.all([digest(presented), hashed])
+    let matched = 0
+    for (const key of expected) {
+      let difference = 0
+      for (let i = 0; i < key.length; i++) difference |= key[i]! ^ candidate[i]!
+      matched |= difference === 0 ? 1 : 0
+    }
+    return matched === 1
+  }
+}
+
+/** The key from `Authorization: Bearer <key>`; other schemes count as no key. */
+export function bearerKey(header: string | undefined): string | undefined {
+  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return match ? match[1] : undefined
+}
+
+export const unauthorized = () =>
+  new GatewayError(
+    401,
+    'invalid_api_key',
+    'Missing or invalid API key. Send it as "Authorization: Bearer <key>".',
+    { retryable: false },
+  )
+
+/** Rejects requests without a valid client key; does nothing when no key is configured. */
+export function requireClientKey(check: ReturnType<typeof createKeyChecker>): MiddlewareHandler {
+  return async (c, next) => {
+    if (!(await check(bearerKey(c.req.header('Authorization'))))) throw unauthorized()
+    await next()
+  }
+}

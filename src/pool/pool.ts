@@ -1,0 +1,116 @@
+import { GatewayError, toGatewayError } from '../errors.ts'
+import { abortOrNetworkError } from '../providers/http.ts'
+import type { Route } from './catalogue.ts'
+import { availability, availableAt, recordAttempt, recordFailure, recordSuccess } from './health.ts'
+
+export type PoolRunOptions = {
+  /** Aborts when the client goes away or the request deadline passes. */
+  signal: AbortSignal
+  /** Epoch ms by which the whole request must end (REQUEST_TIMEOUT). */
+  deadline: number
+  /** Longest single upstream attempt (UPSTREAM_TIMEOUT). */
+  attemptTimeoutMs: number
+  now?: () => number
+  random?: () => number
+  /** Called before each attempt, e.g. to tell a streaming client which provider is working. */
+  onAttempt?: (route: Route) => void
+}
+
+export type PoolRunResult<T> = { value: T; route: Route; attempts: number }
+
+/**
+ * Orders routes for one request: healthy ones by priority (higher first), then a weighted
+ * shuffle so load spreads across keys and providers of equal priority.
+ */
+export function orderRoutes(routes: Route[], now: number, random = Math.random): Route[] {
+  const usable = routes.filter((route) => {
+    const state = availability(route.target.health, now)
+    return state === 'ready' || state === 'probe'
+  })
+  // Efraimidis-Spirakis: sorting by random^(1/weight) is a weighted shuffle.
+  const keyed = usable.map((route) => ({ route, key: random() ** (1 / route.target.weight) }))
+  keyed.sort((a, b) => b.route.target.priority - a.route.target.priority || b.key - a.key)
+  return keyed.map(({ route }) => route)
+}
+
+/**
+ * Runs `attempt` on one route after another until one succeeds, within the deadline. Refusals
+ * and bad requests end the run at once; other failures mark the target and move on.
+ */
+export async function runWithFailover<T>(
+  routes: Route[],
+  attempt: (route: Route, signal: AbortSignal) => Promise<T>,
+  options: PoolRunOptions,
+): Promise<PoolRunResult<T>> {
+  const now = options.now ?? Date.now
+  const failures: GatewayError[] = []
+  const tried = new Set<Route>()
+  let attempts = 0
+  for (;;) {
+    const route = orderRoutes(routes, now(), options.random).find((r) => !tried.has(r))
+    if (!route) break
+    tried.add(route)
+    const remaining = options.deadline - now()
+    if (remaining <= 0 || options.signal.aborted) break
+    const { health } = route.target
+    recordAttempt(health, now(), availability(health, now()) === 'probe')
+    attempts++
+    options.onAttempt?.(route)
+    const signal = AbortSignal.any([
+      options.signal,
+      AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining)),
+    ])
+    try {
+      const value = await attempt(route, signal)
+      recordSuccess(health)
+      return { value, route, attempts }
+    } catch (thrown) {
+      const error = signal.aborted
+        ? abortOrNetworkError(route.target.id, signal, thrown)
+        : toGatewayError(thrown)
+      if (!error.upstream) throw error // our own bug or bad input, not the target's fault
+      recordFailure(health, error, now())
+      if (!error.retryable) throw error
+      failures.push(error)
+    }
+  }
+  throw finalError(routes, failures, options, now())
+}
+
+function finalError(
+  routes: Route[],
+  failures: GatewayError[],
+  options: PoolRunOptions,
+  now: number,
+): GatewayError {
+  const reasons = failures.map((failure) => failure.message).join('; ')
+  if (now >= options.deadline || (options.signal.aborted && failures.length)) {
+    return new GatewayError(
+      504,
+      'timeout',
+      `No image within the request timeout. ${reasons}`.trim(),
+    )
+  }
+  if (options.signal.aborted) {
+    return new GatewayError(499, 'client_closed', 'The client closed the request')
+  }
+  const allRateLimited = failures.every((f) => f.upstream?.failure === 'rate-limited')
+  if (allRateLimited) {
+    const next = Math.min(...routes.map((route) => availableAt(route.target.health, now)))
+    if (Number.isFinite(next)) {
+      return new GatewayError(
+        503,
+        'all_targets_cooling_down',
+        'Every upstream for this model is cooling down after rate limits or failures. Try again later.',
+        { retryAfter: Math.max(1, Math.ceil((next - now) / 1000)) },
+      )
+    }
+    return new GatewayError(
+      502,
+      'no_usable_upstream',
+      'Every upstream key for this model is disabled (rejected credentials); see /v1/status.',
+      { retryable: false },
+    )
+  }
+  return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`)
+}

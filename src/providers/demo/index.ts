@@ -1,0 +1,64 @@
+import type { ProviderModule } from '../types.ts'
+import { renderDemoPicture } from './picture.ts'
+
+/**
+ * The offline provider: draws a labelled, deterministic picture locally. It is used only when
+ * no real provider is configured, so a fresh install runs end to end with no network.
+ */
+export const demoProvider: ProviderModule = {
+  type: 'demo',
+  keyless: true,
+  create(entry) {
+    return {
+      type: 'demo',
+      name: 'demo',
+      models: [
+        {
+          id: 'demo',
+          publicIds: ['demo'],
+          capabilities: {
+            size: { min: 64, max: 2048, multiple: 8, maxPixels: 2048 * 1024 },
+            defaultSize: { width: 1024, height: 1024 },
+            steps: { min: 1, max: 50, default: 4 },
+            seed: true,
+            negativePrompt: true,
+            maxPromptLength: 2048,
+            maxImagesPerCall: 4,
+          },
+        },
+      ],
+      async generate(request, { signal }) {
+        const seed = request.seed ?? 0
+        const images = []
+        for (let index = 0; index < request.n; index++) {
+          signal.throwIfAborted()
+          const bytes = await renderDemoPicture({
+            prompt: request.prompt,
+            seed: seed + index,
+            width: request.width ?? 1024,
+            height: request.height ?? 1024,
+          })
+          images.push({ bytes, mediaType: 'image/png' })
+        }
+        // A configurable delay lets tests and benchmarks exercise slow upstreams offline.
+        const delayMs = Number(entry.options.delayMs ?? 0)
+        if (delayMs > 0) await sleep(delayMs, signal)
+        return { images, seed }
+      },
+    }
+  },
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
+}

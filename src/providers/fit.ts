@@ -1,0 +1,113 @@
+import type { ImageRequest, ModelCapabilities } from './types.ts'
+
+/** What a caller asks for, before it meets a model. */
+export type RequestedImage = {
+  prompt: string
+  negativePrompt?: string
+  width?: number
+  height?: number
+  steps?: number
+  seed?: number
+  n: number
+}
+
+export type FittedRequest = {
+  request: ImageRequest
+  /** The size the reply reports before the image is read; null when the model picks it. */
+  size: { width: number; height: number } | null
+  /** What was changed or dropped, for the reply and the logs. */
+  warnings: string[]
+}
+
+const roundTo = (value: number, multiple: number) =>
+  Math.max(multiple, Math.round(value / multiple) * multiple)
+
+/**
+ * Fits a request to a model: the size scaled (keeping its aspect ratio) into the model's range
+ * and rounded to its multiple, steps clamped, unsupported fields dropped with a warning, and the
+ * prompt cut at a word boundary to the model's limit.
+ */
+export function fitRequest(
+  requested: RequestedImage,
+  capabilities: ModelCapabilities,
+): FittedRequest {
+  const warnings: string[] = []
+  const request: ImageRequest = {
+    prompt: cutPrompt(requested.prompt, capabilities.maxPromptLength),
+    n: Math.min(requested.n, capabilities.maxImagesPerCall),
+  }
+  if (request.prompt.length < requested.prompt.length) {
+    warnings.push(`prompt cut to ${capabilities.maxPromptLength} characters`)
+  }
+
+  let size: FittedRequest['size'] = null
+  if (capabilities.size) {
+    size = fitSize(
+      requested.width && requested.height
+        ? { width: requested.width, height: requested.height }
+        : capabilities.defaultSize,
+      capabilities.size,
+    )
+    if (requested.width && (size.width !== requested.width || size.height !== requested.height)) {
+      warnings.push(
+        `size ${requested.width}x${requested.height} fitted to ${size.width}x${size.height}`,
+      )
+    }
+    request.width = size.width
+    request.height = size.height
+  } else if (requested.width) {
+    warnings.push('this model does not take a size; it chose its own')
+  }
+
+  if (capabilities.steps) {
+    const { min, max } = capabilities.steps
+    request.steps = Math.min(max, Math.max(min, requested.steps ?? capabilities.steps.default))
+    if (requested.steps !== undefined && request.steps !== requested.steps) {
+      warnings.push(`steps ${requested.steps} clamped to ${request.steps}`)
+    }
+  } else if (requested.steps !== undefined) {
+    warnings.push('this model runs a fixed number of steps')
+  }
+
+  if (capabilities.seed) request.seed = requested.seed
+  else if (requested.seed !== undefined) warnings.push('this model does not take a seed')
+
+  if (requested.negativePrompt) {
+    if (capabilities.negativePrompt) request.negativePrompt = requested.negativePrompt
+    else warnings.push('this model does not take a negative prompt')
+  }
+  return { request, size, warnings }
+}
+
+function fitSize(
+  wanted: { width: number; height: number },
+  limits: NonNullable<ModelCapabilities['size']>,
+): { width: number; height: number } {
+  let { width, height } = wanted
+  // Scale as a whole first so the aspect ratio survives, then clamp each side.
+  const shrink = Math.min(1, limits.max / width, limits.max / height)
+  const pixels = width * height * shrink * shrink
+  const shrinkArea =
+    limits.maxPixels && pixels > limits.maxPixels ? Math.sqrt(limits.maxPixels / pixels) : 1
+  const grow = Math.max(1, limits.min / width, limits.min / height)
+  const scale = shrink * shrinkArea * grow
+  width = Math.min(limits.max, Math.max(limits.min, roundTo(width * scale, limits.multiple)))
+  height = Math.min(limits.max, Math.max(limits.min, roundTo(height * scale, limits.multiple)))
+  // Rounding may cross the limits by one multiple; pull back inside.
+  while (width > limits.max) width -= limits.multiple
+  while (height > limits.max) height -= limits.multiple
+  while (limits.maxPixels && width * height > limits.maxPixels) {
+    if (width >= height) width -= limits.multiple
+    else height -= limits.multiple
+  }
+  return { width, height }
+}
+
+/** Cuts text to `limit` characters, at the last space when there is one in the final fifth. */
+export function cutPrompt(prompt: string, limit: number): string {
+  const characters = Array.from(prompt)
+  if (characters.length <= limit) return prompt
+  const cut = characters.slice(0, limit).join('')
+  const space = cut.lastIndexOf(' ')
+  return (space > limit * 0.8 ? cut.slice(0, space) : cut).trimEnd()
+}

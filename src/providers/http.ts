@@ -1,0 +1,102 @@
+import { GatewayError, type UpstreamFailure } from '../errors.ts'
+
+/**
+ * Shared plumbing for HTTP providers: the call itself, and the mapping from an upstream's
+ * status to an UpstreamFailure the pool acts on. Providers refine it with their own error codes.
+ */
+
+/** The client-facing status and code for each kind of upstream failure. */
+const FAILURE_STATUS: Record<UpstreamFailure, [number, string]> = {
+  'rate-limited': [503, 'upstream_rate_limited'],
+  unauthorized: [502, 'upstream_unauthorized'],
+  refused: [400, 'content_policy_violation'],
+  'bad-request': [400, 'upstream_rejected_request'],
+  server: [502, 'upstream_error'],
+  timeout: [504, 'upstream_timeout'],
+  network: [502, 'upstream_unreachable'],
+}
+
+/** Builds the error a provider throws; the message must not contain a key or token. */
+export function upstreamError(
+  provider: string,
+  failure: UpstreamFailure,
+  message: string,
+  options: { status?: number; retryAfter?: number; cause?: unknown } = {},
+): GatewayError {
+  const [status, code] = FAILURE_STATUS[failure]
+  return new GatewayError(status, code, `${provider}: ${message}`, {
+    cause: options.cause,
+    retryAfter: options.retryAfter,
+    retryable: failure !== 'refused' && failure !== 'bad-request',
+    upstream: { failure, provider, status: options.status },
+  })
+}
+
+/** The failure an HTTP status means when the body says nothing more specific. */
+export function failureForStatus(status: number): UpstreamFailure {
+  if (status === 429) return 'rate-limited'
+  if (status === 401 || status === 403) return 'unauthorized'
+  if (status === 400 || status === 404 || status === 413 || status === 422) return 'bad-request'
+  return 'server'
+}
+
+/** Seconds from a `Retry-After` header (delta-seconds or HTTP date), if present and sane. */
+export function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get('retry-after')
+  if (!value) return undefined
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - now) / 1000
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 86_400) : undefined
+}
+
+/**
+ * `fetch` that turns network failures and aborts into GatewayErrors. Any status is returned as
+ * is: the provider reads the body and decides with `failureForStatus` and its own codes.
+ */
+export async function callUpstream(
+  provider: string,
+  fetcher: typeof fetch,
+  url: string,
+  init: RequestInit & { signal: AbortSignal },
+): Promise<Response> {
+  try {
+    return await fetcher(url, init)
+  } catch (error) {
+    throw abortOrNetworkError(provider, init.signal, error)
+  }
+}
+
+/** Maps an exception from fetch or a body read to a timeout (if our signal fired) or a network error. */
+export function abortOrNetworkError(
+  provider: string,
+  signal: AbortSignal,
+  error: unknown,
+): GatewayError {
+  if (error instanceof GatewayError) return error
+  if (signal.aborted) {
+    const reason = signal.reason
+    if (reason instanceof GatewayError) return reason
+    return upstreamError(provider, 'timeout', 'no answer in time', { cause: error })
+  }
+  return upstreamError(provider, 'network', 'could not connect', { cause: error })
+}
+
+/** Reads a JSON body, or throws a `server` failure quoting at most a short, safe excerpt. */
+export async function readJson(
+  provider: string,
+  response: Response,
+  signal: AbortSignal,
+): Promise<unknown> {
+  let text: string
+  try {
+    text = await response.text()
+  } catch (error) {
+    throw abortOrNetworkError(provider, signal, error)
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw upstreamError(provider, 'server', `malformed reply (HTTP ${response.status})`, {
+      status: response.status,
+    })
+  }
+}

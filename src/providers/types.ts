@@ -1,0 +1,98 @@
+import type { ProviderEntry } from '../config.ts'
+
+/**
+ * What a model can be asked for. Requests are fitted to this before a provider sees them
+ * (providers/fit.ts), so provider code never branches on another model's quirks.
+ */
+export type ModelCapabilities = {
+  /**
+   * Output size control. `null`: the model takes no size (its real output size is read from the
+   * image). Otherwise width and height are each clamped to [min, max] and rounded to `multiple`.
+   */
+  size: { min: number; max: number; multiple: number; maxPixels?: number } | null
+  /** Size used when the request names none. */
+  defaultSize: { width: number; height: number }
+  /** Step control; `null` when the model runs a fixed schedule. */
+  steps: { min: number; max: number; default: number } | null
+  seed: boolean
+  negativePrompt: boolean
+  /** Longest prompt in characters the upstream accepts. */
+  maxPromptLength: number
+  /** How many images one upstream call can return; more are made in parallel calls. */
+  maxImagesPerCall: number
+}
+
+/** One model a provider serves. */
+export type ModelSpec = {
+  /** The upstream's own id, e.g. `@cf/black-forest-labs/flux-1-schnell`. */
+  id: string
+  /** Public ids that route here, e.g. `flux-schnell`. The first is the one listed in /v1/models. */
+  publicIds: string[]
+  capabilities: ModelCapabilities
+}
+
+/** A request after fitting: every field is one the model accepts. */
+export type ImageRequest = {
+  prompt: string
+  negativePrompt?: string
+  /** Absent when the model takes no size. */
+  width?: number
+  height?: number
+  steps?: number
+  seed?: number
+  /** Images wanted from this one call, <= maxImagesPerCall. */
+  n: number
+}
+
+export type GeneratedImage = {
+  bytes: Uint8Array
+  /** The upstream's claim; the gateway sniffs the bytes and trusts those. */
+  mediaType?: string
+}
+
+export type GenerateResult = {
+  images: GeneratedImage[]
+  /** The seed the upstream reports having used, when it says. */
+  seed?: number
+}
+
+/** Everything a provider call may use, besides the request itself. */
+export type CallContext = {
+  model: ModelSpec
+  /** The target's credential; `null` for keyless backends. */
+  key: string | null
+  /** Aborts on client disconnect, attempt timeout or request deadline. Pass to every fetch. */
+  signal: AbortSignal
+  fetch: typeof fetch
+  /** Human-readable progress for streaming clients (queued, polling, downloading). */
+  onProgress?: (message: string) => void
+}
+
+/** One configured upstream (a PROVIDERS entry or a seed's variables), shared by its keys. */
+export interface ImageProvider {
+  /** Provider type, the folder name: `workers-ai`, `siliconflow`, `demo`, ... */
+  readonly type: string
+  /** Distinguishes several entries of one type in status and logs, e.g. `workers-ai#2`. */
+  readonly name: string
+  readonly models: ModelSpec[]
+  /** Throws GatewayError with `upstream` set on any failure (see providers/http.ts). */
+  generate(request: ImageRequest, context: CallContext): Promise<GenerateResult>
+}
+
+/** Runtime objects a provider may use in place of HTTP, such as the Workers `AI` binding. */
+export type ProviderBindings = {
+  ai?: AiBinding
+}
+
+/** The subset of the Workers AI binding the gateway uses. */
+export interface AiBinding {
+  run(model: string, inputs: unknown, options?: Record<string, unknown>): Promise<unknown>
+}
+
+/** A provider type: one folder under providers/ and one line in providers/index.ts. */
+export interface ProviderModule {
+  readonly type: string
+  /** True for keyless backends (demo, self-hosted); others need at least one key. */
+  readonly keyless?: boolean
+  create(entry: ProviderEntry, bindings: ProviderBindings): ImageProvider
+}

@@ -1,0 +1,24 @@
+import { Hono } from 'hono'
+import type { AppEnv } from '../app.ts'
+import { publicOrigin } from '../http/origin.ts'
+import { welcomePage } from '../ui/welcome.ts'
+
+/** `GET /`: the welcome page (the direct image API takes over when `prompt` or `id` is present). */
+export function pageRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>()
+  routes.get('/', (c) => {
+    const { config, catalogue, storage } = c.get('gateway')
+    return c.html(
+      welcomePage({
+        origin: publicOrigin(c.req.raw, config.publicUrl),
+        storage: storage?.kind ?? 'none',
+        models: catalogue.publicIds,
+        defaultModel: catalogue.defaultModel,
+        authRequired: config.clientKeys.length > 0,
+        directAccess: config.directApiAccess,
+        demoOnly: catalogue.targets.every((target) => target.provider.type === 'demo'),
+      }),
+    )
+  })
+  return routes
+}
