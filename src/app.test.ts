@@ -14,7 +14,10 @@ describe('app', () => {
     for (const path of ['/v1/models', '/models', '/v1/v1/models']) {
       const response = await app().request(path)
       expect(response.status, path).toBe(200)
-      expect(await response.json()).toMatchObject({ object: 'list', data: [{ id: 'demo', object: 'model' }] })
+      expect(await response.json()).toMatchObject({
+        object: 'list',
+        data: [{ id: 'demo', object: 'model' }],
+      })
     }
   })
 
@@ -23,7 +26,12 @@ describe('app', () => {
     expect(response.status).toBe(404)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(await response.json()).toEqual({
-      error: { message: expect.any(String), type: 'invalid_request_error', code: 'not_found', param: null },
+      error: {
+        message: expect.any(String),
+        type: 'invalid_request_error',
+        code: 'not_found',
+        param: null,
+      },
     })
   })
 })

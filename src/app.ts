@@ -10,9 +10,14 @@ import { jsonLogger, type Logger, type LogLine, requestLog } from './middleware/
 import { Catalogue } from './pool/catalogue.ts'
 import { buildProviders } from './providers/build.ts'
 import type { ProviderBindings } from './providers/types.ts'
+import { chatRoutes } from './routes/chat.ts'
+import { directRoutes } from './routes/direct.ts'
+import { guiRoutes } from './routes/gui.ts'
 import { healthRoutes } from './routes/health.ts'
+import { imagesRoutes } from './routes/images.ts'
 import { modelsRoutes } from './routes/models.ts'
 import { pageRoutes } from './routes/pages.ts'
+import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
 import type { ImageStore } from './storage/types.ts'
 
@@ -115,7 +120,13 @@ export function createApp(deps: AppDeps): App {
 
   app.route('/', healthRoutes())
   app.route('/', modelsRoutes())
+  app.route('/', statusRoutes())
+  app.route('/', chatRoutes())
+  app.route('/', imagesRoutes())
   app.route('/', storedImageRoutes())
+  app.route('/', guiRoutes())
+  // The direct image API answers `GET /?prompt=` and `?id=`; it hands plain `GET /` on to the page.
+  app.route('/', directRoutes())
   app.route('/', pageRoutes())
 
   app.notFound((c) =>

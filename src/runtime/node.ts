@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createApp } from '../app.ts'
+import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { ImageStore } from '../storage/types.ts'
 
@@ -23,10 +23,15 @@ async function createNodeStorage(config: Config): Promise<ImageStore> {
 
 type IncomingEnv = { incoming?: { socket?: { remoteAddress?: string } } }
 
-export async function startNodeServer(env: Record<string, string | undefined> = process.env) {
+/** Starts the gateway; `overrides` lets tests capture logs. Resolves once it listens. */
+export async function startNodeServer(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Pick<AppDeps, 'log' | 'fetch'>> = {},
+) {
   const config = loadConfig(env)
   const storage = await createNodeStorage(config)
   const app = createApp({
+    ...overrides,
     config,
     storage,
     clientAddress: (c) => (c.env as IncomingEnv | undefined)?.incoming?.socket?.remoteAddress,

@@ -11,11 +11,23 @@ describe('worker entry', () => {
   })
 
   it('serves an image stored in the KV binding with its metadata', async () => {
-    const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 3])
+    const png = Uint8Array.from([
+      137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 3,
+    ])
     const key = 'AAAAAAAAAAAAAAAAAAAAAA'
     const now = Date.now()
     await (env as unknown as { IMAGES: KVNamespace }).IMAGES.put(key, png, {
-      metadata: { contentType: 'image/png', width: 2, height: 3, prompt: 'p', finalPrompt: 'p', model: 'demo', provider: 'demo', createdAt: now, expiresAt: now + 60_000 },
+      metadata: {
+        contentType: 'image/png',
+        width: 2,
+        height: 3,
+        prompt: 'p',
+        finalPrompt: 'p',
+        model: 'demo',
+        provider: 'demo',
+        createdAt: now,
+        expiresAt: now + 60_000,
+      },
     })
     const response = await SELF.fetch(`https://gw.example/image/${key}`)
     expect(response.status).toBe(200)
