@@ -7,7 +7,8 @@ import { providerTypes } from './providers/index.ts'
  * Every bad variable is reported at once in one ConfigError, so a person fixes them in one go.
  */
 
-export type ReplyLanguage = 'en' | 'zh-CN' | 'zh-TW' | 'ja' | 'es' | 'fr' | 'ru' | 'de'
+const REPLY_LANGUAGES = ['en', 'zh-CN', 'zh-TW', 'ja', 'es', 'fr', 'ru', 'de'] as const
+export type ReplyLanguage = (typeof REPLY_LANGUAGES)[number]
 
 /** One upstream provider and its keys, from the seeds' variables or `PROVIDERS`. */
 export type ProviderEntry = {
@@ -95,8 +96,17 @@ const int = (fallback: number, min: number, max: number) =>
     .string()
     .trim()
     .optional()
-    .transform((value) => (value ? Number(value) : fallback))
-    .pipe(z.number().int(`expected a whole number`).min(min).max(max))
+    .transform((value, ctx) => {
+      if (!value) return fallback
+      // Number() alone would accept '', '0x10' and '1e3'; a person writes plain digits.
+      const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN
+      if (number >= min && number <= max) return number
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a whole number from ${min} to ${max}, got "${value}"`,
+      })
+      return z.NEVER
+    })
 const url = (fallback: string) =>
   z
     .string()
@@ -191,10 +201,18 @@ const schema = z.object({
   IMAGE_EXPIRATION: int(1800, 60, 365 * 24 * 3600),
   REQUEST_TIMEOUT: int(90, 1, 3600),
   UPSTREAM_TIMEOUT: int(60, 1, 3600),
-  REPLY_LANGUAGE: z
-    .enum(['en', 'zh-CN', 'zh-TW', 'ja', 'es', 'fr', 'ru', 'de'])
-    .optional()
-    .transform((value) => value ?? 'en'),
+  REPLY_LANGUAGE: text.optional().transform((value, ctx): ReplyLanguage => {
+    if (!value) return 'en'
+    // Seed 000 named its scripts zh-cn and zh-hant: accept those spellings, in any case.
+    const wanted = value
+      .toLowerCase()
+      .replace(/^zh-hant$/, 'zh-tw')
+      .replace(/^zh-hans$/, 'zh-cn')
+    const found = REPLY_LANGUAGES.find((language) => language.toLowerCase() === wanted)
+    if (found) return found
+    ctx.addIssue({ code: 'custom', message: `expected one of ${REPLY_LANGUAGES.join(', ')}` })
+    return z.NEVER
+  }),
   CHAT_IMAGE_FORMAT: z
     .enum(['url', 'data_uri'])
     .optional()
@@ -219,21 +237,29 @@ export function loadConfig(env: Record<string, unknown>): Config {
     Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   )
   const result = schema.safeParse(strings)
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${String(issue.path[0] ?? '?')}: ${issue.message}`),
-    )
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${String(issue.path[0] ?? '?')}: ${issue.message}`)
+  // Checks across variables read the raw strings, so they are reported together with the rest.
+  const set = (name: string) => Boolean(strings[name]?.trim())
+  if (strings.STORAGE?.trim() === 'redis' && !set('REDIS_URL')) {
+    problems.push('REDIS_URL: required when STORAGE=redis')
   }
-  const e = result.data
-  const problems: string[] = []
-  if (e.STORAGE === 'redis' && !e.REDIS_URL) problems.push('REDIS_URL: required when STORAGE=redis')
-  if (e.UPSTREAM_TIMEOUT > e.REQUEST_TIMEOUT) {
-    problems.push('UPSTREAM_TIMEOUT: must not exceed REQUEST_TIMEOUT')
+  // Seed 000's pair: one without the other would silently leave Workers AI unconfigured.
+  if (set('CF_ACCOUNT_ID') && !set('CF_API_TOKEN')) {
+    problems.push('CF_API_TOKEN: required with CF_ACCOUNT_ID')
   }
-  if (e.EXTERNAL_API_BASE && !e.EXTERNAL_MODEL) {
+  if (set('CF_API_TOKEN') && !set('CF_ACCOUNT_ID')) {
+    problems.push('CF_ACCOUNT_ID: required with CF_API_TOKEN')
+  }
+  if (set('EXTERNAL_API_BASE') && !set('EXTERNAL_MODEL')) {
     problems.push('EXTERNAL_MODEL: required when EXTERNAL_API_BASE is set')
   }
-  if (problems.length) throw new ConfigError(problems)
+  if (result.success && result.data.UPSTREAM_TIMEOUT > result.data.REQUEST_TIMEOUT) {
+    problems.push('UPSTREAM_TIMEOUT: must not exceed REQUEST_TIMEOUT')
+  }
+  if (!result.success || problems.length) throw new ConfigError(problems)
+  const e = result.data
 
   const clientKeys = [...new Set([...e.API_KEY, ...e.API_KEYS])]
   return {

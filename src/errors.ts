@@ -1,3 +1,5 @@
+import { HTTPException } from 'hono/http-exception'
+
 /**
  * The one error class of the gateway. Everything that can fail a request throws a GatewayError;
  * the single error handler in app.ts turns it into OpenAI's error shape (SPEC section 6).
@@ -81,8 +83,27 @@ export function errorHeaders(error: GatewayError): Record<string, string> {
   return headers
 }
 
-/** Wraps anything thrown into a GatewayError; unknown errors become a generic 500. */
+/** Codes for the statuses Hono's own middleware and helpers throw as HTTPException. */
+const HTTP_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'invalid_api_key',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'request_too_large',
+}
+
+/**
+ * Wraps anything thrown into a GatewayError. Hono's HTTPException keeps its 4xx status (its
+ * messages are written for clients); anything else becomes a generic 500 whose cause is logged,
+ * never sent, since a message from deep inside a library may quote a URL, header or key.
+ */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
+  if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
+    const message = error.message || `The request failed with HTTP ${error.status}.`
+    return new GatewayError(error.status, HTTP_CODES[error.status] ?? 'http_error', message, {
+      cause: error,
+    })
+  }
   return new GatewayError(500, 'internal_error', 'Internal server error', { cause: error })
 }

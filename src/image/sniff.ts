@@ -28,6 +28,19 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | null {
   return null
 }
 
+/**
+ * The type alone, from the magic numbers in the first 12 bytes; enough to label a response
+ * whose body is still a stream (a JPEG's size can sit behind a large EXIF segment).
+ */
+export function sniffContentType(head: Uint8Array): string | null {
+  if (head.length < 12) return null
+  if (head[0] === 0x89 && ascii(head, 1, 3) === 'PNG') return 'image/png'
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg'
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'image/webp'
+  if (ascii(head, 0, 4) === 'GIF8') return 'image/gif'
+  return null
+}
+
 function jpegInfo(bytes: Uint8Array): ImageInfo | null {
   let i = 2
   while (i + 9 < bytes.length) {

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import type { AppEnv } from '../app.ts'
 
 export type LogLine = Record<string, unknown>
@@ -7,12 +8,34 @@ export type Logger = (line: LogLine) => void
 /** One JSON line per request on stdout; the default logger. */
 export const jsonLogger: Logger = (line) => console.log(JSON.stringify(line))
 
+/** Fields routes may add that hold what a person typed; logged only with LOG_PROMPTS=true. */
+const PROMPT_FIELDS = ['prompt', 'finalPrompt', 'negativePrompt'] as const
+
+export type RequestLogOptions = {
+  /** LOG_PROMPTS: keep the prompt fields routes add. Default false. */
+  logPrompts?: boolean
+}
+
+/**
+ * The route pattern that answered (`/image/:key`), or null when none did (404, preflight).
+ * `app.use` middleware is registered for every method; routes name theirs.
+ */
+function answeringRoute(c: Context): string | null {
+  const route = matchedRoutes(c).findLast((route) => route.method !== 'ALL')
+  return route?.path ?? null
+}
+
 /**
  * Gives each request an id (returned as `x-request-id`) and logs one line when it ends. Only
  * the path is logged: query strings may carry `key=`, and headers are never logged. Routes add
- * fields (model, provider, attempts) with `c.set('log', ...)`.
+ * fields (model, provider, attempts) with `c.set('log', ...)`; they cannot overwrite the id,
+ * status or timing, and their prompt fields are dropped unless `logPrompts` is set.
  */
-export function requestLog(log: Logger, now: () => number): MiddlewareHandler<AppEnv> {
+export function requestLog(
+  log: Logger,
+  now: () => number,
+  options: RequestLogOptions = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = now()
     const id = crypto.randomUUID()
@@ -20,15 +43,17 @@ export function requestLog(log: Logger, now: () => number): MiddlewareHandler<Ap
     c.set('log', {})
     await next()
     c.res.headers.set('x-request-id', id)
+    const extra = { ...c.get('log') }
+    if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
     log({
+      ...extra,
       time: new Date(started).toISOString(),
       id,
       method: c.req.method,
-      route: c.req.routePath,
+      route: answeringRoute(c),
       path: c.req.path,
       status: c.res.status,
       ms: now() - started,
-      ...c.get('log'),
     })
   }
 }

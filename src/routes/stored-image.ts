@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.ts'
 import { notFound } from '../errors.ts'
+import { sniffContentType } from '../image/sniff.ts'
 import { isImageKey } from '../storage/keys.ts'
 import type { StoredImage } from '../storage/types.ts'
 
@@ -11,37 +12,85 @@ const missing = () =>
   )
 
 /**
- * The response for a stored image: its true type, a strong ETag (bytes under a key never
- * change), and a cache lifetime no longer than the image has left to live.
+ * The response for a stored image: its true type (sniffed from the first bytes; the stored label
+ * only when the bytes are not a known format), a strong ETag (bytes under a key never change),
+ * and a cache lifetime no longer than the image has left to live.
  */
-export function imageResponse(
+export async function imageResponse(
   key: string,
   image: StoredImage,
   request: Request,
   now: number,
-): Response {
+): Promise<Response> {
+  const { head, body } = await peek(image.body)
   const etag = `"${key}"`
   const maxAge = Math.max(0, Math.floor((image.meta.expiresAt - now) / 1000))
   const headers = new Headers({
-    'Content-Type': image.meta.contentType,
+    'Content-Type': sniffContentType(head) ?? image.meta.contentType,
     ETag: etag,
     'Cache-Control': `public, max-age=${maxAge}, immutable`,
     'Last-Modified': new Date(image.meta.createdAt).toUTCString(),
   })
+  // If-None-Match uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix still matches.
   const matches = request.headers
     .get('If-None-Match')
     ?.split(',')
-    .some((tag) => tag.trim() === etag || tag.trim() === '*')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*')
   if (matches) {
-    cancel(image.body)
+    cancel(body)
     return new Response(null, { status: 304, headers })
   }
   headers.set('Content-Length', String(image.size))
   if (request.method === 'HEAD') {
-    cancel(image.body)
+    cancel(body)
     return new Response(null, { status: 200, headers })
   }
-  return new Response(image.body as BodyInit, { status: 200, headers })
+  return new Response(body as BodyInit, { status: 200, headers })
+}
+
+/** At least the first 16 bytes of a body, and the whole body still to send. */
+async function peek(
+  body: StoredImage['body'],
+): Promise<{ head: Uint8Array; body: StoredImage['body'] }> {
+  if (!(body instanceof ReadableStream)) return { head: body, body }
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let length = 0
+  let done = false
+  while (length < 16 && !done) {
+    const read = await reader.read()
+    done = read.done
+    if (read.value) {
+      chunks.push(read.value)
+      length += read.value.length
+    }
+  }
+  const head = chunks.length === 1 ? chunks[0]! : concat(chunks, length)
+  // Put the stream back together: the chunks already read, then the rest as it is pulled.
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk)
+      if (done) controller.close()
+    },
+    async pull(controller) {
+      const read = await reader.read()
+      if (read.done) controller.close()
+      else controller.enqueue(read.value)
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+  return { head, body: rest }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
 }
 
 /** Releases a stream we will not read (an open file on Node). */
@@ -59,7 +108,7 @@ export function storedImageRoutes(): Hono<AppEnv> {
     if (!storage || !isImageKey(key)) throw missing()
     const image = await storage.get(key)
     if (!image) throw missing()
-    return imageResponse(key, image, c.req.raw, now())
+    return await imageResponse(key, image, c.req.raw, now())
   })
   return routes
 }

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
@@ -37,7 +38,15 @@ export async function startNodeServer(
     clientAddress: (c) => (c.env as IncomingEnv | undefined)?.incoming?.socket?.remoteAddress,
   })
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
-  await new Promise<void>((resolve) => server.once('listening', resolve))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', reject) // EADDRINUSE, EACCES: without this, an uncaught exception
+    })
+  } catch (error) {
+    await storage.close?.()
+    throw error
+  }
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   const url = config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
@@ -45,15 +54,39 @@ export async function startNodeServer(
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
-      // close() stops accepting and waits for open requests; idle keep-alive sockets are dropped.
-      server.close(() => resolve())
-      if ('closeIdleConnections' in server) server.closeIdleConnections()
+      // close() stops accepting and waits for open requests. A keep-alive connection whose
+      // request finishes turns idle but stays open until its timeout, so idle ones are dropped
+      // as they appear rather than only once.
+      const idle = setInterval(() => closeIdle(), 100)
+      // No request outlives REQUEST_TIMEOUT; a stream still open after it is cut, so a stuck
+      // client cannot hold the process up forever.
+      const force = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      }, config.requestTimeoutMs + 5_000)
+      force.unref()
+      server.close(() => {
+        clearInterval(idle)
+        clearTimeout(force)
+        resolve()
+      })
+      closeIdle()
     }).then(() => storage.close?.()))
+  const closeIdle = () => {
+    if ('closeIdleConnections' in server) server.closeIdleConnections()
+  }
   return { url, port, close, server }
 }
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))
-if (isMain) {
+/** True when this file is the program (`npm start`, `tsx src/runtime/node.ts`), not an import. */
+function isMain(): boolean {
+  const script = process.argv[1]
+  if (!script) return false
+  // Compare real paths: a URL suffix test fails on paths with spaces (%20) or symlinks.
+  const real = (path: string) => (existsSync(path) ? realpathSync(path) : path)
+  return real(fileURLToPath(import.meta.url)) === real(script)
+}
+
+if (isMain()) {
   if (existsSync('.env')) process.loadEnvFile('.env')
   try {
     const { url, close } = await startNodeServer()
@@ -65,10 +98,11 @@ if (isMain) {
       })
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      process.exit(1)
-    }
-    throw error
+    const code = (error as { code?: unknown }).code
+    if (error instanceof ConfigError) console.error(error.message)
+    else if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(`Cannot listen: ${(error as Error).message}. Set PORT or HOST.`)
+    } else throw error
+    process.exit(1)
   }
 }

@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'hono'
 import { type App, createApp } from '../app.ts'
-import { loadConfig } from '../config.ts'
+import { ConfigError, loadConfig } from '../config.ts'
+import { bindingRateLimiter, type RateLimitBinding } from '../limits/binding.ts'
 import type { AiBinding } from '../providers/types.ts'
 import { type KvBinding, kvStorage } from '../storage/kv.ts'
 
@@ -11,6 +12,8 @@ export type WorkerEnv = {
   FLUX_CF_KV?: KvBinding
   FLUX_API?: KvBinding
   IMAGES?: KvBinding
+  /** Workers Rate Limiting binding for the direct API's per-IP limit (`ratelimits`). */
+  RATE_LIMITER?: RateLimitBinding
   [variable: string]: unknown
 }
 
@@ -22,9 +25,32 @@ let app: App | undefined
  */
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
-    app ??= build(env)
+    try {
+      app ??= build(env)
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      // Without this the client sees workerd's bare "exception" page and the operator guesses.
+      console.error(error.message)
+      return configErrorResponse(error)
+    }
     return app.fetch(request, env, ctx)
   },
+}
+
+/** A bad variable, reported on every request in the error shape (names and expectations only). */
+function configErrorResponse(error: ConfigError): Response {
+  const body = {
+    error: {
+      message: error.message,
+      type: 'api_error',
+      code: 'invalid_configuration',
+      param: null,
+    },
+  }
+  return Response.json(body, {
+    status: 500,
+    headers: { 'Access-Control-Allow-Origin': '*', 'x-should-retry': 'false' },
+  })
 }
 
 function build(env: WorkerEnv): App {
@@ -34,5 +60,6 @@ function build(env: WorkerEnv): App {
     storage: kv ? kvStorage({ binding: kv }) : null,
     bindings: { ai: env.AI },
     clientAddress: (c) => c.req.header('CF-Connecting-IP'),
+    rateLimiter: env.RATE_LIMITER ? bindingRateLimiter(env.RATE_LIMITER) : undefined,
   })
 }

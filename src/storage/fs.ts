@@ -1,80 +1,112 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { isImageKey } from './keys.ts'
 import { decodeMeta } from './meta.ts'
 import type { ImageMeta, ImageStore } from './types.ts'
 
-/**
- * Images as files under `<dataDir>/images` (Node only; the embedded default). Each file is one
- * record: a 4-byte header length, the metadata JSON, then the image bytes, so a single rename
- * publishes both at once. Writes go to a temp file first: a crash mid-write leaves only a temp
- * file, which readers never see and the sweeper removes.
- */
-export async function fsStorage(options: {
+/** Temp files older than this are leftovers of a crash, not writes in progress. */
+const STALE_TEMP_MS = 3_600_000
+
+export type FsStorageOptions = {
+  /** Images go in `<dataDir>/images`, created if missing. */
   dataDir: string
   now?: () => number
-  /** How often expired files are deleted; default 60 s. */
+  /** How often expired files, corrupt records and stale temp files are deleted; default 60 s. */
   sweepIntervalMs?: number
-}): Promise<ImageStore> {
+}
+
+/** The fs store, with its sweep exposed so tests need not wait for the timer. */
+export type FsImageStore = ImageStore & { sweep(): Promise<void>; close(): Promise<void> }
+
+type FileRecord = { handle: FileHandle; meta: ImageMeta; offset: number; size: number }
+
+/**
+ * Images as files under `<dataDir>/images` (Node only; the embedded default). Each file is one
+ * record: a 4-byte header length, a JSON header (image size and metadata), then the image
+ * bytes, so a single rename publishes both at once. Writes go to a temp file first: a crash
+ * mid-write leaves only a temp file, which readers never see and the sweeper removes; a record
+ * whose length disagrees with its header (a torn write after power loss) is treated as absent.
+ */
+export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore> {
   const now = options.now ?? Date.now
   const dir = join(options.dataDir, 'images')
   await mkdir(dir, { recursive: true })
-  const pathOf = (key: string) => {
-    // Callers validate too; this is the last line against a key that names a path.
-    if (!isImageKey(key)) throw new Error('invalid image key')
-    return join(dir, `${key}.img`)
-  }
+  // Keys are validated before they become a path, so no key can name a file outside `dir`.
+  const pathOf = (key: string) => join(dir, `${key}.img`)
 
-  async function readHeader(path: string) {
+  async function readRecord(path: string): Promise<FileRecord | null> {
     const handle = await open(path, 'r').catch(() => null)
     if (!handle) return null
     try {
+      const { size } = await handle.stat()
       const lengthBytes = new Uint8Array(4)
       await handle.read(lengthBytes, 0, 4, 0)
       const length = new DataView(lengthBytes.buffer).getUint32(0)
-      const { size } = await handle.stat()
-      if (length === 0 || 4 + length > size) throw new Error('corrupt')
+      if (size < 4 || length === 0 || 4 + length > size) throw new Error('corrupt')
       const headerBytes = new Uint8Array(length)
       await handle.read(headerBytes, 0, length, 4)
-      const meta = decodeMeta(new TextDecoder().decode(headerBytes))
-      if (!meta) throw new Error('corrupt')
-      return { handle, meta, offset: 4 + length, size: size - 4 - length }
+      const header = JSON.parse(new TextDecoder().decode(headerBytes)) as {
+        size?: unknown
+        meta?: unknown
+      }
+      const meta = decodeMeta(header.meta)
+      if (!meta || header.size !== size - 4 - length) throw new Error('corrupt')
+      return { handle, meta, offset: 4 + length, size: header.size }
     } catch {
       await handle.close()
       return null
     }
   }
 
-  async function sweep() {
+  let sweeping: Promise<void> | undefined
+  async function sweepOnce() {
     const time = now()
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const path = join(dir, name)
       if (name.startsWith('.tmp-')) {
-        // Left by a crash; anything this old is not a write in progress.
         const info = await stat(path).catch(() => null)
-        if (info && time - info.mtimeMs > 3_600_000) await rm(path, { force: true })
+        if (info && time - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true })
         continue
       }
-      const record = await readHeader(path)
-      if (!record) continue
-      await record.handle.close()
-      if (record.meta.expiresAt <= time) await rm(path, { force: true })
+      if (!name.endsWith('.img')) continue
+      const record = await readRecord(path)
+      // Records appear only by rename, complete; one that does not parse never will.
+      if (!record) await rm(path, { force: true })
+      else {
+        await record.handle.close()
+        if (record.meta.expiresAt <= time) await rm(path, { force: true })
+      }
     }
   }
-  const timer = setInterval(() => void sweep(), options.sweepIntervalMs ?? 60_000)
+  // One sweep at a time: a slow disk must not pile sweeps up behind the timer.
+  const sweep = () =>
+    (sweeping ??= sweepOnce().finally(() => {
+      sweeping = undefined
+    }))
+  const timer = setInterval(() => void sweep().catch(() => {}), options.sweepIntervalMs ?? 60_000)
   timer.unref()
 
   return {
     kind: 'fs',
+    sweep,
     async get(key) {
-      const path = pathOf(key)
-      const record = await readHeader(path)
+      if (!isImageKey(key)) return null
+      const record = await readRecord(pathOf(key))
       if (!record) return null
+      // Expired files are left to the sweeper: deleting here could race a fresh put of the key.
       if (record.meta.expiresAt <= now()) {
         await record.handle.close()
-        await rm(path, { force: true })
         return null
       }
       // Stream from the handle already open, so a concurrent delete cannot cut the read short.
@@ -90,20 +122,27 @@ export async function fsStorage(options: {
       }
     },
     async put(key, bytes, meta: ImageMeta) {
-      const header = new TextEncoder().encode(JSON.stringify(meta))
+      if (!isImageKey(key)) throw new Error('[fs storage] invalid image key')
+      const header = new TextEncoder().encode(JSON.stringify({ size: bytes.length, meta }))
       const record = new Uint8Array(4 + header.length + bytes.length)
       new DataView(record.buffer).setUint32(0, header.length)
       record.set(header, 4)
       record.set(bytes, 4 + header.length)
       const temp = join(dir, `.tmp-${key}-${crypto.randomUUID()}`)
-      await writeFile(temp, record)
-      await rename(temp, pathOf(key))
+      try {
+        await writeFile(temp, record)
+        await rename(temp, pathOf(key))
+      } catch (error) {
+        await rm(temp, { force: true })
+        throw error
+      }
     },
     async delete(key) {
-      await rm(pathOf(key), { force: true })
+      if (isImageKey(key)) await rm(pathOf(key), { force: true })
     },
     async close() {
       clearInterval(timer)
+      await sweeping?.catch(() => {})
     },
   }
 }

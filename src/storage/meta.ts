@@ -12,11 +12,18 @@ export function encodeMeta(meta: ImageMeta, budget = META_BUDGET): string {
   let { prompt, finalPrompt } = meta
   const encoder = new TextEncoder()
   while (encoder.encode(json).length > budget && (prompt.length || finalPrompt.length)) {
-    prompt = prompt.slice(0, Math.floor(prompt.length * 0.7))
-    finalPrompt = finalPrompt.slice(0, Math.floor(finalPrompt.length * 0.7))
+    prompt = shorten(prompt)
+    finalPrompt = shorten(finalPrompt)
     json = JSON.stringify({ ...meta, prompt, finalPrompt })
   }
   return json
+}
+
+/** Cuts text to 70%, never between the two halves of a surrogate pair (emoji, rare CJK). */
+function shorten(text: string): string {
+  const cut = text.slice(0, Math.floor(text.length * 0.7))
+  const last = cut.charCodeAt(cut.length - 1)
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut
 }
 
 /** Parses metadata written by encodeMeta; null when it is not ours (corrupt or foreign). */

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { bearerKey, createKeyChecker } from './auth.ts'
+
+describe('createKeyChecker', () => {
+  it('accepts anything, even nothing, when no key is configured', async () => {
+    const check = createKeyChecker([])
+    expect(await check(undefined)).toBe(true)
+    expect(await check('whatever')).toBe(true)
+  })
+
+  it('accepts exactly the configured keys', async () => {
+    const check = createKeyChecker(['alpha-key', 'beta-key'])
+    expect(await check('alpha-key')).toBe(true)
+    expect(await check('beta-key')).toBe(true)
+    for (const wrong of [
+      undefined,
+      '',
+      'alpha',
+      'alpha-key ',
+      'alpha-keyX',
+      'ALPHA-KEY',
+      'gamma',
+    ]) {
+      expect(await check(wrong), String(wrong)).toBe(false)
+    }
+  })
+})
+
+describe('bearerKey', () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['Bearer   abc  ', 'abc'],
+    ['Basic YWJjOmRlZg==', undefined],
+    ['Bearer', undefined],
+    ['Bearer a b', undefined],
+    ['abc', undefined],
+    [undefined, undefined],
+  ])('reads %j as %j', (header, key) => {
+    expect(bearerKey(header)).toBe(key)
+  })
+})

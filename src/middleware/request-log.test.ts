@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createApp } from '../app.ts'
+import { loadConfig } from '../config.ts'
+import { memoryStorage } from '../storage/memory.ts'
+import { jsonLogger, type LogLine } from './request-log.ts'
+
+function testApp(env: Record<string, string> = {}) {
+  const logs: LogLine[] = []
+  let time = 1_000
+  const app = createApp({
+    config: loadConfig(env),
+    storage: memoryStorage(),
+    log: (line) => logs.push(line),
+    // Each read of the clock moves it 5 ms, so `ms` is known exactly.
+    now: () => (time += 5),
+  })
+  return { app, logs }
+}
+
+describe('request log', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('writes one line per request with its id, method, route, status and duration', async () => {
+    const { app, logs } = testApp()
+    const response = await app.request('/healthz')
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      id: response.headers.get('x-request-id'),
+      method: 'GET',
+      route: '/healthz',
+      path: '/healthz',
+      status: 200,
+      ms: 5,
+    })
+  })
+
+  it('gives every request its own id', async () => {
+    const { app, logs } = testApp()
+    const ids = []
+    for (let i = 0; i < 3; i++) ids.push((await app.request('/')).headers.get('x-request-id'))
+    expect(new Set(ids).size).toBe(3)
+    expect(logs.map((line) => line.id)).toEqual(ids)
+  })
+
+  it('names the route pattern, not the concrete path, and no route for a 404', async () => {
+    const { app, logs } = testApp()
+    await app.request('/image/AAAAAAAAAAAAAAAAAAAAAA')
+    await app.request('/models')
+    await app.request('/nowhere')
+    await app.request('/healthz', { method: 'OPTIONS' })
+    expect(logs.map(({ route, path, status }) => ({ route, path, status }))).toEqual([
+      { route: '/image/:key', path: '/image/AAAAAAAAAAAAAAAAAAAAAA', status: 404 },
+      { route: '/v1/models', path: '/v1/models', status: 200 },
+      { route: null, path: '/nowhere', status: 404 },
+      { route: null, path: '/healthz', status: 204 },
+    ])
+  })
+
+  it('never logs a key, token, Authorization header or query string', async () => {
+    const { app, logs } = testApp({ API_KEY: 'supersecret' })
+    const headers = { Authorization: 'Bearer supersecret', 'X-Api-Key': 'supersecret' }
+    await app.request('/v1/models?key=supersecret', { headers })
+    await app.request('/v1/models?key=supersecret', { headers: { Authorization: 'Bearer wrong' } })
+    await app.request('/?key=supersecret&id=x')
+    await app.request('/nowhere?token=supersecret', { headers })
+    expect(logs).toHaveLength(4)
+    expect([logs[0]!.status, logs[1]!.status]).toEqual([200, 401])
+    const text = JSON.stringify(logs)
+    expect(text).not.toContain('supersecret')
+    expect(text).not.toContain('wrong')
+    expect(text).not.toContain('?')
+    expect(text.toLowerCase()).not.toContain('authorization')
+  })
+
+  it('drops the prompt fields routes add unless LOG_PROMPTS=true', async () => {
+    const lines = async (env: Record<string, string>) => {
+      const { app, logs } = testApp(env)
+      app.get('/draw', (c) => {
+        Object.assign(c.get('log'), { model: 'demo', prompt: 'a secret garden', finalPrompt: 'x' })
+        return c.text('ok')
+      })
+      await app.request('/draw')
+      return logs[0]!
+    }
+    const quiet = await lines({})
+    expect(quiet).toMatchObject({ model: 'demo', route: '/draw' })
+    expect(quiet).not.toHaveProperty('prompt')
+    expect(quiet).not.toHaveProperty('finalPrompt')
+    expect(await lines({ LOG_PROMPTS: 'true' })).toMatchObject({
+      prompt: 'a secret garden',
+      finalPrompt: 'x',
+    })
+  })
+
+  it('does not let a route overwrite the id, status or timing', async () => {
+    const { app, logs } = testApp()
+    app.get('/sneaky', (c) => {
+      Object.assign(c.get('log'), { id: 'fake', status: 999, ms: -1, provider: 'demo' })
+      return c.text('ok', 201)
+    })
+    const response = await app.request('/sneaky')
+    expect(logs[0]).toMatchObject({
+      id: response.headers.get('x-request-id'),
+      status: 201,
+      ms: 5,
+      provider: 'demo',
+    })
+  })
+
+  it('logs errors with the status the client got', async () => {
+    const { app, logs } = testApp()
+    app.get('/boom', () => {
+      throw new Error('kaput')
+    })
+    await app.request('/boom')
+    const request = logs.find((line) => line.method === 'GET')
+    expect(request).toMatchObject({ route: '/boom', status: 500 })
+    expect(logs.find((line) => line.level === 'error')).toMatchObject({ message: 'kaput' })
+  })
+
+  it('prints each line as one line of JSON by default', () => {
+    const print = vi.spyOn(console, 'log').mockImplementation(() => {})
+    jsonLogger({ id: 'x', route: '/healthz', note: 'two\nlines' })
+    expect(print).toHaveBeenCalledTimes(1)
+    const [text] = print.mock.calls[0] as [string]
+    expect(text).not.toContain('\n')
+    expect(JSON.parse(text)).toEqual({ id: 'x', route: '/healthz', note: 'two\nlines' })
+  })
+})

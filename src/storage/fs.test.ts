@@ -1,0 +1,153 @@
+import { mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  describeStorageContract,
+  randomBytes,
+  readBody,
+  testClock,
+  testMeta,
+} from '../../test/contracts/storage.ts'
+import { type FsImageStore, fsStorage } from './fs.ts'
+import { newImageKey } from './keys.ts'
+
+const dirs: string[] = []
+async function tempDir() {
+  const dir = await mkdtemp(join(tmpdir(), 'fluxgate-fs-'))
+  dirs.push(dir)
+  return dir
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+describeStorageContract('fs', async ({ now }) => fsStorage({ dataDir: await tempDir(), now }))
+
+describe('fs storage', () => {
+  let store: FsImageStore | undefined
+  afterEach(async () => {
+    await store?.close()
+    store = undefined
+  })
+  async function open(options: { sweepIntervalMs?: number } = {}) {
+    const dataDir = await tempDir()
+    const clock = testClock()
+    store = await fsStorage({ dataDir, now: clock.now, ...options })
+    return { store, clock, dataDir, images: join(dataDir, 'images') }
+  }
+
+  it('writes one record file per image and leaves no temp file behind', async () => {
+    const { store, clock, images } = await open()
+    const key = newImageKey()
+    await store.put(key, randomBytes(100), testMeta(clock.now()))
+    expect(await readdir(images)).toEqual([`${key}.img`])
+  })
+
+  it('never shows a half-written image: a crash leaves a temp file and no record', async () => {
+    const { store, images } = await open()
+    const key = newImageKey()
+    // What a crash between the temp write and the rename leaves on disk.
+    await writeFile(join(images, `.tmp-${key}-${crypto.randomUUID()}`), randomBytes(500))
+    expect(await store.get(key)).toBeNull()
+  })
+
+  it('treats a truncated or corrupt record as absent, without throwing', async () => {
+    const { store, clock, images } = await open()
+    const cut = newImageKey()
+    await store.put(cut, randomBytes(10_000), testMeta(clock.now()))
+    await truncate(join(images, `${cut}.img`), 5_000) // torn write after power loss
+    expect(await store.get(cut)).toBeNull()
+
+    const cases: [string, Uint8Array][] = [
+      ['empty', new Uint8Array(0)],
+      ['garbage', randomBytes(300)],
+      ['header length past the end', Uint8Array.from([0, 0, 0xff, 0xff, 1, 2, 3])],
+      ['header not JSON', Uint8Array.from([0, 0, 0, 3, 0x7b, 0x7b, 0x7b, 9, 9])],
+      ['header without metadata', withHeader({ size: 2 }, [1, 2])],
+      ['size disagrees', withHeader({ size: 9, meta: testMeta(clock.now()) }, [1, 2])],
+    ]
+    for (const [label, bytes] of cases) {
+      const key = newImageKey()
+      await writeFile(join(images, `${key}.img`), bytes)
+      await expect(store.get(key), label).resolves.toBeNull()
+    }
+  })
+
+  it('finishes streaming an image deleted while it is being read', async () => {
+    const { store, clock } = await open()
+    const key = newImageKey()
+    const bytes = randomBytes(300_000)
+    await store.put(key, bytes, testMeta(clock.now()))
+    const image = await store.get(key)
+    await store.delete(key)
+    expect(await store.get(key)).toBeNull()
+    expect(await readBody(image!.body)).toEqual(bytes)
+  })
+
+  it('sweeps expired records, corrupt records and stale temp files, and keeps the rest', async () => {
+    const { store, clock, images } = await open()
+    const [expired, live, corrupt] = [newImageKey(), newImageKey(), newImageKey()]
+    await store.put(expired, randomBytes(10), testMeta(clock.now(), 1_000))
+    await store.put(live, randomBytes(10), testMeta(clock.now(), 3_600_000))
+    await writeFile(join(images, `${corrupt}.img`), randomBytes(50))
+    const staleTemp = `.tmp-${newImageKey()}-old`
+    const freshTemp = `.tmp-${newImageKey()}-new`
+    await writeFile(join(images, staleTemp), randomBytes(10))
+    await writeFile(join(images, freshTemp), randomBytes(10))
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000)
+    await utimes(join(images, staleTemp), twoHoursAgo, twoHoursAgo)
+    await writeFile(join(images, 'README'), 'not ours')
+
+    clock.advance(2_000)
+    await store.sweep()
+    expect((await readdir(images)).sort()).toEqual([freshTemp, `${live}.img`, 'README'].sort())
+    expect(await store.get(live)).not.toBeNull()
+  })
+
+  it('sweeps on its own timer', async () => {
+    const { store, clock, images } = await open({ sweepIntervalMs: 20 })
+    const key = newImageKey()
+    await store.put(key, randomBytes(10), testMeta(clock.now(), 1_000))
+    clock.advance(1_000)
+    await vi.waitFor(async () => expect(await readdir(images)).toEqual([]), { timeout: 2_000 })
+  })
+
+  it('rejects keys that could name a path, and writes nothing outside its folder', async () => {
+    const { store, clock, dataDir, images } = await open()
+    const secret = join(dataDir, 'secret.img')
+    await writeFile(secret, withHeader({ size: 1, meta: testMeta(clock.now()) }, [7]))
+    const bad = [
+      '../secret',
+      'x/../../escaped',
+      '../../etc/passwd',
+      '..',
+      '.',
+      '',
+      'a/b',
+      'a\\b',
+      'x'.repeat(5000),
+    ]
+    for (const key of bad) {
+      expect(await store.get(key), key).toBeNull()
+      await expect(store.put(key, randomBytes(5), testMeta(clock.now())), key).rejects.toThrow(
+        /invalid image key/,
+      )
+      await store.delete(key)
+    }
+    expect(await readdir(images)).toEqual([])
+    expect((await readdir(dataDir)).sort()).toEqual(['images', 'secret.img'])
+    expect((await stat(secret)).size).toBeGreaterThan(0)
+    expect(await readFile(secret)).toBeTruthy()
+  })
+})
+
+/** A record file in the driver's layout, for writing damaged ones by hand. */
+function withHeader(header: unknown, body: number[]): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header))
+  const out = new Uint8Array(4 + json.length + body.length)
+  new DataView(out.buffer).setUint32(0, json.length)
+  out.set(json, 4)
+  out.set(body, 4 + json.length)
+  return out
+}
