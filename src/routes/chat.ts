@@ -1,7 +1,174 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { AppEnv } from '../app.ts'
+import {
+  type CompletionMeta,
+  chatCompletion,
+  newCompletionMeta,
+  usageOf,
+} from '../chat/completion.ts'
+import { answerHousekeeping, detectHousekeeping } from '../chat/housekeeping.ts'
+import { imageLink } from '../chat/image-link.ts'
+import { lastUserIndex, parseChatBody, promptOf } from '../chat/messages.ts'
+import {
+  attemptLine,
+  failureText,
+  fullReply,
+  openingSection,
+  promptSection,
+  resultSection,
+} from '../chat/reply-text.ts'
+import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
+import { badRequest, toGatewayError } from '../errors.ts'
+import {
+  type Gateway,
+  type GenerationInput,
+  type GenerationResult,
+  generateImages,
+} from '../generate.ts'
+import { readJsonObject } from '../http/body.ts'
+import { publicOrigin } from '../http/origin.ts'
+import { jsonLogger } from '../middleware/request-log.ts'
+import type { Catalogue } from '../pool/catalogue.ts'
+import { parsePromptOptions } from '../prompt/options.ts'
 
-/** POST /v1/chat/completions (SPEC section 3). Not built yet. */
-export function chatRoutes(): Hono<AppEnv> {
-  return new Hono<AppEnv>()
+/** Test seams: the generation function and the keep-alive interval. */
+export type ChatRouteOptions = {
+  generate?: (gateway: Gateway, input: GenerationInput) => Promise<GenerationResult>
+  /** Milliseconds between `: keep-alive` comments; default KEEP_ALIVE_MS (8 s). */
+  keepAliveMs?: number
+}
+
+/**
+ * The model to use: the prompt's `--model`, else the body's `model`, when the catalogue knows
+ * it. Chat clients send whatever model name the person picked, so an unknown one is not an
+ * error: the default model draws it, and `fallback` lets the reply say so.
+ */
+function chooseModel(catalogue: Catalogue, asked: string | undefined) {
+  const known = asked !== undefined && catalogue.has(asked)
+  const id = catalogue.resolve(known ? asked : undefined).id
+  return {
+    id,
+    requested: known ? asked : undefined,
+    fallback: asked !== undefined && !known ? { asked, model: id } : undefined,
+  }
+}
+
+/** A finished text as a whole `chat.completion`. */
+function textReply(c: Context<AppEnv>, meta: CompletionMeta, prompt: string, text: string) {
+  return c.json(chatCompletion(meta, text, usageOf(prompt, text)))
+}
+
+/** POST /v1/chat/completions (SPEC section 3): an image for the last user message. */
+export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
+  const generate = options.generate ?? generateImages
+  const routes = new Hono<AppEnv>()
+
+  routes.post('/v1/chat/completions', async (c) => {
+    const gateway = c.get('gateway')
+    const { config, catalogue } = gateway
+    const language = config.replyLanguage
+    const request = parseChatBody(await readJsonObject(c))
+    const streamOptions = (meta: CompletionMeta, prompt: string) => ({
+      meta,
+      prompt,
+      includeUsage: request.includeUsage,
+      keepAliveMs: options.keepAliveMs,
+      signal: c.req.raw.signal,
+      describeError: (error: unknown) => {
+        const failure = toGatewayError(error)
+        if (failure.code === 'internal_error') {
+          // onError never sees a failure inside a stream; log it here, as it would have.
+          const cause = failure.cause instanceof Error ? failure.cause : undefined
+          const log = c.get('deps')?.log ?? jsonLogger
+          log({
+            level: 'error',
+            id: c.get('requestId'),
+            message: cause?.message ?? String(failure.cause),
+            stack: cause?.stack,
+          })
+        }
+        return failureText(language, failure.message)
+      },
+    })
+    const sse = (body: ReadableStream<Uint8Array>) =>
+      new Response(body, { status: 200, headers: SSE_HEADERS })
+
+    const housekeeping = detectHousekeeping(request.messages)
+    if (housekeeping) {
+      const meta = newCompletionMeta(chooseModel(catalogue, request.model).id, gateway.now())
+      const answer = answerHousekeeping(housekeeping, request.messages, language)
+      c.set('log', { ...c.get('log'), model: meta.model, housekeeping: housekeeping.kind })
+      if (!request.stream) return textReply(c, meta, housekeeping.text, answer)
+      return sse(chatStream(streamOptions(meta, housekeeping.text), async (emit) => emit(answer)))
+    }
+
+    const original = promptOf(request.messages)
+    const parsed = parsePromptOptions(original)
+    if (!parsed.prompt) {
+      throw badRequest(
+        'The prompt is empty once its options (size, ratio, --flags) are taken out.',
+        `messages.${lastUserIndex(request.messages)}.content`,
+      )
+    }
+    const model = chooseModel(catalogue, parsed.model ?? request.model)
+    const meta = newCompletionMeta(model.id, gateway.now())
+    // Streams log when their headers go out, before the provider is known: model only.
+    const log = { ...c.get('log'), model: model.id, ...(config.logPrompts && { prompt: original }) }
+    c.set('log', log)
+    const input = (signal: AbortSignal): GenerationInput => ({
+      prompt: parsed.prompt,
+      negativePrompt: parsed.negativePrompt,
+      width: parsed.width,
+      height: parsed.height,
+      seed: parsed.seed,
+      steps: parsed.steps,
+      n: 1,
+      model: model.requested,
+      optimize: config.promptOptimization,
+      signal,
+    })
+    const imageOf = (result: GenerationResult) => {
+      const record = result.images[0]!
+      const origin = publicOrigin(c.req.raw, config.publicUrl)
+      return {
+        alt: parsed.prompt,
+        url: imageLink(record, { origin, format: config.chatImageFormat }),
+        size: { width: record.width, height: record.height },
+      }
+    }
+    const logResult = (result: GenerationResult) =>
+      c.set('log', { ...log, provider: result.provider, attempts: result.attempts })
+
+    if (!request.stream) {
+      const result = await generate(gateway, input(c.req.raw.signal))
+      logResult(result)
+      const text = fullReply(language, {
+        original,
+        fallback: model.fallback,
+        result,
+        image: imageOf(result),
+      })
+      return textReply(c, meta, original, text)
+    }
+
+    return sse(
+      chatStream(streamOptions(meta, original), async (emit, signal) => {
+        emit(openingSection(language, original, model.fallback))
+        let announced: { width: number; height: number } | null = null
+        const result = await generate(gateway, {
+          ...input(signal),
+          onProgress: (event) => {
+            if (event.type === 'prompt-ready') {
+              announced = event.size
+              emit(promptSection(language, event, event.size))
+            } else if (event.type === 'attempt') {
+              emit(attemptLine(language, event.model, event.provider))
+            } else emit(`⏳ ${event.message}\n`)
+          },
+        })
+        emit(resultSection(language, result, imageOf(result), announced))
+      }),
+    )
+  })
+  return routes
 }

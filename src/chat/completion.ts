@@ -1,0 +1,86 @@
+/**
+ * The OpenAI chat wire objects (reference/clients.md section 1): the non-streaming
+ * `chat.completion` and the streaming `chat.completion.chunk`s, built in one place so both
+ * replies agree on ids, models and usage.
+ */
+
+/** What every object of one reply shares. */
+export type CompletionMeta = {
+  /** `chatcmpl-` and 32 random hex digits. */
+  id: string
+  /** Unix seconds. */
+  created: number
+  model: string
+}
+
+export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+
+export function newCompletionMeta(model: string, nowMs: number): CompletionMeta {
+  return {
+    id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`,
+    created: Math.floor(nowMs / 1000),
+    model,
+  }
+}
+
+/**
+ * Token estimate: one token per four characters, rounded up (OpenAI's rule of thumb for
+ * English). There is no tokenizer behind an image model; the figure only has to be an integer
+ * that grows with the text, not the characters-as-tokens count seed 000 reported. The prompt
+ * side counts the prompt the gateway read (the last user message), not the history.
+ */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4)
+
+export function usageOf(prompt: string, completion: string): Usage {
+  const promptTokens = estimateTokens(prompt)
+  const completionTokens = estimateTokens(completion)
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  }
+}
+
+/** The non-streaming reply. */
+export function chatCompletion(meta: CompletionMeta, content: string, usage: Usage) {
+  return {
+    id: meta.id,
+    object: 'chat.completion' as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content, refusal: null },
+        logprobs: null,
+        finish_reason: 'stop' as const,
+      },
+    ],
+    usage,
+  }
+}
+
+export type ChunkDelta = { role?: 'assistant'; content?: string }
+
+/** One streaming chunk with a single choice. */
+export function chunk(meta: CompletionMeta, delta: ChunkDelta, finishReason: 'stop' | null = null) {
+  return {
+    id: meta.id,
+    object: 'chat.completion.chunk' as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  }
+}
+
+/** The last chunk when `stream_options.include_usage` is set: no choices, only usage. */
+export function usageChunk(meta: CompletionMeta, usage: Usage) {
+  return {
+    id: meta.id,
+    object: 'chat.completion.chunk' as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [],
+    usage,
+  }
+}

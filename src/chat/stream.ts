@@ -1,0 +1,92 @@
+import { type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
+
+/**
+ * The chat stream in SPEC section 3's order, as raw SSE bytes: a role chunk at once, content
+ * chunks as `produce` emits text, `: keep-alive` comments while it waits, then a stop chunk, the
+ * usage chunk (only when asked for), and `data: [DONE]`. Never `event:` lines: OpenAI's SDK
+ * mis-delivers them and NextChat ignores error objects, so a failure after the headers went out
+ * is plain text in `delta.content`, followed by the normal ending.
+ */
+
+/**
+ * Longest silence between writes while an image is being made. Cloudflare drops a proxied
+ * connection after 100 s without a byte and clients and proxies in between often give up
+ * sooner; SPEC section 3 asks for at least one comment every 10 s.
+ */
+export const KEEP_ALIVE_MS = 8_000
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  // nginx buffers proxied responses unless told not to; a buffered stream shows nothing live.
+  'X-Accel-Buffering': 'no',
+} as const
+
+export type ChatStreamOptions = {
+  meta: CompletionMeta
+  /** The prompt text, for the usage estimate. */
+  prompt: string
+  includeUsage: boolean
+  /** Overrides KEEP_ALIVE_MS (tests). */
+  keepAliveMs?: number
+  /** The client's signal; the stream's own cancellation is merged in. */
+  signal: AbortSignal
+  /** Readable text for a failure after the stream began. */
+  describeError: (error: unknown) => string
+}
+
+/** Emits text to the client as one content chunk. */
+export type Emit = (text: string) => void
+
+const encoder = new TextEncoder()
+
+/**
+ * Starts the stream and runs `produce` in the background. `produce` gets an emitter and a
+ * signal that aborts when the client goes away, which it must pass on to generation.
+ */
+export function chatStream(
+  options: ChatStreamOptions,
+  produce: (emit: Emit, signal: AbortSignal) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  const cancelled = new AbortController()
+  const signal = AbortSignal.any([options.signal, cancelled.signal])
+  let timer: ReturnType<typeof setInterval> | undefined
+  let open = true
+  let content = ''
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (text: string) => {
+        if (open) controller.enqueue(encoder.encode(text))
+      }
+      const data = (value: unknown) => write(`data: ${JSON.stringify(value)}\n\n`)
+      const emit: Emit = (text) => {
+        if (!text || !open) return
+        content += text
+        data(chunk(options.meta, { content: text }))
+      }
+      data(chunk(options.meta, { role: 'assistant', content: '' }))
+      timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
+
+      const finish = () => {
+        clearInterval(timer)
+        if (!open) return
+        data(chunk(options.meta, {}, 'stop'))
+        if (options.includeUsage) data(usageChunk(options.meta, usageOf(options.prompt, content)))
+        write('data: [DONE]\n\n')
+        open = false
+        controller.close()
+      }
+      // Not awaited: start() must return so the role chunk reaches the client at once.
+      void produce(emit, signal)
+        .catch((error: unknown) => emit(`\n${options.describeError(error)}`))
+        .finally(finish)
+    },
+    cancel() {
+      // The client went away: stop writing and abort the generation behind the stream.
+      open = false
+      clearInterval(timer)
+      cancelled.abort()
+    },
+  })
+}

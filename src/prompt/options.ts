@@ -1,0 +1,171 @@
+import { badRequest } from '../errors.ts'
+
+/**
+ * Inline options in a chat prompt, parsed out and removed before generation (SPEC section 3).
+ *
+ * Recognised, in order of precedence for the size:
+ * 1. an explicit size `1024x768` (also `1024×768`): a standalone token anywhere, both sides
+ *    64-4096 with no leading zero;
+ * 2. `--ar W:H` (or `--aspect W:H`);
+ * 3. a bare ratio `W:H`, seed 000's form (`A cute cat 16:9`). To leave times alone ("at 10:30",
+ *    "a clock showing 9:05") a bare ratio must be the LAST word of the prompt (flags aside), both
+ *    numbers 1-32 with no leading zero, and not follow a time word (at, by, until, ...).
+ * Other flags: `--seed N`, `--steps N`, `--model id`, `--no a, b` (negative prompt: it runs to
+ * the next flag or the end). Flags are case-insensitive, take `--flag value` or `--flag=value`,
+ * and also start with an em dash, which phones substitute for `--`. Unknown `--words` stay in
+ * the prompt. A flag with a bad value is a 400, so nobody pays for an image they did not ask for.
+ */
+export type PromptOptions = {
+  /** The prompt with every recognised option removed and spacing tidied. */
+  prompt: string
+  width?: number
+  height?: number
+  /** The ratio as written (`16:9`), when the size came from one. */
+  ratio?: string
+  seed?: number
+  steps?: number
+  negativePrompt?: string
+  model?: string
+}
+
+/** Seed 000's presets, kept exactly; other ratios are computed. */
+export const RATIO_PRESETS: Readonly<Record<string, { width: number; height: number }>> = {
+  '1:1': { width: 1024, height: 1024 },
+  '1:2': { width: 512, height: 1024 },
+  '3:2': { width: 768, height: 512 },
+  '3:4': { width: 768, height: 1024 },
+  '16:9': { width: 1024, height: 576 },
+  '9:16': { width: 576, height: 1024 },
+}
+
+const MAX_SEED = 2 ** 31 - 1
+const MAX_STEPS = 100
+const FLAG = /(^|\s)(?:--|\u2014)(ar|aspect|seed|steps|model|no)(?=[\s=]|$)/gi
+const RATIO = /^([1-9]\d?):([1-9]\d?)$/
+const SIZE = /^([1-9]\d{1,3})[x\u00d7]([1-9]\d{1,3})$/i
+const TIME_WORDS = new Set([
+  'at',
+  'by',
+  'until',
+  'till',
+  'til',
+  'from',
+  'to',
+  'around',
+  'about',
+  'before',
+  'after',
+  'since',
+  'showing',
+  'reads',
+  'reading',
+  '@',
+])
+
+/** Width and height for a ratio: a preset, else about one megapixel in multiples of 64. */
+export function sizeForRatio(w: number, h: number): { width: number; height: number } {
+  const preset = RATIO_PRESETS[`${w}:${h}`]
+  if (preset) return { ...preset }
+  const area = 1024 * 1024
+  const round64 = (value: number) => Math.max(64, Math.round(value / 64) * 64)
+  return { width: round64(Math.sqrt((area * w) / h)), height: round64(Math.sqrt((area * h) / w)) }
+}
+
+/** Parses `W:H` with both sides 1-32; null otherwise. */
+function parseRatio(token: string): { w: number; h: number } | null {
+  const match = RATIO.exec(token)
+  if (!match) return null
+  const w = Number(match[1])
+  const h = Number(match[2])
+  return w <= 32 && h <= 32 ? { w, h } : null
+}
+
+function wholeNumber(flag: string, value: string, max: number, min = 0): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) > max || Number(value) < min) {
+    throw badRequest(`--${flag} expects a whole number from ${min} to ${max}, got "${value}".`)
+  }
+  return Number(value)
+}
+
+/** Splits the text into prompt parts and flag values. */
+function extractFlags(text: string): { rest: string; flags: Map<string, string> } {
+  const matches = [...text.matchAll(FLAG)]
+  const flags = new Map<string, string>()
+  let rest = text.slice(0, matches[0]?.index ?? text.length)
+  matches.forEach((match, index) => {
+    const name = match[2]!.toLowerCase()
+    const start = match.index + match[0].length
+    const end = matches[index + 1]?.index ?? text.length
+    const region = text.slice(start, end).replace(/^\s*=?\s*/, '')
+    if (name === 'no') {
+      flags.set(name, region.trim().replace(/^[,;\s]+|[,;\s]+$/g, ''))
+      return
+    }
+    const value = /^\S*/.exec(region)![0]
+    flags.set(name === 'aspect' ? 'ar' : name, value)
+    rest += ` ${region.slice(value.length)}`
+  })
+  for (const [name, value] of flags) {
+    if (!value) throw badRequest(`--${name} needs a value.`)
+  }
+  return { rest, flags }
+}
+
+/** Parses and removes inline options; throws a 400 GatewayError for a flag with a bad value. */
+export function parsePromptOptions(text: string): PromptOptions {
+  const { rest, flags } = extractFlags(text)
+  const options: Omit<PromptOptions, 'prompt'> = {}
+  // Odd entries are the whitespace between words, kept so line breaks survive.
+  const parts = rest.split(/(\s+)/)
+  const wordIndexes = parts.flatMap((part, index) => (index % 2 === 0 && part ? [index] : []))
+
+  const sizeIndex = wordIndexes.find((index) => SIZE.test(parts[index]!))
+  if (sizeIndex !== undefined) {
+    const [, width, height] = SIZE.exec(parts[sizeIndex]!)!.map(Number)
+    if (Math.min(width!, height!) >= 64 && Math.max(width!, height!) <= 4096) {
+      Object.assign(options, { width, height })
+      parts[sizeIndex] = ''
+    }
+  }
+
+  const ar = flags.get('ar')
+  const last = wordIndexes.filter((index) => parts[index]).at(-1)
+  if (ar !== undefined) {
+    const ratio = parseRatio(ar)
+    if (!ratio) throw badRequest(`--ar expects a ratio like 16:9 (each side 1-32), got "${ar}".`)
+    if (options.width === undefined) Object.assign(options, sizeForRatio(ratio.w, ratio.h))
+    options.ratio = ar
+  } else if (last !== undefined) {
+    const ratio = parseRatio(parts[last]!)
+    const before = wordIndexes.filter((index) => index < last && parts[index]).at(-1)
+    const previous = before === undefined ? '' : parts[before]!.toLowerCase()
+    if (ratio && !TIME_WORDS.has(previous)) {
+      if (options.width === undefined) {
+        Object.assign(options, sizeForRatio(ratio.w, ratio.h), { ratio: parts[last] })
+      }
+      parts[last] = ''
+    }
+  }
+
+  const seed = flags.get('seed')
+  if (seed !== undefined) options.seed = wholeNumber('seed', seed, MAX_SEED)
+  const steps = flags.get('steps')
+  if (steps !== undefined) options.steps = wholeNumber('steps', steps, MAX_STEPS, 1)
+  const model = flags.get('model')
+  if (model !== undefined) options.model = model
+  const negative = flags.get('no')
+  if (negative) options.negativePrompt = negative
+
+  return { prompt: tidy(parts.join('')), ...options }
+}
+
+/** Collapses the gaps left by removed options, keeping line breaks, and drops dangling commas. */
+function tidy(text: string): string {
+  return text
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+    .replace(/\s*[,;]+$/, '')
+    .trim()
+}
