@@ -23,9 +23,12 @@ export type ResolvedModel = { id: string; routes: Route[] }
 /** Ids clients send by default (OpenAI's); they mean "the default model". */
 const DEFAULT_ALIASES = new Set(['dall-e-2', 'dall-e-3', 'gpt-image-1'])
 
-/** `sk-abcdef1234567889` -> `sk-ab...89`; short keys are hidden entirely. */
+/**
+ * `sk-abcdef1234567889` -> `sk-ab...89`: enough to tell keys apart, never six characters in a
+ * row. Keys under 16 characters are hidden entirely, since 7 of them would be half the key.
+ */
 export function maskKey(key: string): string {
-  return key.length < 12 ? '***' : `${key.slice(0, 5)}...${key.slice(-2)}`
+  return key.length < 16 ? '***' : `${key.slice(0, 5)}...${key.slice(-2)}`
 }
 
 /**

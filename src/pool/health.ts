@@ -3,18 +3,27 @@ import type { GatewayError } from '../errors.ts'
 /**
  * Health of one target (provider + key): cooldown after rate limits, disabled after auth
  * failures, and a circuit that opens after consecutive server failures and lets one probe
- * through after a pause. Lives in the process (or Worker isolate); it is not shared.
+ * through after a pause. Lives in the process (or Worker isolate); it is not shared, and it
+ * starts fresh on restart.
  */
 
 /** Consecutive server/timeout/network failures that open the circuit. */
 export const CIRCUIT_THRESHOLD = 3
-const CIRCUIT_PAUSE_MS = 30_000
-const MAX_BACKOFF_MS = 300_000
+/** First circuit pause; doubles on each failed probe, up to MAX_BACKOFF_MS. */
+export const CIRCUIT_PAUSE_MS = 30_000
+/** First rate-limit backoff when the upstream gives no Retry-After; doubles on repeats. */
+export const RATE_LIMIT_BACKOFF_MS = 10_000
+export const MAX_BACKOFF_MS = 300_000
+/** Shortest cooldown, even for `Retry-After: 0`, so a key is never hammered in a tight loop. */
+export const MIN_COOLDOWN_MS = 1_000
 
 export type TargetHealth = {
+  /** Why the key was disabled (until restart); null while it is usable. */
   disabled: string | null
+  /** Epoch ms until which the target rests after a rate limit. */
   cooldownUntil: number
   rateLimitStreak: number
+  /** Consecutive server/timeout/network failures; the circuit is open at CIRCUIT_THRESHOLD. */
   failureStreak: number
   circuitOpenUntil: number
   /** True while the one half-open probe is in flight. */
@@ -40,6 +49,7 @@ export const newHealth = (): TargetHealth => ({
   lastUsedAt: null,
 })
 
+/** `probe`: the circuit is half-open and this target may take one trial request. */
 export type Availability = 'ready' | 'probe' | 'cooling' | 'open' | 'disabled'
 
 export function availability(health: TargetHealth, now: number): Availability {
@@ -55,9 +65,11 @@ export function availability(health: TargetHealth, now: number): Availability {
 /** When the target may next be tried; Infinity when disabled. */
 export function availableAt(health: TargetHealth, now: number): number {
   if (health.disabled) return Number.POSITIVE_INFINITY
-  return Math.max(now, health.cooldownUntil, health.circuitOpenUntil)
+  const circuit = health.failureStreak >= CIRCUIT_THRESHOLD ? health.circuitOpenUntil : 0
+  return Math.max(now, health.cooldownUntil, circuit)
 }
 
+/** Marks the start of an attempt; a probe closes the half-open door behind it. */
 export function recordAttempt(health: TargetHealth, now: number, probe: boolean): void {
   health.attempts++
   health.lastUsedAt = now
@@ -72,6 +84,14 @@ export function recordSuccess(health: TargetHealth): void {
   health.probing = false
 }
 
+/**
+ * Ends an attempt that says nothing about the target (the client left, our own bug): a probe
+ * in flight is released, so the next request may probe again.
+ */
+export function releaseProbe(health: TargetHealth): void {
+  health.probing = false
+}
+
 export function recordFailure(health: TargetHealth, error: GatewayError, now: number): void {
   health.failures++
   health.probing = false
@@ -80,9 +100,12 @@ export function recordFailure(health: TargetHealth, error: GatewayError, now: nu
     case 'rate-limited': {
       health.rateLimitStreak++
       // Honour the upstream's word; otherwise back off, doubling on repeats: 10 s, 20 s, ... 5 min.
-      const backoff = Math.min(MAX_BACKOFF_MS, 10_000 * 2 ** (health.rateLimitStreak - 1))
-      health.cooldownUntil =
-        now + (error.retryAfter !== undefined ? error.retryAfter * 1000 : backoff)
+      const backoff = Math.min(
+        MAX_BACKOFF_MS,
+        RATE_LIMIT_BACKOFF_MS * 2 ** (health.rateLimitStreak - 1),
+      )
+      const wait = error.retryAfter !== undefined ? error.retryAfter * 1000 : backoff
+      health.cooldownUntil = now + Math.max(MIN_COOLDOWN_MS, wait)
       return
     }
     case 'unauthorized':
@@ -93,6 +116,7 @@ export function recordFailure(health: TargetHealth, error: GatewayError, now: nu
     case 'network': {
       health.failureStreak++
       if (health.failureStreak >= CIRCUIT_THRESHOLD) {
+        // Each failed probe doubles the pause: 30 s, 60 s, ... 5 min.
         const reopenings = health.failureStreak - CIRCUIT_THRESHOLD
         health.circuitOpenUntil = now + Math.min(MAX_BACKOFF_MS, CIRCUIT_PAUSE_MS * 2 ** reopenings)
       }
@@ -101,5 +125,36 @@ export function recordFailure(health: TargetHealth, error: GatewayError, now: nu
     default:
       // Refusals and bad requests say nothing about the target's health.
       return
+  }
+}
+
+/** What /v1/status shows of a target's health. */
+export type HealthSnapshot = {
+  /** `half-open`: the circuit's pause is over and the next request probes the target. */
+  state: 'ready' | 'cooling' | 'disabled' | 'open' | 'half-open'
+  /** Seconds until the target may be tried again; 0 when usable now, null when disabled. */
+  retryInSeconds: number | null
+  disabledReason: string | null
+  consecutiveFailures: number
+  lastError: string | null
+  lastUsedAt: string | null
+  counters: { attempts: number; successes: number; failures: number }
+}
+
+export function healthSnapshot(health: TargetHealth, now: number): HealthSnapshot {
+  const state = availability(health, now)
+  const at = availableAt(health, now)
+  return {
+    state: state === 'probe' ? 'half-open' : state,
+    retryInSeconds: Number.isFinite(at) ? Math.ceil((at - now) / 1000) : null,
+    disabledReason: health.disabled,
+    consecutiveFailures: health.failureStreak,
+    lastError: health.lastError,
+    lastUsedAt: health.lastUsedAt === null ? null : new Date(health.lastUsedAt).toISOString(),
+    counters: {
+      attempts: health.attempts,
+      successes: health.successes,
+      failures: health.failures,
+    },
   }
 }

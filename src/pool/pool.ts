@@ -1,7 +1,14 @@
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { abortOrNetworkError } from '../providers/http.ts'
 import type { Route } from './catalogue.ts'
-import { availability, availableAt, recordAttempt, recordFailure, recordSuccess } from './health.ts'
+import {
+  availability,
+  availableAt,
+  recordAttempt,
+  recordFailure,
+  recordSuccess,
+  releaseProbe,
+} from './health.ts'
 
 export type PoolRunOptions = {
   /** Aborts when the client goes away or the request deadline passes. */
@@ -34,8 +41,11 @@ export function orderRoutes(routes: Route[], now: number, random = Math.random):
 }
 
 /**
- * Runs `attempt` on one route after another until one succeeds, within the deadline. Refusals
- * and bad requests end the run at once; other failures mark the target and move on.
+ * Runs `attempt` on one route after another until one succeeds, within the deadline. Each route
+ * is tried at most once per request, and only while its target is usable, so a failing key is
+ * never retried in a loop. Refusals and bad requests end the run at once; other failures mark
+ * the target and move on. The pool never waits for a cooldown: when nothing is usable it
+ * answers 503 with the earliest Retry-After at once.
  */
 export async function runWithFailover<T>(
   routes: Route[],
@@ -47,36 +57,79 @@ export async function runWithFailover<T>(
   const tried = new Set<Route>()
   let attempts = 0
   for (;;) {
+    if (options.signal.aborted || options.deadline - now() <= 0) break
     const route = orderRoutes(routes, now(), options.random).find((r) => !tried.has(r))
     if (!route) break
     tried.add(route)
     const remaining = options.deadline - now()
-    if (remaining <= 0 || options.signal.aborted) break
     const { health } = route.target
     recordAttempt(health, now(), availability(health, now()) === 'probe')
     attempts++
     options.onAttempt?.(route)
-    const signal = AbortSignal.any([
+    const { signal, done } = attemptSignal(
       options.signal,
-      AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining)),
-    ])
+      Math.min(options.attemptTimeoutMs, remaining),
+    )
     try {
       const value = await attempt(route, signal)
       recordSuccess(health)
       return { value, route, attempts }
     } catch (thrown) {
+      if (clientGone(options.signal)) {
+        // The client's leaving says nothing about the target.
+        releaseProbe(health)
+        break
+      }
       const error = signal.aborted
         ? abortOrNetworkError(route.target.id, signal, thrown)
         : toGatewayError(thrown)
-      if (!error.upstream) throw error // our own bug or bad input, not the target's fault
+      if (!error.upstream) {
+        releaseProbe(health)
+        throw error // our own bug or bad input, not the target's fault
+      }
       recordFailure(health, error, now())
       if (!error.retryable) throw error
       failures.push(error)
+    } finally {
+      done()
     }
   }
   throw finalError(routes, failures, options, now())
 }
 
+/**
+ * One attempt's signal: the run's signal plus its own timer. Built by hand, not with
+ * `AbortSignal.any` + `AbortSignal.timeout`: on Node 20 those reference each other weakly, so an
+ * attempt that nothing else holds (a provider waiting on a plain timer) can be garbage collected
+ * and never time out. Here the timer and the parent's listener hold the controller strongly, and
+ * `done` clears both as soon as the attempt ends.
+ */
+function attemptSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController()
+  const forward = () => controller.abort(parent.reason)
+  if (parent.aborted) forward()
+  else parent.addEventListener('abort', forward, { once: true })
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The upstream attempt timed out', 'TimeoutError')),
+    ms,
+  )
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer)
+      parent.removeEventListener('abort', forward)
+    },
+  }
+}
+
+/** True when the run's signal fired for a reason other than the request deadline. */
+function clientGone(signal: AbortSignal): boolean {
+  if (!signal.aborted) return false
+  const reason: unknown = signal.reason
+  return !(reason instanceof Error && reason.name === 'TimeoutError')
+}
+
+/** The error for a run in which no target produced an image. */
 function finalError(
   routes: Route[],
   failures: GatewayError[],
@@ -84,33 +137,36 @@ function finalError(
   now: number,
 ): GatewayError {
   const reasons = failures.map((failure) => failure.message).join('; ')
-  if (now >= options.deadline || (options.signal.aborted && failures.length)) {
+  if (clientGone(options.signal) && now < options.deadline) {
+    return new GatewayError(499, 'client_closed', 'The client closed the request')
+  }
+  if (now >= options.deadline || options.signal.aborted) {
     return new GatewayError(
       504,
       'timeout',
       `No image within the request timeout. ${reasons}`.trim(),
     )
   }
-  if (options.signal.aborted) {
-    return new GatewayError(499, 'client_closed', 'The client closed the request')
-  }
-  const allRateLimited = failures.every((f) => f.upstream?.failure === 'rate-limited')
-  if (allRateLimited) {
-    const next = Math.min(...routes.map((route) => availableAt(route.target.health, now)))
-    if (Number.isFinite(next)) {
-      return new GatewayError(
-        503,
-        'all_targets_cooling_down',
-        'Every upstream for this model is cooling down after rate limits or failures. Try again later.',
-        { retryAfter: Math.max(1, Math.ceil((next - now) / 1000)) },
-      )
-    }
+  const targets = [...new Set(routes.map((route) => route.target))]
+  const next = Math.min(...targets.map((target) => availableAt(target.health, now)))
+  if (!Number.isFinite(next)) {
     return new GatewayError(
       502,
       'no_usable_upstream',
-      'Every upstream key for this model is disabled (rejected credentials); see /v1/status.',
+      `Every upstream key for this model is disabled (rejected credentials); see /v1/status. ${reasons}`.trim(),
       { retryable: false },
     )
   }
-  return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`)
+  const broken = failures.some((failure) => {
+    const kind = failure.upstream?.failure
+    return kind === 'server' || kind === 'timeout' || kind === 'network'
+  })
+  if (broken) return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`)
+  // Only rate limits and disabled keys (or nothing usable to begin with): waiting will help.
+  return new GatewayError(
+    503,
+    'all_targets_cooling_down',
+    `Every upstream for this model is cooling down after rate limits or failures. ${reasons}`.trim(),
+    { retryAfter: Math.max(1, Math.ceil((next - now) / 1000)) },
+  )
 }

@@ -1,0 +1,128 @@
+import { abortOrNetworkError, upstreamError } from './http.ts'
+import { assertSafeUrl } from './safe-url.ts'
+import type { GeneratedImage } from './types.ts'
+
+/**
+ * Fetches an image URL an upstream returned (SiliconFlow, Replicate, BFL, fal... hand out links
+ * that expire within the hour), so the gateway keeps bytes and never a link that will die.
+ * Every URL, redirects included, passes safe-url.ts first; the provider's key is never sent.
+ */
+
+/** Largest image accepted: Workers KV's value limit, far above any Flux output. */
+export const MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024
+/** Redirect hops followed, each one checked again (signed CDN links redirect once or twice). */
+const MAX_REDIRECTS = 3
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+
+export type DownloadOptions = {
+  /** Provider name, for error messages. */
+  provider: string
+  /** The provider's configured base URL: plain http and private hosts are allowed only there. */
+  baseUrl: string | undefined
+  /** The attempt's signal: the download shares its timeout and the client's abort. */
+  signal: AbortSignal
+  fetch: typeof fetch
+  /** Default MAX_DOWNLOAD_BYTES. */
+  maxBytes?: number
+}
+
+/** Downloads one image, or throws a `server`/`timeout`/`network` failure saying why. */
+export async function downloadImage(
+  url: string,
+  options: DownloadOptions,
+): Promise<GeneratedImage> {
+  const { provider, signal } = options
+  const maxBytes = options.maxBytes ?? MAX_DOWNLOAD_BYTES
+  if (url.startsWith('data:')) return decodeDataUrl(provider, url, maxBytes)
+
+  let target = assertSafeUrl(provider, url, options.baseUrl)
+  for (let hop = 0; ; hop++) {
+    let response: Response
+    try {
+      // `manual`, so every hop is checked before it is followed.
+      response = await options.fetch(target.href, { redirect: 'manual', signal })
+    } catch (error) {
+      throw abortOrNetworkError(provider, signal, error)
+    }
+    if (REDIRECT_STATUSES.has(response.status)) {
+      await response.body?.cancel().catch(() => {})
+      const location = response.headers.get('location')
+      if (!location)
+        throw failure(provider, `a redirect without a Location (HTTP ${response.status})`)
+      if (hop >= MAX_REDIRECTS) throw failure(provider, `more than ${MAX_REDIRECTS} redirects`)
+      target = assertSafeUrl(provider, new URL(location, target).href, options.baseUrl)
+      continue
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {})
+      // Signed links answer 403/404 once expired; either way this attempt has no image.
+      throw failure(
+        provider,
+        `the image URL on ${target.hostname} answered HTTP ${response.status}`,
+      )
+    }
+    const bytes = await readCapped(provider, response, maxBytes, signal)
+    return { bytes, mediaType: response.headers.get('content-type') ?? undefined }
+  }
+}
+
+const failure = (provider: string, reason: string) =>
+  upstreamError(provider, 'server', `could not download the image: ${reason}`)
+
+const tooLarge = (provider: string, maxBytes: number) =>
+  failure(provider, `it is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`)
+
+/** Reads a body, stopping as soon as it passes `maxBytes` (Content-Length may be absent or lie). */
+async function readCapped(
+  provider: string,
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'))
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    throw tooLarge(provider, maxBytes)
+  }
+  if (!response.body) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.length
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {})
+        throw tooLarge(provider, maxBytes)
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    throw abortOrNetworkError(provider, signal, error)
+  }
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.length
+  }
+  return bytes
+}
+
+/** Some upstreams inline the image as a `data:` URL; decoding it needs no network at all. */
+function decodeDataUrl(provider: string, url: string, maxBytes: number): GeneratedImage {
+  const match = /^data:([^;,]*)(?:;[^;,]*)*;base64,(.*)$/s.exec(url)
+  if (!match) throw failure(provider, 'a data: URL that is not base64')
+  const base64 = match[2]!.replace(/\s+/g, '')
+  if (base64.length * 0.75 > maxBytes + 3) throw tooLarge(provider, maxBytes)
+  let binary: string
+  try {
+    binary = atob(base64)
+  } catch {
+    throw failure(provider, 'a data: URL with invalid base64')
+  }
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
+  return { bytes, mediaType: match[1] || undefined }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod'
+import { downloadImage } from '../download.ts'
+import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
+import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
+import { siliconflowError } from './errors.ts'
+import { resolveModels } from './models.ts'
+
+/**
+ * SiliconFlow (seed 004's upstream): `POST {base}/images/generations` with a bearer key. The
+ * reply holds image URLs that expire after one hour, so they are downloaded at once, within the
+ * attempt's signal, and only the bytes are kept.
+ */
+
+export const SILICONFLOW_BASE_URL = 'https://api.siliconflow.cn/v1'
+
+const reply = z.object({
+  images: z.array(z.object({ url: z.string().min(1) })).optional(),
+  // Older replies carried the same list as `data` as well; accept either.
+  data: z.array(z.object({ url: z.string().min(1) })).optional(),
+  seed: z.number().int().nonnegative().optional(),
+})
+
+/** The documented request body, from a request already fitted to the model's capabilities. */
+export function requestBody(model: ModelSpec, request: ImageRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: model.id, prompt: request.prompt }
+  if (request.width && request.height) body.image_size = `${request.width}x${request.height}`
+  if (request.seed !== undefined) body.seed = request.seed
+  if (request.steps !== undefined) body.num_inference_steps = request.steps
+  if (request.negativePrompt) body.negative_prompt = request.negativePrompt
+  // Only models that take batch_size (Kolors) declare more than one image per call.
+  if (model.capabilities.maxImagesPerCall > 1) body.batch_size = request.n
+  return body
+}
+
+export const siliconflowProvider: ProviderModule = {
+  type: 'siliconflow',
+  create(entry) {
+    const name = 'siliconflow'
+    const baseUrl = (entry.baseUrl ?? SILICONFLOW_BASE_URL).replace(/\/+$/, '')
+    return {
+      type: 'siliconflow',
+      name,
+      models: resolveModels(entry.models),
+      async generate(request, { model, key, signal, fetch, onProgress }) {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/json',
+        }
+        if (key) headers.authorization = `Bearer ${key}`
+        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(requestBody(model, request)),
+          signal,
+        })
+        let text: string
+        try {
+          text = await response.text()
+        } catch (error) {
+          throw abortOrNetworkError(name, signal, error)
+        }
+        if (!response.ok) throw siliconflowError(name, response, text, key)
+
+        const parsed = reply.safeParse(safeJson(text))
+        if (!parsed.success) {
+          throw upstreamError(name, 'server', 'the reply was not the documented JSON', {
+            status: response.status,
+          })
+        }
+        const urls = (parsed.data.images ?? parsed.data.data ?? []).map((image) => image.url)
+        if (urls.length === 0) throw upstreamError(name, 'server', 'the reply held no image')
+        onProgress?.(`downloading ${urls.length === 1 ? 'the image' : `${urls.length} images`}`)
+        const images = await Promise.all(
+          urls.map((url) => downloadImage(url, { provider: name, baseUrl, signal, fetch })),
+        )
+        return { images, seed: parsed.data.seed ?? request.seed }
+      },
+    }
+  },
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

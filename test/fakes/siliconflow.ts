@@ -1,0 +1,184 @@
+import type { ServerResponse } from 'node:http'
+import { encodePng } from '../../src/image/png.ts'
+import {
+  delay,
+  type FakeServer,
+  type RecordedRequest,
+  sendJson,
+  startFakeServer,
+} from './server.ts'
+
+/**
+ * A fake SiliconFlow on 127.0.0.1 speaking its documented protocol: `POST /v1/images/generations`
+ * with a bearer key answers `{images: [{url}], timings, seed}` whose URLs point back at this
+ * server (`GET /files/<n>.png`, real PNG bytes), and errors as `{code, message, data}`. What a
+ * call does is decided by its key, so one fake serves a whole key pool. Error codes other than
+ * 20012 ("Model does not exist", documented) are illustrative: the gateway branches on status.
+ */
+
+export type Behaviour =
+  | 'ok'
+  | 'unauthorized' // 401
+  | 'unauthorized-echo' // 401 whose message quotes the key, as careless upstreams do
+  | 'forbidden' // 403, real-name verification
+  | 'no-balance' // 402
+  | 'rate-limited' // 429, Retry-After: retryAfterSeconds
+  | 'rate-limited-bare' // 429 without Retry-After
+  | 'bad-request' // 400
+  | 'refused' // 400 with moderation wording
+  | 'overloaded' // 503
+  | 'slow' // answers ok after slowMs
+  | 'foreign-url' // ok, but the image URL is on `localhost`: loopback, and not the base host
+  | 'private-url' // ok, but the image URL is https://10.1.2.3/...
+  | 'redirect-private' // ok; the image URL 302s to the cloud metadata address
+  | 'redirect-ok' // ok; the image URL 302s to another path on this server
+
+export type FakeSiliconflowOptions = {
+  /** Behaviour per key; defaults: bad, limited, good, slow as their names say. */
+  keys?: Record<string, Behaviour>
+  retryAfterSeconds?: number
+  slowMs?: number
+}
+
+export type FakeSiliconflow = FakeServer & {
+  /** The base URL to configure: `<url>/v1`. */
+  baseUrl: string
+  /** Generation calls received for `key`. */
+  callsFor(key: string): number
+  /** Parsed bodies of every generation call, in order. */
+  bodies(): Record<string, unknown>[]
+  /** Every PNG this fake served, in order. */
+  served: Uint8Array[]
+}
+
+const DEFAULT_KEYS: Record<string, Behaviour> = {
+  bad: 'unauthorized',
+  limited: 'rate-limited',
+  good: 'ok',
+  slow: 'slow',
+}
+
+const error = (response: ServerResponse, status: number, code: number, message: string) =>
+  sendJson(response, status, { code, message, data: null })
+
+export async function startFakeSiliconflow(
+  options: FakeSiliconflowOptions = {},
+): Promise<FakeSiliconflow> {
+  const keys = { ...DEFAULT_KEYS, ...options.keys }
+  const files = new Map<string, Uint8Array>()
+  const served: Uint8Array[] = []
+  let counter = 0
+  let origin = ''
+
+  const generation = async (request: RecordedRequest, response: ServerResponse) => {
+    const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+    const behaviour = keys[key]
+    if (!behaviour) return error(response, 401, 20007, 'Invalid token')
+    let body: { model?: string; prompt?: string; image_size?: string; seed?: number }
+    try {
+      body = JSON.parse(request.body.toString('utf8'))
+    } catch {
+      return error(response, 400, 20015, 'Request body is not valid JSON')
+    }
+    if (!body.model || !body.prompt)
+      return error(response, 400, 20015, 'model and prompt are required')
+    if (body.model !== 'black-forest-labs/FLUX.1-schnell' && body.model !== 'Kwai-Kolors/Kolors') {
+      return error(response, 400, 20012, 'Model does not exist. Please check it carefully.')
+    }
+    switch (behaviour) {
+      case 'unauthorized':
+        return error(response, 401, 20007, 'Invalid token')
+      case 'unauthorized-echo':
+        return error(response, 401, 20007, `Invalid token: ${key}`)
+      case 'forbidden':
+        return error(response, 403, 30011, 'Sorry, you need to complete real-name verification.')
+      case 'no-balance':
+        return error(response, 402, 30001, 'Sorry, your account balance is insufficient')
+      case 'rate-limited':
+      case 'rate-limited-bare': {
+        const headers: Record<string, string> =
+          behaviour === 'rate-limited'
+            ? { 'retry-after': String(options.retryAfterSeconds ?? 60) }
+            : {}
+        const message = 'Request was rejected due to rate limiting. Details: IPM limit reached.'
+        return sendJson(response, 429, { code: 50603, message, data: null }, headers)
+      }
+      case 'bad-request':
+        return error(response, 400, 20015, 'Value of image_size is invalid.')
+      case 'refused':
+        return error(response, 400, 20041, 'The prompt contains sensitive content.')
+      case 'overloaded':
+        return error(response, 503, 50505, 'Model service overloaded. Please try again later.')
+      case 'slow':
+        await delay(options.slowMs ?? 2000)
+    }
+    const [width, height] = (body.image_size ?? '1024x1024').split('x').map(Number)
+    const name = `${++counter}.png`
+    files.set(name, await solidPng(width ?? 1024, height ?? 1024, counter))
+    const path = `/files/${name}?Expires=3600&Signature=abc`
+    const url = {
+      'foreign-url': `${origin.replace('127.0.0.1', 'localhost')}${path}`,
+      'private-url': `https://10.1.2.3${path}`,
+      'redirect-private': `${origin}/redirect/private`,
+      'redirect-ok': `${origin}/redirect/${name}`,
+    }[behaviour as string]
+    sendJson(
+      response,
+      200,
+      {
+        images: [{ url: url ?? `${origin}${path}` }],
+        timings: { inference: 0.8 },
+        seed: body.seed ?? 42,
+      },
+      { 'x-siliconcloud-trace-id': `trace-${counter}` },
+    )
+  }
+
+  const server = await startFakeServer(async (request, response) => {
+    const path = request.path.split('?')[0]!
+    if (request.method === 'POST' && path === '/v1/images/generations') {
+      return generation(request, response)
+    }
+    if (request.method === 'GET' && path === '/redirect/private') {
+      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' })
+      response.end()
+      return
+    }
+    const redirect = /^\/redirect\/(.+)$/.exec(path)
+    if (request.method === 'GET' && redirect) {
+      response.writeHead(302, { location: `/files/${redirect[1]}` })
+      response.end()
+      return
+    }
+    const file = files.get(path.replace(/^\/files\//, ''))
+    if (request.method === 'GET' && file) {
+      served.push(file)
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
+      response.end(file)
+      return
+    }
+    sendJson(response, 404, { code: 404, message: 'Not Found', data: null })
+  })
+  origin = server.url
+  const generations = () =>
+    server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
+  return {
+    ...server,
+    baseUrl: `${server.url}/v1`,
+    served,
+    callsFor: (key) =>
+      generations().filter((r) => r.headers.authorization === `Bearer ${key}`).length,
+    bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+  }
+}
+
+/** A one-colour PNG; `shade` makes each image's bytes differ. */
+function solidPng(width: number, height: number, shade: number): Promise<Uint8Array> {
+  const rgb = new Uint8Array(width * height * 3)
+  for (let i = 0; i < rgb.length; i += 3) {
+    rgb[i] = (shade * 40) & 0xff
+    rgb[i + 1] = 120
+    rgb[i + 2] = 200
+  }
+  return encodePng(width, height, rgb)
+}
