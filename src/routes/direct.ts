@@ -1,7 +1,242 @@
-import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
+import { type Context, Hono } from 'hono'
+import { z } from 'zod'
+import { type AppEnv, renderError } from '../app.ts'
+import { badRequest, GatewayError, notFound, toGatewayError } from '../errors.ts'
+import { generateImages } from '../generate.ts'
+import { errorImageResponse } from '../image/error-image.ts'
+import { bearerKey, createKeyChecker } from '../middleware/auth.ts'
+import { createPublicRateLimit } from '../middleware/rate-limit.ts'
+import { jsonLogger } from '../middleware/request-log.ts'
+import { isImageKey } from '../storage/keys.ts'
+import { imageResponse } from './stored-image.ts'
 
-/** GET /?prompt= and ?id= (SPEC section 5). Not built yet. */
+/**
+ * `GET /?prompt=...&size=WxH&optimization=0|1` (SPEC section 5, seed 004 done right): the URL is
+ * the image, so it works as `<img src>` and as a markdown image. With storage it answers 302 to
+ * the same URL plus `id=<key>`, and that URL serves the stored bytes (or draws the prompt again
+ * once the image has expired, so a shared link never dies). Every failure is an image too.
+ */
+
+/** Hard caps: beyond them a request is a mistake or abuse, refused before any upstream call. */
+export const MAX_PROMPT_CHARS = 8192
+export const MAX_NEGATIVE_CHARS = 2048
+/** Each side of `size`, in pixels; the model's own range is then fitted (providers/fit.ts). */
+export const MIN_SIDE = 64
+export const MAX_SIDE = 4096
+const MAX_SEED = 2 ** 32 - 1
+
+/** Parameters that make `GET /` the direct API; without any of them it is the welcome page. */
+const DIRECT_PARAMS = ['prompt', 'id', 'size', 'optimization', 'seed', 'steps', 'model', 'negative']
+
+const blank = (value: unknown) => (value === '' ? undefined : value)
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional())
+const wholeNumber = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d{1,12}$/, `${name} must be a whole number.`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `${name} must be from ${min} to ${max}.`)
+        .max(max, `${name} must be from ${min} to ${max}.`),
+    )
+
+const size = z.string().transform((value, ctx) => {
+  // `x` as documented; `X`, `*` and `×` because people type them.
+  const match = /^\s*(\d{1,6})\s*[xX*×]\s*(\d{1,6})\s*$/.exec(value)
+  const width = Number(match?.[1])
+  const height = Number(match?.[2])
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'size must be WIDTHxHEIGHT, like 512x512.' })
+  } else if ([width, height].some((side) => side < MIN_SIDE || side > MAX_SIDE)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `size must be ${MIN_SIDE} to ${MAX_SIDE} pixels per side, like 1024x768.`,
+    })
+  }
+  return { width, height }
+})
+
+const directQuery = z.object({
+  prompt: z
+    .string()
+    .optional()
+    .refine(
+      (value) => value === undefined || Array.from(value).length <= MAX_PROMPT_CHARS,
+      `prompt is too long: at most ${MAX_PROMPT_CHARS} characters.`,
+    ),
+  size: optional(size),
+  optimization: optional(
+    z.enum(['0', '1', 'true', 'false'], { error: 'optimization must be 0 or 1.' }),
+  ),
+  seed: optional(wholeNumber('seed', 0, MAX_SEED)),
+  steps: optional(wholeNumber('steps', 1, 100)),
+  model: optional(z.string().trim().max(200, 'model is too long.')),
+  negative: optional(
+    z
+      .string()
+      .max(MAX_NEGATIVE_CHARS, `negative is too long: at most ${MAX_NEGATIVE_CHARS} characters.`),
+  ),
+})
+
+/** Reads and checks the query; the first problem becomes a 400 naming the parameter. */
+function parseQuery(query: Record<string, string>) {
+  const result = directQuery.safeParse(query)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]!
+  const param = String(issue.path[0] ?? '')
+  throw badRequest(issue.message, param || undefined)
+}
+
+const keyRequired = () =>
+  new GatewayError(
+    401,
+    'invalid_api_key',
+    'Missing or invalid key. Add ?key=YOUR_KEY to the URL, or send Authorization: Bearer.',
+    { retryable: false },
+  )
+
+const expiredWithoutPrompt = () =>
+  notFound(
+    'This image has expired and the URL holds no prompt to draw it again.',
+    'image_not_found',
+  )
+
+/** The query string with `id` set to `key`, every other parameter kept as the client wrote it. */
+export function withImageId(search: string, key: string): string {
+  const kept = search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((pair) => pair && paramName(pair) !== 'id')
+  return `?${[...kept, `id=${key}`].join('&')}`
+}
+
+function paramName(pair: string): string {
+  const name = pair.split('=')[0]!.replace(/\+/g, ' ')
+  try {
+    return decodeURIComponent(name)
+  } catch {
+    return name
+  }
+}
+
+/** JSON only for clients that ask for it and not for an image (a browser's `<img>` does not). */
+const wantsJson = (c: Context) => {
+  const accept = c.req.header('Accept') ?? ''
+  return accept.includes('application/json') && !accept.includes('image/')
+}
+
+/** `GET /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
 export function directRoutes(): Hono<AppEnv> {
-  return new Hono<AppEnv>()
+  const routes = new Hono<AppEnv>()
+  const rateLimit = createPublicRateLimit()
+  let checkKey: ReturnType<typeof createKeyChecker> | undefined
+
+  routes.get('/', async (c, next) => {
+    const query = c.req.query()
+    if (!DIRECT_PARAMS.some((name) => name in query)) return next()
+    try {
+      return await serve(c, query)
+    } catch (thrown) {
+      return failure(c, thrown)
+    }
+  })
+
+  async function serve(c: Context<AppEnv>, query: Record<string, string>): Promise<Response> {
+    const gateway = c.get('gateway')
+    const { config, storage, catalogue, now } = gateway
+
+    // A stored image answers on its own: like /image/{key}, an id of 128 random bits needs no
+    // key, and serving it costs no generation, so it is not counted against the rate limit.
+    const id = query.id
+    if (id !== undefined && storage && isImageKey(id)) {
+      const image = await storage.get(id)
+      if (image) {
+        Object.assign(c.get('log'), { direct: 'stored' })
+        return imageResponse(id, image, c.req.raw, now())
+      }
+    }
+
+    checkKey ??= createKeyChecker(config.clientKeys)
+    const presented = query.key || bearerKey(c.req.header('Authorization'))
+    // With no client key configured, `key` access has nothing to check against: fail closed.
+    const keyHolder = config.clientKeys.length > 0 && (await checkKey(presented))
+    if (config.directApiAccess === 'key' && !keyHolder) throw keyRequired()
+
+    const params = parseQuery(query)
+    if (params.prompt === undefined || params.prompt.trim() === '') {
+      if (id !== undefined && params.prompt === undefined) throw expiredWithoutPrompt()
+      // The code other endpoints use for an empty prompt (assertPrompt in generate.ts).
+      throw new GatewayError(
+        400,
+        'invalid_prompt',
+        'prompt is missing: add ?prompt=... to the URL.',
+        {
+          param: 'prompt',
+        },
+      )
+    }
+    // Resolved before counting, so a typo in the model name does not use up the client's quota.
+    catalogue.resolve(params.model)
+    // Key holders are trusted clients: only anonymous public generation is limited.
+    if (config.directApiAccess === 'public' && !keyHolder) await rateLimit(c)
+
+    const result = await generateImages(gateway, {
+      prompt: params.prompt.trim(),
+      n: 1,
+      width: params.size?.width,
+      height: params.size?.height,
+      seed: params.seed,
+      steps: params.steps,
+      negativePrompt: params.negative,
+      model: params.model,
+      optimize: params.optimization === '1' || params.optimization === 'true',
+      signal: c.req.raw.signal,
+    })
+    const image = result.images[0]!
+    Object.assign(c.get('log'), {
+      direct: 'generated',
+      model: result.model,
+      provider: result.provider,
+      attempts: result.attempts,
+    })
+
+    if (image.key) {
+      // A relative Location keeps the path and host the client used, behind any proxy.
+      return new Response(null, {
+        status: 302,
+        headers: {
+          Location: withImageId(new URL(c.req.url).search, image.key),
+          'Cache-Control': 'no-store',
+        },
+      })
+    }
+    // No storage (a Worker without KV): the bytes themselves. Only this browser may cache them.
+    return new Response(image.bytes as Uint8Array<ArrayBuffer>, {
+      status: 200,
+      headers: {
+        'Content-Type': image.contentType,
+        'Content-Length': String(image.bytes.length),
+        'Cache-Control': `private, max-age=${config.imageExpirationSeconds}`,
+      },
+    })
+  }
+
+  return routes
+}
+
+/** Every failure of the direct API: an error image by default, the JSON error when asked. */
+async function failure(c: Context<AppEnv>, thrown: unknown): Promise<Response> {
+  const error = toGatewayError(thrown)
+  const log = c.get('deps').log ?? jsonLogger
+  Object.assign(c.get('log'), { errorCode: error.code })
+  if (wantsJson(c)) return renderError(c, error, log)
+  if (error.code === 'internal_error') {
+    // What renderError does for JSON: the operator learns what broke, the client does not.
+    const cause = error.cause instanceof Error ? error.cause : undefined
+    log({ level: 'error', message: cause?.message ?? String(error.cause), stack: cause?.stack })
+  }
+  return errorImageResponse(error)
 }

@@ -1,0 +1,95 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import type { AppDeps, AppEnv } from '../app.ts'
+import { loadConfig } from '../config.ts'
+import { GatewayError } from '../errors.ts'
+import type { Gateway } from '../generate.ts'
+import type { RateLimiter } from '../limits/types.ts'
+import { clientIp, createPublicRateLimit, limiterKey } from './rate-limit.ts'
+
+describe('limiterKey', () => {
+  it('keeps IPv4 addresses and unwraps IPv4 mapped into IPv6', () => {
+    expect(limiterKey('203.0.113.7')).toBe('203.0.113.7')
+    expect(limiterKey('::ffff:203.0.113.7')).toBe('203.0.113.7')
+    expect(limiterKey(undefined)).toBe('unknown')
+  })
+
+  it('groups IPv6 addresses by their /64', () => {
+    const key = limiterKey('2001:db8:aa:bb:1:2:3:4')
+    expect(key).toBe('2001:db8:aa:bb::/64')
+    expect(limiterKey('2001:0DB8:00aa:00bb:ffff::1')).toBe(key)
+    expect(limiterKey('[2001:db8:aa:bb::9]')).toBe(key)
+    expect(limiterKey('2001:db8:aa:bc::1')).not.toBe(key)
+    expect(limiterKey('::1')).toBe('0:0:0:0::/64')
+  })
+})
+
+/** A tiny app running only the guard, with the deps the real app would set. */
+function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
+  const config = loadConfig(env)
+  const rateLimit = createPublicRateLimit()
+  const app = new Hono<AppEnv>()
+  app.use(async (c, next) => {
+    c.set('gateway', { config, now: Date.now } as Gateway)
+    c.set('deps', { config, storage: null, clientAddress: () => '198.51.100.1', ...deps })
+    await next()
+  })
+  app.get('/', async (c) => {
+    await rateLimit(c)
+    return c.text(`ok ${clientIp(c)}`)
+  })
+  app.onError((error, c) =>
+    error instanceof GatewayError
+      ? c.text(error.code, 429, { 'Retry-After': String(error.retryAfter) })
+      : c.text('boom', 500),
+  )
+  return app
+}
+
+describe('createPublicRateLimit', () => {
+  it('reads X-Forwarded-For only when TRUST_PROXY is on', async () => {
+    const headers = { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' }
+    expect(await (await guarded({}).request('/', { headers })).text()).toBe('ok 198.51.100.1')
+    const trusting = guarded({ TRUST_PROXY: 'true' })
+    expect(await (await trusting.request('/', { headers })).text()).toBe('ok 203.0.113.9')
+  })
+
+  it('uses RATE_LIMIT in memory and answers 429 with Retry-After past it', async () => {
+    const app = guarded({ RATE_LIMIT: '2/30s' })
+    expect((await app.request('/')).status).toBe(200)
+    expect((await app.request('/')).status).toBe(200)
+    const refused = await app.request('/')
+    expect(refused.status).toBe(429)
+    expect(await refused.text()).toBe('rate_limit_exceeded')
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(28)
+  })
+
+  it('prefers the runtime limiter (the Workers binding) and passes it the address key', async () => {
+    const keys: string[] = []
+    const rateLimiter: RateLimiter = {
+      async limit(key) {
+        keys.push(key)
+        return { success: false, retryAfterSeconds: 60 }
+      },
+    }
+    const response = await guarded({}, { rateLimiter }).request('/')
+    expect(response.status).toBe(429)
+    expect(response.headers.get('retry-after')).toBe('60')
+    expect(keys).toEqual(['198.51.100.1'])
+  })
+
+  it('lets requests through when the limiter itself fails, and logs it', async () => {
+    const lines: unknown[] = []
+    const rateLimiter: RateLimiter = {
+      limit: () => Promise.reject(new Error('binding unavailable')),
+    }
+    const app = guarded({}, { rateLimiter, log: (line) => lines.push(line) })
+    expect((await app.request('/')).status).toBe(200)
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn' })])
+  })
+
+  it('counts nothing when RATE_LIMIT=0', async () => {
+    const app = guarded({ RATE_LIMIT: '0' })
+    for (let i = 0; i < 20; i++) expect((await app.request('/')).status).toBe(200)
+  })
+})

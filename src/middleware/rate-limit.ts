@@ -1,0 +1,92 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../app.ts'
+import { GatewayError } from '../errors.ts'
+import { memoryRateLimiter } from '../limits/memory.ts'
+import type { RateLimiter } from '../limits/types.ts'
+import { jsonLogger } from './request-log.ts'
+
+/**
+ * The per-IP limit on public generation through the direct image API (SPEC section 5, seed 004's
+ * 5 per 120 s). Only generation is counted: the GUI page, `/image/`, the welcome page and `?id=`
+ * hits served from storage never reach this guard.
+ */
+
+/**
+ * The client's address: the first `X-Forwarded-For` entry when TRUST_PROXY is on (a proxy we
+ * trust appends what it saw), else what the runtime reports. Without TRUST_PROXY the header is
+ * ignored, since any client can send it.
+ */
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  const { config } = c.get('gateway')
+  if (config.trustProxy) {
+    const first = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim()
+    if (first && first.length <= 64) return first
+  }
+  return c.get('deps').clientAddress?.(c)
+}
+
+/**
+ * The limiter key for an address. IPv4 counts per address; IPv6 per /64, the block one
+ * subscriber usually holds (so rotating through it does not reset the count). An IPv4 address
+ * mapped into IPv6 (Node's dual-stack sockets) counts as the IPv4 address. Unknown: one shared key.
+ */
+export function limiterKey(address: string | undefined): string {
+  if (!address) return 'unknown'
+  const bare = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '')
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)
+  if (mapped) return mapped[1]!
+  if (!bare.includes(':')) return bare
+  const halves = bare.split('::')
+  if (halves.length > 2) return bare
+  const groups = (half: string | undefined) => (half ? half.split(':') : [])
+  const head = groups(halves[0])
+  const tail = groups(halves[1])
+  const missing = halves.length === 2 ? 8 - head.length - tail.length : 0
+  const all = [...head, ...Array<string>(Math.max(0, missing)).fill('0'), ...tail]
+  const prefix = all.slice(0, 4)
+  if (prefix.length < 4 || prefix.some((group) => !/^[0-9a-f]{1,4}$/.test(group))) return bare
+  return `${prefix.map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`
+}
+
+export const rateLimited = (retryAfterSeconds: number) =>
+  new GatewayError(
+    429,
+    'rate_limit_exceeded',
+    `Too many images from your address. Try again in ${retryAfterSeconds} s.`,
+    { retryAfter: retryAfterSeconds },
+  )
+
+/**
+ * Builds the guard for one app: it counts a generation for the client's address and throws a
+ * 429 with `Retry-After` past the limit. It uses the runtime's limiter (`deps.rateLimiter`: the
+ * Workers Rate Limiting binding) when there is one, else a memory limiter built on first use
+ * from RATE_LIMIT. RATE_LIMIT=0 turns both off. A failing binding lets the request through: an
+ * outage of the limiter should not take the API down with it.
+ */
+export function createPublicRateLimit(): (c: Context<AppEnv>) => Promise<void> {
+  let memory: RateLimiter | undefined
+  return async (c) => {
+    const { config, now } = c.get('gateway')
+    const rule = config.rateLimit
+    if (!rule) return
+    const deps = c.get('deps')
+    let limiter = deps.rateLimiter
+    if (!limiter) {
+      memory ??= memoryRateLimiter({ ...rule, now })
+      limiter = memory
+    }
+    let outcome: Awaited<ReturnType<RateLimiter['limit']>>
+    try {
+      outcome = await limiter.limit(limiterKey(clientIp(c)))
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      ;(deps.log ?? jsonLogger)({ level: 'warn', message: `rate limiter failed: ${message}` })
+      return
+    }
+    if (!outcome.success) throw rateLimited(outcome.retryAfterSeconds ?? rule.windowSeconds)
+  }
+}

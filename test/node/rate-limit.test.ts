@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { sniffImage } from '../../src/image/sniff.ts'
+import { type RunningGateway, startGateway } from './gateway.ts'
+
+let gateway: RunningGateway | undefined
+afterEach(async () => {
+  await gateway?.close()
+  gateway = undefined
+})
+
+/** One direct-API generation, as seen from `ip` when it is given (X-Forwarded-For). */
+function generate(ip?: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers)
+  if (ip) headers.set('X-Forwarded-For', `${ip}, 10.0.0.1`)
+  return fetch(`${gateway!.url}/?prompt=fox&size=64x64`, { ...init, headers, redirect: 'manual' })
+}
+
+describe('per-IP rate limit on the direct API (Node)', () => {
+  it('refuses the 6th generation within 120 s by default with a 429 image and Retry-After', async () => {
+    gateway = await startGateway()
+    for (let i = 0; i < 5; i++) expect((await generate()).status).toBe(302)
+    const refused = await generate()
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('x-error-code')).toBe('rate_limit_exceeded')
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThan(100)
+    expect(retryAfter).toBeLessThanOrEqual(120)
+    expect(refused.headers.get('content-type')).toBe('image/png')
+    const bytes = new Uint8Array(await refused.arrayBuffer())
+    expect(sniffImage(bytes)).toMatchObject({ contentType: 'image/png', width: 512 })
+
+    const json = await generate(undefined, { headers: { Accept: 'application/json' } })
+    expect(json.status).toBe(429)
+    expect(json.headers.get('retry-after')).toBeTruthy()
+    expect(await json.json()).toMatchObject({
+      error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+    })
+  })
+
+  it('counts each forwarded address apart when TRUST_PROXY is on', async () => {
+    gateway = await startGateway({ TRUST_PROXY: 'true', RATE_LIMIT: '2/120s' })
+    expect((await generate('203.0.113.1')).status).toBe(302)
+    expect((await generate('203.0.113.1')).status).toBe(302)
+    expect((await generate('203.0.113.1')).status).toBe(429)
+    expect((await generate('203.0.113.2')).status).toBe(302)
+    expect((await generate('203.0.113.2')).status).toBe(302)
+  })
+
+  it('ignores X-Forwarded-For without TRUST_PROXY, so a client cannot dodge the limit', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '2/120s' })
+    expect((await generate('203.0.113.1')).status).toBe(302)
+    expect((await generate('203.0.113.2')).status).toBe(302)
+    expect((await generate('203.0.113.3')).status).toBe(429)
+  })
+
+  it('does not count ?id= hits, the welcome page, /image/ or /gui/', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '2/120s' })
+    const first = await generate()
+    expect(first.status).toBe(302)
+    const stored = new URL(first.headers.get('location')!, gateway.url)
+    const id = stored.searchParams.get('id')!
+    for (let i = 0; i < 5; i++) {
+      expect((await fetch(stored)).status).toBe(200)
+      expect((await fetch(`${gateway.url}/image/${id}`)).status).toBe(200)
+      expect((await fetch(`${gateway.url}/`)).status).toBe(200)
+      await (await fetch(`${gateway.url}/gui/`)).arrayBuffer()
+    }
+    expect((await generate()).status).toBe(302)
+    expect((await generate()).status).toBe(429)
+  })
+
+  it('is off with RATE_LIMIT=0', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '0' })
+    for (let i = 0; i < 8; i++) expect((await generate()).status).toBe(302)
+  })
+})
