@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../app.ts'
+import { loadConfig } from '../config.ts'
+import { sniffImage } from '../image/sniff.ts'
+import { memoryStorage } from '../storage/memory.ts'
+import { parseImagesRequest, toBase64 } from './images.ts'
+
+const quiet = () => {}
+
+function app(options: { storage?: boolean; env?: Record<string, string> } = {}) {
+  return createApp({
+    config: loadConfig(options.env ?? {}),
+    storage: options.storage === false ? null : memoryStorage(),
+    log: quiet,
+  })
+}
+
+const post = (body: unknown, target = app()) =>
+  target.request('/v1/images/generations', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+const decode = (b64: string) => Uint8Array.from(atob(b64), (char) => char.charCodeAt(0))
+
+describe('parseImagesRequest', () => {
+  it('reads OpenAI fields and defaults to both formats, one image, random seed', () => {
+    expect(parseImagesRequest({ prompt: ' a cat ', size: '1024x768', quality: 'hd' })).toEqual({
+      prompt: 'a cat',
+      model: undefined,
+      n: 1,
+      width: 1024,
+      height: 768,
+      seed: undefined,
+      steps: undefined,
+      negativePrompt: undefined,
+      optimize: false,
+      responseFormat: 'both',
+    })
+  })
+
+  it('reads the SiliconFlow / Cherry Studio aliases and -1 as a random seed', () => {
+    const request = parseImagesRequest({
+      prompt: 'x',
+      image_size: '768x1024',
+      batch_size: 2,
+      num_inference_steps: 8,
+      seed: -1,
+      negative_prompt: 'text',
+      guidance_scale: 7.5,
+    })
+    expect(request).toMatchObject({ width: 768, height: 1024, n: 2, steps: 8, seed: undefined })
+    expect(request.negativePrompt).toBe('text')
+  })
+
+  it('treats null fields as absent and accepts numeric strings', () => {
+    expect(
+      parseImagesRequest({ prompt: 'x', n: null, size: null, seed: '42', response_format: null }),
+    ).toMatchObject({ n: 1, seed: 42, responseFormat: 'both' })
+  })
+
+  it('accepts "auto" and the playground optimization flag', () => {
+    const request = parseImagesRequest({ prompt: 'x', size: 'auto', optimization: true })
+    expect(request.width).toBeUndefined()
+    expect(request.optimize).toBe(true)
+  })
+
+  it.each([
+    [{ prompt: 'x', n: 0 }, 'n'],
+    [{ prompt: 'x', n: 99 }, 'n'],
+    [{ prompt: 'x', n: 1.5 }, 'n'],
+    [{ prompt: 'x', size: '1x1' }, 'size'],
+    [{ prompt: 'x', size: 'abc' }, 'size'],
+    [{ prompt: 'x', size: 512 }, 'size'],
+    [{ prompt: 'x', image_size: '100000x100' }, 'image_size'],
+    [{ prompt: 'x', response_format: 'gif' }, 'response_format'],
+    [{ prompt: 'x', seed: -5 }, 'seed'],
+    [{ prompt: 'x', steps: 0 }, 'steps'],
+    [{ prompt: 'x', model: 5 }, 'model'],
+    [{ prompt: '   ' }, 'prompt'],
+    [{}, 'prompt'],
+  ])('rejects %j with a 400 naming %s', (body, param) => {
+    expect(() => parseImagesRequest(body)).toThrow(expect.objectContaining({ status: 400, param }))
+  })
+})
+
+describe('toBase64', () => {
+  it('round-trips bytes larger than one chunk', () => {
+    const bytes = Uint8Array.from({ length: 60_000 }, (_, i) => (i * 7) % 256)
+    expect(decode(toBase64(bytes))).toEqual(bytes)
+  })
+})
+
+describe('POST /v1/images/generations', () => {
+  it('answers both url and b64_json when response_format is absent, and they match', async () => {
+    const gateway = app()
+    const response = await post({ prompt: 'a red fox', size: '512x256', seed: 7 }, gateway)
+    expect(response.status).toBe(200)
+    const body = await response.json()
+    expect(body).toMatchObject({ model: 'demo', provider: 'demo', seed: 7, size: '512x256' })
+    expect(body.created).toBeGreaterThan(1_700_000_000)
+    const [item] = body.data
+    expect(item.url).toMatch(/^http:\/\/localhost\/image\/[A-Za-z0-9_-]{22}$/)
+    const stored = await gateway.request(new URL(item.url).pathname)
+    expect(new Uint8Array(await stored.arrayBuffer())).toEqual(decode(item.b64_json))
+    expect(item.revised_prompt).toBeUndefined()
+  })
+
+  it('returns n images, each only in the format asked for', async () => {
+    const response = await post({ prompt: 'x', n: 3, response_format: 'b64_json' })
+    const body = await response.json()
+    expect(body.data).toHaveLength(3)
+    for (const item of body.data) {
+      expect(Object.keys(item)).toEqual(['b64_json'])
+      expect(sniffImage(decode(item.b64_json))?.contentType).toBe('image/png')
+    }
+  })
+
+  it('uses PUBLIC_URL for links', async () => {
+    const gateway = app({ env: { PUBLIC_URL: 'https://img.example.com/' } })
+    const body = await (await post({ prompt: 'x', response_format: 'url' }, gateway)).json()
+    expect(Object.keys(body.data[0])).toEqual(['url'])
+    expect(body.data[0].url).toMatch(/^https:\/\/img\.example\.com\/image\//)
+  })
+
+  it('without storage inlines: b64_json only, or a data URI when url is demanded', async () => {
+    const gateway = app({ storage: false })
+    const both = await (await post({ prompt: 'x' }, gateway)).json()
+    expect(Object.keys(both.data[0])).toEqual(['b64_json'])
+    const url = await (await post({ prompt: 'x', response_format: 'url' }, gateway)).json()
+    expect(Object.keys(url.data[0])).toEqual(['url'])
+    expect(url.data[0].url).toMatch(/^data:image\/png;base64,iVBOR/)
+  })
+
+  it('fits the size to the model and reports the real one with a warning', async () => {
+    const body = await (await post({ prompt: 'x', size: '4096x4096' })).json()
+    expect(body.size).toBe('1448x1448')
+    expect(body.warnings).toEqual([expect.stringContaining('fitted')])
+  })
+
+  it('maps OpenAI model names to the default model and refuses unknown ones', async () => {
+    const ok = await post({ prompt: 'x', model: 'dall-e-3', quality: 'hd', style: 'vivid' })
+    expect((await ok.json()).model).toBe('demo')
+    const missing = await post({ prompt: 'x', model: 'no-such-model' })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('x-should-retry')).toBe('false')
+    expect((await missing.json()).error.code).toBe('model_not_found')
+  })
+
+  it('answers bad input with a non-retryable 400 in the OpenAI shape', async () => {
+    for (const body of ['not json', '[1]', { prompt: 'x', n: 0 }]) {
+      const response = await post(body)
+      expect(response.status).toBe(400)
+      expect(response.headers.get('x-should-retry')).toBe('false')
+      expect((await response.json()).error).toMatchObject({ type: 'invalid_request_error' })
+    }
+  })
+
+  it('needs the client key when one is configured', async () => {
+    const gateway = app({ env: { API_KEY: 'secret-key-123' } })
+    expect((await post({ prompt: 'x' }, gateway)).status).toBe(401)
+  })
+})

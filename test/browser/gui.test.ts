@@ -1,0 +1,218 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningGateway, startGateway } from '../node/gateway.ts'
+
+/**
+ * The playground in a real Chromium (Debian's package; test tools never download a browser),
+ * against the real Node gateway with the demo provider slowed down so the progress state shows.
+ */
+
+const CHROMIUM = '/usr/bin/chromium'
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) {
+  console.warn(`[gui browser test] skipped: ${CHROMIUM} is absent (apt-get install chromium)`)
+}
+
+const SLOW_DEMO = JSON.stringify([{ type: 'demo', options: { delayMs: 1500 } }])
+const KEY = 'browser-test-key-123'
+
+let browser: Browser
+beforeAll(async () => {
+  if (!hasChromium) return
+  await mkdir('test-output', { recursive: true })
+  // launch() gives every run a fresh, temporary user-data-dir.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}, 60_000)
+afterAll(async () => {
+  await browser?.close()
+})
+
+/** A page that records script errors and CSP violations, so the test can assert there are none. */
+async function openPage(context: BrowserContext, url: string) {
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    // The browser logs every non-2xx fetch; those are expected where the test provokes them.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(`console: ${message.text()}`)
+    }
+  })
+  await page.goto(url)
+  return { page, problems }
+}
+
+const imageSize = (page: Page) =>
+  page.$eval('#image', (image: HTMLImageElement) => ({
+    complete: image.complete,
+    width: image.naturalWidth,
+    height: image.naturalHeight,
+  }))
+
+async function waitForImage(page: Page) {
+  await page.waitForFunction(() => {
+    const image = document.getElementById('image') as HTMLImageElement
+    return !!image.getAttribute('src') && image.complete && image.naturalWidth > 0
+  })
+}
+
+describe.skipIf(!hasChromium)('playground in Chromium', () => {
+  let gateway: RunningGateway
+  let context: BrowserContext
+  beforeAll(async () => {
+    gateway = await startGateway({ PROVIDERS: SLOW_DEMO })
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+  })
+  afterAll(async () => {
+    await context?.close()
+    await gateway?.close()
+  })
+
+  it('generates a 16:9 image, shows progress, then finds it in history after a reload', async () => {
+    const { page, problems } = await openPage(context, `${gateway.url}/gui`)
+    expect(new URL(page.url()).pathname).toBe('/gui/')
+    await expect.poll(() => page.$$eval('#model option', (o) => o.length)).toBe(2)
+    expect(await page.isVisible('#key-panel')).toBe(false)
+
+    await page.fill('#prompt', 'A lighthouse on a cliff at dusk')
+    await page.click('label.pill:has(input[value="16:9"])')
+    await page.click('#generate')
+    // The progress state is visible and its seconds count up while the upstream works.
+    await page.waitForSelector('#progress', { state: 'visible' })
+    expect(await page.isDisabled('#generate')).toBe(true)
+    const first = await page.textContent('#elapsed')
+    await page.waitForTimeout(400)
+    expect(await page.textContent('#elapsed')).not.toBe(first)
+    expect(await page.textContent('#elapsed')).toMatch(/^\d+\.\d s$/)
+
+    await waitForImage(page)
+    await page.waitForSelector('#progress', { state: 'hidden' })
+    expect(await imageSize(page)).toEqual({ complete: true, width: 1024, height: 576 })
+    expect(await page.textContent('#r-size')).toBe('1024 × 576')
+    expect(await page.textContent('#r-model')).toBe('demo')
+    expect(await page.textContent('#r-prompt')).toBe('A lighthouse on a cliff at dusk')
+    expect(await page.textContent('#r-seed')).toMatch(/^\d+$/)
+    expect(await page.getAttribute('#download', 'href')).toMatch(/\/image\/[\w-]{22}$/)
+    await page.screenshot({ path: 'test-output/gui.png', fullPage: true })
+
+    await page.reload()
+    await page.waitForSelector('#history li')
+    expect(await page.$$eval('#history li', (items) => items.length)).toBe(1)
+    await page.waitForFunction(() => {
+      const thumb = document.querySelector('#history img') as HTMLImageElement | null
+      return thumb?.complete && thumb.naturalWidth > 0
+    })
+    expect(await page.inputValue('#prompt')).toBe('')
+    await page.click('#history li button')
+    expect(await page.inputValue('#prompt')).toBe('A lighthouse on a cliff at dusk')
+    expect(await page.isChecked('input[value="16:9"]')).toBe(true)
+    expect(await page.inputValue('#seed')).toMatch(/^\d+$/)
+    expect(await page.isVisible('#result')).toBe(true)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('submits with Ctrl+Enter, takes a custom size, and shows server errors readably', async () => {
+    const { page, problems } = await openPage(context, `${gateway.url}/gui/`)
+    await page.fill('#prompt', 'A paper boat')
+    await page.click('label.pill:has(input[value="custom"])')
+    await page.fill('#width', '640')
+    await page.fill('#height', '384')
+    await page.focus('#prompt')
+    await page.keyboard.press('Control+Enter')
+    await waitForImage(page)
+    expect(await imageSize(page)).toMatchObject({ width: 640, height: 384 })
+    expect(await page.$$eval('#history li', (items) => items.length)).toBe(2)
+
+    await page.fill('#seed', '-5')
+    await page.click('#generate')
+    await page.waitForSelector('#error', { state: 'visible' })
+    expect(await page.textContent('#error')).toContain('seed must be -1 (random) or a whole number')
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('speaks Chinese to a Chinese browser and switches with the toggle', async () => {
+    const zh = await browser.newContext({ locale: 'zh-CN' })
+    const { page, problems } = await openPage(zh, `${gateway.url}/gui/`)
+    expect(await page.textContent('#generate')).toBe('生成')
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN')
+    await page.click('#lang')
+    expect(await page.textContent('#generate')).toBe('Generate')
+    await page.reload()
+    expect(await page.textContent('#generate')).toBe('Generate')
+    expect(problems).toEqual([])
+    await zh.close()
+  })
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const phone = await browser.newContext({
+      locale: 'en-US',
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    })
+    const { page } = await openPage(phone, `${gateway.url}/gui/`)
+    await page.fill('#prompt', 'A fox in the snow')
+    await page.click('label.pill:has(input[value="9:16"])')
+    await page.click('#generate')
+    await waitForImage(page)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: 'test-output/gui-phone.png', fullPage: true })
+    await phone.close()
+  })
+})
+
+describe.skipIf(!hasChromium)('playground with a client key configured', () => {
+  let gateway: RunningGateway
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEY: KEY })
+  })
+  afterAll(() => gateway?.close())
+
+  it('asks for the key, refuses a wrong one, and generates once given the right one', async () => {
+    const context = await browser.newContext({ locale: 'en-US' })
+    const { page, problems } = await openPage(context, `${gateway.url}/gui/`)
+    await page.waitForSelector('#key-panel', { state: 'visible' })
+    expect(await page.textContent('#key-message')).toBe('This server needs an API key.')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('key-input')
+
+    await page.fill('#key-input', 'wrong-key-000')
+    await page.press('#key-input', 'Enter')
+    await expect.poll(() => page.textContent('#key-message')).toContain('refused')
+
+    await page.fill('#key-input', KEY)
+    await page.click('#key-save')
+    await page.waitForSelector('#key-panel', { state: 'hidden' })
+    expect(
+      await page.$$eval('#model option', (options) =>
+        options.map((o) => (o as HTMLOptionElement).value),
+      ),
+    ).toEqual(['', 'demo'])
+    await page.fill('#prompt', 'A key-guarded cat')
+    await page.click('#generate')
+    await waitForImage(page)
+    expect(await imageSize(page)).toMatchObject({ width: 1024, height: 1024 })
+
+    // The key is remembered across reloads, and never put in the page's URL or history.
+    await page.reload()
+    await expect.poll(() => page.$$eval('#model option', (o) => o.length)).toBe(2)
+    expect(await page.isVisible('#key-panel')).toBe(false)
+    expect(await page.evaluate(() => localStorage.getItem('fluxgate.history'))).not.toContain(KEY)
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
