@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { decodeBase64, decodeBase64Bytes } from './base64.ts'
+import type { WorkersAiProblem } from './errors.ts'
+
+/**
+ * Reads a Workers AI REST reply: the Cloudflare v4 envelope `{result, success, errors, messages}`
+ * with `result.image` in base64. A 300 KB image is 400 KB of JSON; parsing all of it and then
+ * decoding the string would copy it twice more, so the base64 field is found in the bytes and
+ * decoded in place, and only the small rest of the envelope goes through JSON.parse and zod.
+ */
+
+const problem = z.object({ code: z.number().optional(), message: z.string().catch('') })
+
+const envelope = z.object({
+  success: z.boolean().optional(),
+  result: z
+    .union([z.object({ image: z.string().optional() }), z.null()])
+    .optional()
+    .catch(null),
+  errors: z.array(problem).catch([]).default([]),
+})
+
+export type Envelope = {
+  success: boolean | undefined
+  errors: WorkersAiProblem[]
+  /** The decoded image, when the reply held one. */
+  image: Uint8Array | null
+}
+
+const QUOTE = 0x22
+const KEY = new TextEncoder().encode('"image"')
+const decoder = new TextDecoder()
+
+/** Parses an envelope, or returns null when the body is not one (malformed, truncated, HTML). */
+export function readEnvelope(bytes: Uint8Array): Envelope | null {
+  return fastPath(bytes) ?? slowPath(bytes)
+}
+
+/** Finds `"image": "<base64>"` in the bytes; the rest is tiny and parsed as usual. */
+function fastPath(bytes: Uint8Array): Envelope | null {
+  const field = findImageField(bytes)
+  if (!field) return null
+  // Any escape or stray character in the field makes the decoder refuse; JSON.parse then decides.
+  const image = decodeBase64Bytes(bytes, field.start, field.end)
+  if (!image) return null
+  const rest = `${decoder.decode(bytes.subarray(0, field.start))}${decoder.decode(bytes.subarray(field.end))}`
+  const parsed = parse(rest)
+  // The emptied field must be `result.image`, not an "image" key elsewhere in the envelope.
+  if (parsed?.imageText !== '') return null
+  return { success: parsed.success, errors: parsed.errors, image }
+}
+
+function slowPath(bytes: Uint8Array): Envelope | null {
+  const parsed = parse(decoder.decode(bytes))
+  if (!parsed) return null
+  const { success, errors, imageText } = parsed
+  if (!imageText) return { success, errors, image: null }
+  try {
+    return { success, errors, image: decodeBase64(imageText) }
+  } catch {
+    return null
+  }
+}
+
+function parse(text: string): (Omit<Envelope, 'image'> & { imageText?: string }) | null {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return null
+  }
+  const result = envelope.safeParse(json)
+  if (!result.success) return null
+  const { success, errors } = result.data
+  return { success, errors, imageText: result.data.result?.image }
+}
+
+/** The byte range of the first `"image": "..."` string value, or null. */
+function findImageField(bytes: Uint8Array): { start: number; end: number } | null {
+  for (let at = bytes.indexOf(QUOTE); at >= 0; at = bytes.indexOf(QUOTE, at + 1)) {
+    if (!isKeyAt(bytes, at)) continue
+    let start = at + KEY.length
+    while (isSpace(bytes[start])) start++
+    if (bytes[start] !== 0x3a) continue // ':' — "image" was a value, not a key
+    start++
+    while (isSpace(bytes[start])) start++
+    if (bytes[start] !== QUOTE) continue
+    const end = closingQuote(bytes, start + 1)
+    return end < 0 ? null : { start: start + 1, end }
+  }
+  return null
+}
+
+/**
+ * The quote that closes the string opened before `from`, found from the end of the body: the
+ * envelope's tail after the image is a few dozen bytes, while a forward scan would cross all of
+ * the base64. A quote followed by `}` or `,` ends a value; if it is not the image's, the range
+ * holds other quotes, the decoder refuses it and the full parse takes over, so this stays safe.
+ */
+function closingQuote(bytes: Uint8Array, from: number): number {
+  for (let at = bytes.lastIndexOf(QUOTE); at >= from; at = bytes.lastIndexOf(QUOTE, at - 1)) {
+    let next = at + 1
+    while (isSpace(bytes[next])) next++
+    if (bytes[next] === 0x7d || bytes[next] === 0x2c) return at // '}' or ','
+  }
+  return bytes.indexOf(QUOTE, from)
+}
+
+function isKeyAt(bytes: Uint8Array, at: number): boolean {
+  if (at + KEY.length > bytes.length || bytes[at - 1] === 0x5c) return false
+  for (let i = 1; i < KEY.length; i++) if (bytes[at + i] !== KEY[i]) return false
+  return true
+}
+
+const isSpace = (byte: number | undefined) =>
+  byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09

@@ -1,0 +1,93 @@
+import { abortOrNetworkError, callUpstream, retryAfterSeconds, upstreamError } from '../http.ts'
+import type { CallContext, GeneratedImage } from '../types.ts'
+import { workersAiError } from './errors.ts'
+import type { WorkersAiModel } from './models.ts'
+import { readEnvelope } from './reply.ts'
+
+/**
+ * Workers AI over REST: `POST {CF_API_BASE}/accounts/{account_id}/ai/run/{model}` with a bearer
+ * token. JSON models get a JSON body, FLUX.2 a real multipart/form-data body. Replies are either
+ * the v4 envelope with a base64 image, or (Phoenix, SDXL, Dreamshaper) the image bytes themselves.
+ */
+
+export type RestCall = {
+  provider: string
+  baseUrl: string
+  model: WorkersAiModel
+  inputs: Record<string, string | number>
+  context: CallContext
+  now: () => number
+}
+
+/** Splits the configured `accountId:token` key. */
+function credentials(provider: string, key: string): { accountId: string; token: string } {
+  const colon = key.indexOf(':')
+  if (colon <= 0 || colon === key.length - 1) {
+    throw upstreamError(provider, 'unauthorized', 'the account key is not "accountId:token"')
+  }
+  return { accountId: key.slice(0, colon), token: key.slice(colon + 1) }
+}
+
+/** Field values as FormData wants them: every value a string. */
+export function toFormData(inputs: Record<string, string | number>): FormData {
+  const form = new FormData()
+  for (const [name, value] of Object.entries(inputs)) form.append(name, String(value))
+  return form
+}
+
+/** Runs one model call over REST and returns its image, or throws a mapped GatewayError. */
+export async function runRest(call: RestCall, key: string): Promise<GeneratedImage> {
+  const { provider, model, inputs, context } = call
+  const { accountId, token } = credentials(provider, key)
+  const url = `${call.baseUrl}/accounts/${encodeURIComponent(accountId)}/ai/run/${encodeURI(model.id)}`
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` }
+  let body: BodyInit
+  if (model.input === 'multipart') {
+    // fetch serializes FormData with its own boundary and sets the content-type to match.
+    body = toFormData(inputs)
+  } else {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(inputs)
+  }
+  const response = await callUpstream(provider, context.fetch, url, {
+    method: 'POST',
+    headers,
+    body,
+    signal: context.signal,
+  })
+
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer())
+  } catch (error) {
+    throw abortOrNetworkError(provider, context.signal, error)
+  }
+  const contentType = response.headers.get('content-type')?.toLowerCase() ?? ''
+  const isImage = contentType.startsWith('image/') || contentType === 'application/octet-stream'
+  if (response.ok && isImage) return { bytes, mediaType: contentType }
+
+  const reply = readEnvelope(bytes)
+  const secrets = [accountId, token]
+  if (!reply) {
+    if (!response.ok) throw workersAiError(provider, [], errorOptions(call, response, secrets))
+    throw upstreamError(provider, 'server', `malformed reply (HTTP ${response.status})`, {
+      status: response.status,
+    })
+  }
+  // `success: false` inside an HTTP 200 is a failure too.
+  if (!response.ok || reply.success === false) {
+    throw workersAiError(provider, reply.errors, errorOptions(call, response, secrets))
+  }
+  if (!reply.image) throw upstreamError(provider, 'server', 'the reply held no image')
+  return { bytes: reply.image }
+}
+
+function errorOptions(call: RestCall, response: Response, secrets: string[]) {
+  const now = call.now()
+  return {
+    status: response.status,
+    retryAfter: retryAfterSeconds(response.headers, now),
+    now,
+    secrets,
+  }
+}
