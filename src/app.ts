@@ -4,10 +4,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Config } from './config.ts'
 import { errorBody, errorHeaders, GatewayError, notFound, toGatewayError } from './errors.ts'
 import type { Gateway, PromptPreparer } from './generate.ts'
+import type { RateLimiter } from './limits/types.ts'
 import { createKeyChecker, requireClientKey } from './middleware/auth.ts'
 import { cors } from './middleware/cors.ts'
 import { jsonLogger, type Logger, type LogLine, requestLog } from './middleware/request-log.ts'
 import { Catalogue } from './pool/catalogue.ts'
+import { createPromptPreparer } from './prompt/optimizer.ts'
 import { buildProviders } from './providers/build.ts'
 import type { ProviderBindings } from './providers/types.ts'
 import { chatRoutes } from './routes/chat.ts'
@@ -33,8 +35,18 @@ export type AppDeps = {
   now?: () => number
   /** The client's IP address, as the runtime knows it (socket on Node, CF-Connecting-IP on Workers). */
   clientAddress?: (c: Context) => string | undefined
-  /** Builds the prompt translator/optimizer; absent means prompts go through unchanged. */
-  createPromptPreparer?: (gateway: Omit<Gateway, 'preparePrompt'>) => PromptPreparer | undefined
+  /** Shared per-IP limiter (the Workers Rate Limiting binding); absent: in-memory, per process. */
+  rateLimiter?: RateLimiter
+  /**
+   * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
+   * `generateImages` with, to read its health through /v1/status; absent: built from config.
+   */
+  catalogue?: Catalogue
+  /** Builds the prompt translator/optimizer; defaults to prompt/optimizer.ts (LLM from config). */
+  createPromptPreparer?: (
+    gateway: Omit<Gateway, 'preparePrompt'>,
+    bindings: ProviderBindings,
+  ) => PromptPreparer | undefined
 }
 
 export type AppEnv = {
@@ -67,7 +79,12 @@ export function renderError(c: Context, thrown: unknown, log: Logger = jsonLogge
   if (error.status >= 500 && !error.upstream && error.code === 'internal_error') {
     // Unknown errors: log what it was for the operator; the client gets a generic message.
     const cause = error.cause instanceof Error ? error.cause : undefined
-    log({ level: 'error', message: cause?.message ?? String(error.cause), stack: cause?.stack })
+    log({
+      level: 'error',
+      id: c.get('requestId'),
+      message: cause?.message ?? String(error.cause),
+      stack: cause?.stack,
+    })
   }
   return c.json(errorBody(error), error.status as ContentfulStatusCode, errorHeaders(error))
 }
@@ -80,18 +97,21 @@ export function createApp(deps: AppDeps): App {
   const base = {
     config,
     storage: deps.storage,
-    catalogue: new Catalogue(
-      buildProviders(config, deps.bindings ?? {}),
-      config.defaultModel ?? undefined,
-    ),
+    catalogue:
+      deps.catalogue ??
+      new Catalogue(buildProviders(config, deps.bindings ?? {}), config.defaultModel ?? undefined),
     fetch: deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
     now,
   }
-  const gateway: Gateway = { ...base, preparePrompt: deps.createPromptPreparer?.(base) }
+  const preparePrompt = (deps.createPromptPreparer ?? createPromptPreparer)(
+    base,
+    deps.bindings ?? {},
+  )
+  const gateway: Gateway = { ...base, preparePrompt }
   const checkKey = createKeyChecker(config.clientKeys)
 
   const app = new Hono<AppEnv>({ getPath: routingPath })
-  app.use(requestLog(log, now))
+  app.use(requestLog(log, now, { logPrompts: config.logPrompts }))
   app.use(cors(config.corsOrigins))
   app.use(async (c, next) => {
     c.set('gateway', gateway)

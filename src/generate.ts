@@ -1,5 +1,6 @@
 import type { Config } from './config.ts'
 import { GatewayError } from './errors.ts'
+import { withTimeout } from './http/deadline.ts'
 import { type ImageInfo, sniffImage } from './image/sniff.ts'
 import type { Catalogue, Route } from './pool/catalogue.ts'
 import { runWithFailover } from './pool/pool.ts'
@@ -86,10 +87,25 @@ export async function generateImages(
   gateway: Gateway,
   input: GenerationInput,
 ): Promise<GenerationResult> {
-  const { config, catalogue, now } = gateway
+  const { config, now } = gateway
   const started = now()
   const deadline = started + config.requestTimeoutMs
-  const signal = AbortSignal.any([input.signal, AbortSignal.timeout(config.requestTimeoutMs)])
+  const deadlineSignal = withTimeout(input.signal, config.requestTimeoutMs, 'The request timed out')
+  try {
+    return await generateWithin(gateway, input, deadlineSignal.signal, started, deadline)
+  } finally {
+    deadlineSignal.done()
+  }
+}
+
+async function generateWithin(
+  gateway: Gateway,
+  input: GenerationInput,
+  signal: AbortSignal,
+  started: number,
+  deadline: number,
+): Promise<GenerationResult> {
+  const { config, catalogue, now } = gateway
   const resolved = catalogue.resolve(input.model)
   const maxLength = Math.max(...resolved.routes.map((r) => r.model.capabilities.maxPromptLength))
 
@@ -101,8 +117,12 @@ export async function generateImages(
       })
     : { prompt: input.prompt, promptModel: null }
   const requested: RequestedImage = {
-    ...input,
     prompt: prepared.prompt,
+    negativePrompt: input.negativePrompt,
+    width: input.width,
+    height: input.height,
+    steps: input.steps,
+    n: input.n,
     seed: input.seed ?? Math.floor(Math.random() * MAX_SEED),
   }
   const firstFit = fitRequest(requested, resolved.routes[0]!.model.capabilities)

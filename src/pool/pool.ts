@@ -1,4 +1,5 @@
 import { GatewayError, toGatewayError } from '../errors.ts'
+import { withTimeout } from '../http/deadline.ts'
 import { abortOrNetworkError } from '../providers/http.ts'
 import type { Route } from './catalogue.ts'
 import {
@@ -66,9 +67,10 @@ export async function runWithFailover<T>(
     recordAttempt(health, now(), availability(health, now()) === 'probe')
     attempts++
     options.onAttempt?.(route)
-    const { signal, done } = attemptSignal(
+    const { signal, done } = withTimeout(
       options.signal,
       Math.min(options.attemptTimeoutMs, remaining),
+      'The upstream attempt timed out',
     )
     try {
       const value = await attempt(route, signal)
@@ -95,31 +97,6 @@ export async function runWithFailover<T>(
     }
   }
   throw finalError(routes, failures, options, now())
-}
-
-/**
- * One attempt's signal: the run's signal plus its own timer. Built by hand, not with
- * `AbortSignal.any` + `AbortSignal.timeout`: on Node 20 those reference each other weakly, so an
- * attempt that nothing else holds (a provider waiting on a plain timer) can be garbage collected
- * and never time out. Here the timer and the parent's listener hold the controller strongly, and
- * `done` clears both as soon as the attempt ends.
- */
-function attemptSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; done: () => void } {
-  const controller = new AbortController()
-  const forward = () => controller.abort(parent.reason)
-  if (parent.aborted) forward()
-  else parent.addEventListener('abort', forward, { once: true })
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The upstream attempt timed out', 'TimeoutError')),
-    ms,
-  )
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer)
-      parent.removeEventListener('abort', forward)
-    },
-  }
 }
 
 /** True when the run's signal fired for a reason other than the request deadline. */

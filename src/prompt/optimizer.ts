@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.ts'
 import type { Gateway, PreparedPrompt, PromptPreparer } from '../generate.ts'
+import { withTimeout } from '../http/deadline.ts'
 import { cutPrompt } from '../providers/fit.ts'
 import type { ProviderBindings } from '../providers/types.ts'
 import {
@@ -43,7 +44,7 @@ export function selectPromptLlm(
 
 /**
  * Builds the gateway's PromptPreparer, or undefined when no LLM is configured (prompts then go
- * through unchanged). Per call: `optimize` (or `PROMPT_OPTIMIZATION`) rewrites the prompt;
+ * through unchanged). Per call: `optimize` rewrites the prompt (the chat route passes `PROMPT_OPTIMIZATION`);
  * otherwise a prompt with non-ASCII letters is translated when `TRANSLATE_PROMPTS` is on;
  * otherwise the LLM is not called at all.
  */
@@ -57,7 +58,7 @@ export function createPromptPreparer(
   const optimizeMessage = config.optimizer.systemMessage ?? OPTIMIZE_SYSTEM_MESSAGE
 
   return async (prompt, { optimize, maxLength, signal }): Promise<PreparedPrompt> => {
-    const rewrite = optimize || config.promptOptimization
+    const rewrite = optimize
     if (!rewrite && !(config.translatePrompts && needsTranslation(prompt))) {
       return { prompt, promptModel: null }
     }
@@ -66,17 +67,23 @@ export function createPromptPreparer(
       { role: 'user', content: prompt },
     ]
     // The optimizer's own timeout, so a slow LLM leaves time for the image itself.
-    const timeout = AbortSignal.timeout(config.optimizer.timeoutMs)
+    const timeout = withTimeout(
+      signal,
+      config.optimizer.timeoutMs,
+      'The prompt optimizer timed out',
+    )
     try {
       const reply = await llm.complete(messages, {
-        signal: AbortSignal.any([signal, timeout]),
+        signal: timeout.signal,
         temperature: rewrite ? 0.7 : 0.2,
       })
       const cleaned = cleanReply(reply)
       if (!cleaned) return fallback(prompt, 'returned an empty prompt')
       return { prompt: cutPrompt(cleaned, maxLength), promptModel: llm.model }
     } catch (error) {
-      return fallback(prompt, describeFailure(error, timeout.aborted))
+      return fallback(prompt, describeFailure(error, timeout.signal.aborted && !signal.aborted))
+    } finally {
+      timeout.done()
     }
   }
 }

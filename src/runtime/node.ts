@@ -37,7 +37,14 @@ export async function startNodeServer(
     storage,
     clientAddress: (c) => (c.env as IncomingEnv | undefined)?.incoming?.socket?.remoteAddress,
   })
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  const server = serve({
+    fetch: app.fetch,
+    port: config.port,
+    hostname: config.host,
+    // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let
+    // the gateway see it and answer in its own error shape (prompts are capped at 8192 chars).
+    serverOptions: { maxHeaderSize: 64 * 1024 },
+  })
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve)

@@ -92,9 +92,9 @@ describe('prompt preparer over HTTP', () => {
     })
   })
 
-  it('optimizes every prompt when PROMPT_OPTIMIZATION=true', async () => {
+  it('leaves PROMPT_OPTIMIZATION to the chat route: the direct API and images API ask per request', async () => {
     await preparer({ ...external(), PROMPT_OPTIMIZATION: 'true' })('A cat', options({}))
-    expect(llm.calls[0]?.body.messages[0]?.content).toBe(OPTIMIZE_SYSTEM_MESSAGE)
+    expect(llm.calls).toHaveLength(0)
   })
 
   it('sends SYSTEM_MESSAGE in place of the built-in optimize instructions', async () => {
