@@ -58,24 +58,26 @@ describe('foundation routes', () => {
     expect(await none.json()).toMatchObject({ storage: 'none' })
   })
 
-  it.each(['/v1/models', '/models', '/v1/v1/models', '/v1/models/'])(
-    'lists models at %s from config alone',
-    async (path) => {
-      const calls: unknown[] = []
-      const fetch = async (input: RequestInfo | URL) => {
-        calls.push(input)
-        return new Response()
-      }
-      const app = testApp({}, { fetch })
-      const response = await app.request(path)
-      expect(response.status).toBe(200)
-      expect(await response.json()).toEqual({
-        object: 'list',
-        data: [{ id: 'demo', object: 'model', created: expect.any(Number), owned_by: 'demo' }],
-      })
-      expect(calls).toEqual([])
-    },
-  )
+  it.each([
+    '/v1/models',
+    '/models',
+    '/v1/v1/models',
+    '/v1/models/',
+  ])('lists models at %s from config alone', async (path) => {
+    const calls: unknown[] = []
+    const fetch = async (input: RequestInfo | URL) => {
+      calls.push(input)
+      return new Response()
+    }
+    const app = testApp({}, { fetch })
+    const response = await app.request(path)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      object: 'list',
+      data: [{ id: 'demo', object: 'model', created: expect.any(Number), owned_by: 'demo' }],
+    })
+    expect(calls).toEqual([])
+  })
 
   it.each([
     ['GET', '/nowhere'],

@@ -59,20 +59,20 @@ async function setup(options: { stream?: boolean; ttlMs?: number } = {}) {
 }
 
 describe('GET /image/{key}', () => {
-  it.each([false, true])(
-    'sends the bytes with their sniffed type, length, ETag and cache lifetime (stream: %s)',
-    async (stream) => {
-      const { app, png } = await setup({ stream })
-      const response = await app.request(`/image/${KEY}`)
-      expect(response.status).toBe(200)
-      expect(response.headers.get('content-type')).toBe('image/png')
-      expect(response.headers.get('content-length')).toBe(String(png.length))
-      expect(response.headers.get('etag')).toBe(`"${KEY}"`)
-      expect(response.headers.get('cache-control')).toBe('public, max-age=1800, immutable')
-      expect(response.headers.get('access-control-allow-origin')).toBe('*')
-      expect(new Uint8Array(await response.arrayBuffer())).toEqual(png)
-    },
-  )
+  it.each([
+    false,
+    true,
+  ])('sends the bytes with their sniffed type, length, ETag and cache lifetime (stream: %s)', async (stream) => {
+    const { app, png } = await setup({ stream })
+    const response = await app.request(`/image/${KEY}`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('image/png')
+    expect(response.headers.get('content-length')).toBe(String(png.length))
+    expect(response.headers.get('etag')).toBe(`"${KEY}"`)
+    expect(response.headers.get('cache-control')).toBe('public, max-age=1800, immutable')
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(png)
+  })
 
   it('labels a JPEG as image/jpeg whatever the metadata says', async () => {
     const { app, memory, clock } = await setup()
@@ -99,17 +99,19 @@ describe('GET /image/{key}', () => {
     expect(await response.text()).toBe('')
   })
 
-  it.each([`"${KEY}"`, `W/"${KEY}"`, `"other", "${KEY}"`, '*'])(
-    'answers If-None-Match: %s with 304 and no body',
-    async (tag) => {
-      const { app } = await setup({ stream: true })
-      const response = await app.request(`/image/${KEY}`, { headers: { 'If-None-Match': tag } })
-      expect(response.status).toBe(304)
-      expect(response.headers.get('etag')).toBe(`"${KEY}"`)
-      expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+, immutable$/)
-      expect(await response.text()).toBe('')
-    },
-  )
+  it.each([
+    `"${KEY}"`,
+    `W/"${KEY}"`,
+    `"other", "${KEY}"`,
+    '*',
+  ])('answers If-None-Match: %s with 304 and no body', async (tag) => {
+    const { app } = await setup({ stream: true })
+    const response = await app.request(`/image/${KEY}`, { headers: { 'If-None-Match': tag } })
+    expect(response.status).toBe(304)
+    expect(response.headers.get('etag')).toBe(`"${KEY}"`)
+    expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+, immutable$/)
+    expect(await response.text()).toBe('')
+  })
 
   it('sends the image again when If-None-Match names another version', async () => {
     const { app } = await setup()
