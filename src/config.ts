@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { providerTypes } from './providers/index.ts'
+import { providerModules, providerTypes } from './providers/index.ts'
 
 /**
  * Configuration from environment variables (SPEC section 11). Pure: the runtimes pass in
@@ -135,7 +135,8 @@ const rateLimit = text.optional().transform((value, ctx) => {
 
 const providerEntry = z.object({
   type: z.enum(providerTypes as [string, ...string[]], {
-    error: `type must be one of: ${providerTypes.join(', ')}`,
+    error: (issue) =>
+      `type${issue.input === undefined ? '' : ` ${JSON.stringify(issue.input)}`} must be one of: ${providerTypes.join(', ')}`,
   }),
   keys: z.union([z.string().transform((key) => [key]), z.array(z.string().min(1))]).default([]),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -161,6 +162,14 @@ const providersJson = text.optional().transform((value, ctx) => {
     }
     return z.NEVER
   }
+  // A keyed type with no key would call its API anonymously on every request and fail each time.
+  const missing = result.data.flatMap((entry, index) =>
+    entry.keys.length || providerModules[entry.type]?.keyless
+      ? []
+      : [`entry ${index} (${entry.type}) needs "keys"`],
+  )
+  for (const message of missing) ctx.addIssue({ code: 'custom', message })
+  if (missing.length) return z.NEVER
   return result.data.map(({ baseUrl, ...entry }) => ({
     ...entry,
     baseUrl: baseUrl?.replace(/\/+$/, ''),

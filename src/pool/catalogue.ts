@@ -1,4 +1,4 @@
-import type { ProviderEntry } from '../config.ts'
+import { ConfigError, type ProviderEntry } from '../config.ts'
 import { notFound } from '../errors.ts'
 import type { ImageProvider, ModelSpec } from '../providers/types.ts'
 import { newHealth, type TargetHealth } from './health.ts'
@@ -20,8 +20,15 @@ export type Route = { target: Target; model: ModelSpec }
 
 export type ResolvedModel = { id: string; routes: Route[] }
 
-/** Ids clients send by default (OpenAI's); they mean "the default model". */
+/**
+ * Ids that OpenAI clients send by default (Open WebUI "dall-e-2", NextChat "dall-e-3", ...).
+ * When no configured provider serves them they mean the default model, so those clients work
+ * unchanged; an `openai` entry that does serve one keeps it.
+ */
 const DEFAULT_ALIASES = new Set(['dall-e-2', 'dall-e-3', 'gpt-image-1'])
+
+/** One line of /v1/models: a public id and the provider types that serve it, best first. */
+export type ListedModel = { id: string; providers: string[] }
 
 /**
  * `sk-abcdef1234567889` -> `sk-ab...89`: enough to tell keys apart, never six characters in a
@@ -32,16 +39,28 @@ export function maskKey(key: string): string {
 }
 
 /**
- * Maps public model ids to the targets that serve them. Built once per app from the configured
- * providers; lookups are map reads.
+ * Maps model ids to the targets that serve them. Built once per app from the configured
+ * providers; lookups are map reads. Each model answers to:
+ * - its public ids (`flux-schnell`), across every provider that serves it;
+ * - its upstream id (`@cf/black-forest-labs/flux-1-schnell`, what seed 000's users send);
+ * - both forms qualified by provider type or entry name (`siliconflow/flux-schnell`,
+ *   `workers-ai/@cf/...`, `comfyui-2/flux-dev`), which route to that provider only.
+ * Ids match exactly first, then ignoring case.
  */
 export class Catalogue {
   readonly targets: Target[]
   readonly defaultModel: string
+  /** What /v1/models lists: one line per model, by provider priority, the default first. */
+  readonly listing: ListedModel[]
+  /** The listed ids, in listing order. */
+  readonly publicIds: string[]
   private readonly routesById = new Map<string, Route[]>()
-  /** Public ids in listing order, first id of each model spec. */
-  readonly publicIds: string[] = []
+  private readonly idsByLowerCase = new Map<string, string>()
 
+  /**
+   * @param defaultModel DEFAULT_MODEL: must name a servable id, or construction throws a
+   *   ConfigError listing what is servable; absent: the first listed model.
+   */
   constructor(
     providers: { provider: ImageProvider; entry: ProviderEntry }[],
     defaultModel?: string,
@@ -59,36 +78,72 @@ export class Catalogue {
     )
     for (const target of this.targets) {
       for (const model of target.provider.models) {
-        const ids = [
-          ...model.publicIds,
-          model.id,
-          `${target.provider.type}/${model.id}`,
-          ...model.publicIds.map((id) => `${target.provider.type}/${id}`),
-        ]
-        for (const id of new Set(ids)) this.add(id, { target, model })
-        const listed = model.publicIds[0] ?? model.id
-        if (!this.publicIds.includes(listed)) this.publicIds.push(listed)
+        for (const id of idsOf(target.provider, model)) this.add(id, { target, model })
       }
     }
-    const fallback = this.publicIds[0] ?? 'demo'
-    this.defaultModel = defaultModel && this.routesById.has(defaultModel) ? defaultModel : fallback
+
+    // Listed in the order requests are routed: higher priority first, then configuration order.
+    const owners = new Map<string, Set<string>>()
+    const ranked = [...this.targets].sort((a, b) => b.priority - a.priority)
+    for (const { provider } of ranked) {
+      for (const model of provider.models) {
+        const id = model.publicIds[0] ?? model.id
+        owners.set(id, (owners.get(id) ?? new Set()).add(provider.type))
+      }
+    }
+    const listing = [...owners].map(([id, types]) => ({ id, providers: [...types] }))
+
+    this.defaultModel = defaultModel
+      ? this.checkedDefault(defaultModel, listing)
+      : (listing[0]?.id ?? 'demo')
+    // Pickers preselect the first entry: make that the model a request without one gets.
+    const first = listing.findIndex((model) => model.id === this.defaultModel)
+    if (first > 0) listing.unshift(...listing.splice(first, 1))
+    this.listing = listing
+    this.publicIds = listing.map((model) => model.id)
   }
 
   private add(id: string, route: Route): void {
     const routes = this.routesById.get(id)
     if (routes) routes.push(route)
     else this.routesById.set(id, [route])
+    const lower = id.toLowerCase()
+    if (!this.idsByLowerCase.has(lower)) this.idsByLowerCase.set(lower, id)
   }
 
+  /** DEFAULT_MODEL in its configured spelling, or a start-up error naming what would work. */
+  private checkedDefault(wanted: string, listing: ListedModel[]): string {
+    const known = this.known(wanted)
+    if (known) return known
+    throw new ConfigError([
+      `DEFAULT_MODEL: "${wanted}" is not served by the configured providers; servable: ${listing
+        .map((model) => model.id)
+        .join(', ')} (or a provider-qualified id such as ${this.qualifiedExample(listing)})`,
+    ])
+  }
+
+  private qualifiedExample(listing: ListedModel[]): string {
+    const [model] = listing
+    return model ? `${model.providers[0]}/${model.id}` : 'demo/demo'
+  }
+
+  /** The id as the catalogue spells it, if it routes anywhere. */
+  private known(id: string): string | undefined {
+    return this.routesById.has(id) ? id : this.idsByLowerCase.get(id.toLowerCase())
+  }
+
+  /** True when `id` routes somewhere, counting the OpenAI default ids. */
   has(id: string): boolean {
-    return this.routesById.has(id) || DEFAULT_ALIASES.has(id)
+    return this.known(id) !== undefined || DEFAULT_ALIASES.has(id.toLowerCase())
   }
 
   /** The routes for a model id; no id (or an OpenAI default id) means the default model. */
   resolve(id: string | undefined): ResolvedModel {
-    const wanted = !id || DEFAULT_ALIASES.has(id) ? this.defaultModel : id
-    const routes = this.routesById.get(wanted)
-    if (!routes) {
+    const wanted = !id
+      ? this.defaultModel
+      : (this.known(id) ?? (DEFAULT_ALIASES.has(id.toLowerCase()) ? this.defaultModel : undefined))
+    const routes = wanted === undefined ? undefined : this.routesById.get(wanted)
+    if (wanted === undefined || !routes) {
       throw notFound(
         `The model '${id}' does not exist or is not served here. Available: ${this.publicIds.join(', ')}`,
         'model_not_found',
@@ -96,4 +151,14 @@ export class Catalogue {
     }
     return { id: wanted, routes }
   }
+}
+
+/** Every id a model answers to on one provider (see Catalogue). */
+function idsOf(provider: ImageProvider, model: ModelSpec): Set<string> {
+  const names = [...model.publicIds, model.id]
+  const prefixes = new Set([provider.type, provider.name])
+  return new Set([
+    ...names,
+    ...[...prefixes].flatMap((prefix) => names.map((name) => `${prefix}/${name}`)),
+  ])
 }

@@ -1,4 +1,4 @@
-import type { Config, ProviderEntry } from '../config.ts'
+import { type Config, ConfigError, type ProviderEntry } from '../config.ts'
 import { providerModules } from './index.ts'
 import type { ImageProvider, ProviderBindings } from './types.ts'
 import { withWorkersAiEntries } from './workers-ai/entries.ts'
@@ -18,10 +18,19 @@ export function buildProviders(
   const configured = withWorkersAiEntries(config, bindings)
   const entries = configured.length ? configured : [DEMO_ENTRY]
   const counts = new Map<string, number>()
-  return entries.map((entry) => {
+  const problems: string[] = []
+  const built = entries.flatMap((entry) => {
     const module = providerModules[entry.type]
     if (!module) throw new Error(`Unknown provider type "${entry.type}"`) // config.ts rejects these first
-    const provider = module.create(entry, bindings)
+    let provider: ImageProvider
+    try {
+      provider = module.create(entry, bindings)
+    } catch (error) {
+      // A provider rejects its own settings (a ComfyUI workflow without {{prompt}}, a keyless
+      // workers-ai entry off Workers): collect them all for one start-up error, as config.ts does.
+      problems.push(entryProblem(entries, entry, error))
+      return []
+    }
     const seen = (counts.get(provider.name) ?? 0) + 1
     counts.set(provider.name, seen)
     // Several entries of one type get numbered names, so status and logs can tell them apart.
@@ -34,4 +43,19 @@ export function buildProviders(
       entry,
     }
   })
+  if (problems.length) throw new ConfigError(problems)
+  return built
+}
+
+/** `PROVIDERS: comfyui entry 2 (http://gpu:8188): <why>`, naming the entry without its keys. */
+function entryProblem(entries: ProviderEntry[], entry: ProviderEntry, error: unknown): string {
+  const sameType = entries.filter((other) => other.type === entry.type)
+  const number = sameType.length > 1 ? ` ${sameType.indexOf(entry) + 1}` : ''
+  // A base URL may carry proxy credentials (`https://user:pass@host`): never show them.
+  const where = entry.baseUrl ? ` (${entry.baseUrl.replace(/\/\/[^/@]*@/, '//')})` : ''
+  const message = error instanceof Error ? error.message : String(error)
+  const reason = message.startsWith(`${entry.type}: `)
+    ? message.slice(entry.type.length + 2)
+    : message
+  return `PROVIDERS: ${entry.type} entry${number}${where}: ${reason}`
 }

@@ -74,6 +74,30 @@ describe('fitRequest', () => {
     expect((size!.width % 8) + (size!.height % 8)).toBe(0)
   })
 
+  it('picks the allowed size closest in aspect ratio, then in area, from a fixed set', () => {
+    const square = { width: 1024, height: 1024 }
+    const fixed: ModelCapabilities = {
+      ...flux2,
+      size: { min: 256, max: 1792, multiple: 8 },
+      sizes: [square, { width: 1792, height: 1024 }, { width: 1024, height: 1792 }],
+      defaultSize: square,
+    }
+    const fitTo = (width: number, height: number) => fitRequest(ask({ width, height }), fixed)
+    expect(fitTo(1920, 1080).size).toEqual({ width: 1792, height: 1024 })
+    expect(fitTo(768, 1344).size).toEqual({ width: 1024, height: 1792 })
+    expect(fitTo(1200, 1000).size).toEqual(square)
+    expect(fitTo(1920, 1080).warnings).toEqual(['size 1920x1080 fitted to 1792x1024'])
+    expect(fitRequest(ask(), fixed).size).toEqual(square)
+    const squares = {
+      ...fixed,
+      sizes: [256, 512, 1024].map((side) => ({ width: side, height: side })),
+    }
+    expect(fitRequest(ask({ width: 600, height: 600 }), squares).request).toMatchObject({
+      width: 512,
+      height: 512,
+    })
+  })
+
   it('clamps steps into the model’s range and says so', () => {
     expect(fitRequest(ask({ steps: 30 }), schnell)).toMatchObject({
       request: { steps: 8 },

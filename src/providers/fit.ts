@@ -42,12 +42,13 @@ export function fitRequest(
 
   let size: FittedRequest['size'] = null
   if (capabilities.size) {
-    size = fitSize(
+    const wanted =
       requested.width && requested.height
         ? { width: requested.width, height: requested.height }
-        : capabilities.defaultSize,
-      capabilities.size,
-    )
+        : capabilities.defaultSize
+    size = capabilities.sizes?.length
+      ? nearestSize(wanted, capabilities.sizes)
+      : fitSize(wanted, capabilities.size)
     if (requested.width && (size.width !== requested.width || size.height !== requested.height)) {
       warnings.push(
         `size ${requested.width}x${requested.height} fitted to ${size.width}x${size.height}`,
@@ -101,6 +102,22 @@ function fitSize(
     else height -= limits.multiple
   }
   return { width, height }
+}
+
+/** The allowed size closest to `wanted` in aspect ratio, then in area (both compared as logs). */
+function nearestSize(
+  wanted: { width: number; height: number },
+  sizes: { width: number; height: number }[],
+): { width: number; height: number } {
+  const distance = ({ width, height }: { width: number; height: number }) => {
+    // Ratios within about 1% count as equal, so area decides between same-shaped sizes.
+    const ratio = Math.round(
+      Math.abs(Math.log(width / height / (wanted.width / wanted.height))) * 100,
+    )
+    const area = Math.abs(Math.log((width * height) / (wanted.width * wanted.height)))
+    return ratio * 1000 + area
+  }
+  return sizes.reduce((best, size) => (distance(size) < distance(best) ? size : best))
 }
 
 /** Cuts text to `limit` characters, at the last space when there is one in the final fifth. */

@@ -10,6 +10,11 @@ export type ModelCapabilities = {
    * image). Otherwise width and height are each clamped to [min, max] and rounded to `multiple`.
    */
   size: { min: number; max: number; multiple: number; maxPixels?: number } | null
+  /**
+   * The only sizes the model accepts (OpenAI's dall-e-3, gpt-image-1), when it takes a fixed set:
+   * a request gets the one closest in aspect ratio, then in area. Needs `size` (their range).
+   */
+  sizes?: { width: number; height: number }[]
   /** Size used when the request names none. */
   defaultSize: { width: number; height: number }
   /** Step control; `null` when the model runs a fixed schedule. */

@@ -1,0 +1,108 @@
+import { z } from 'zod'
+import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
+import { decode, safeJson } from '../openai/reply.ts'
+import type { ImageRequest, ProviderModule } from '../types.ts'
+import { automatic1111Error } from './errors.ts'
+import { type Automatic1111Options, modelSpec, readOptions } from './model.ts'
+
+/**
+ * AUTOMATIC1111's WebUI API, also spoken by Forge and stable-diffusion.cpp's server:
+ * `POST {base}/sdapi/v1/txt2img` (reference/providers.md section 9). Keyless by default; a key
+ * `user:password` is sent as Basic auth (the WebUI's `--api-auth`), any other key as a bearer
+ * token (for a proxy in front). The reply carries base64 PNGs and, in `info`, a JSON string
+ * holding the seed actually used.
+ */
+
+export const AUTOMATIC1111_BASE_URL = 'http://127.0.0.1:7860'
+
+const reply = z.object({
+  images: z.array(z.string()),
+  info: z.string().nullish(),
+})
+const info = z.object({ seed: z.number().int() })
+
+/** The txt2img body, from a request already fitted to the model's capabilities. */
+export function requestBody(
+  request: ImageRequest,
+  options: Automatic1111Options,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    prompt: request.prompt,
+    negative_prompt: request.negativePrompt ?? '',
+    width: request.width,
+    height: request.height,
+    steps: request.steps,
+    seed: request.seed ?? -1, // -1: the WebUI draws one
+    cfg_scale: options.cfgScale,
+    batch_size: request.n,
+    n_iter: 1,
+  }
+  if (options.sampler) body.sampler_name = options.sampler
+  return body
+}
+
+/** The Authorization header for a configured key, or none. */
+export function authorization(key: string | null): string | undefined {
+  if (!key) return undefined
+  if (!key.includes(':')) return `Bearer ${key}`
+  const bytes = new TextEncoder().encode(key)
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`
+}
+
+/** The seed the WebUI reports in `info` (sd.cpp sends `""`), if it parses. */
+export function seedFromInfo(text: string | null | undefined): number | undefined {
+  const parsed = info.safeParse(text ? safeJson(text) : undefined)
+  return parsed.success && parsed.data.seed >= 0 ? parsed.data.seed : undefined
+}
+
+export const automatic1111Provider: ProviderModule = {
+  type: 'automatic1111',
+  keyless: true,
+  create(entry) {
+    const name = 'automatic1111'
+    const baseUrl = (entry.baseUrl ?? AUTOMATIC1111_BASE_URL).replace(/\/+$/, '')
+    const options = readOptions(entry)
+    return {
+      type: 'automatic1111',
+      name,
+      models: [modelSpec(entry, options)],
+      async generate(request, { key, signal, fetch }) {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/json',
+        }
+        const auth = authorization(key)
+        if (auth) headers.authorization = auth
+        const response = await callUpstream(name, fetch, `${baseUrl}/sdapi/v1/txt2img`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(requestBody(request, options)),
+          signal,
+        })
+        let text: string
+        try {
+          text = await response.text()
+        } catch (error) {
+          throw abortOrNetworkError(name, signal, error)
+        }
+        if (!response.ok) throw automatic1111Error(name, response, text, key)
+        const parsed = reply.safeParse(safeJson(text))
+        if (!parsed.success) {
+          throw upstreamError(name, 'server', 'the reply was not the documented JSON', {
+            status: response.status,
+          })
+        }
+        const { images } = parsed.data
+        // With a batch, a WebUI set to return grids puts the grid first; extensions append
+        // their own pictures (ControlNet maps) after the batch.
+        const batch = images.length > request.n && request.n > 1 ? images.slice(1) : images
+        const chosen = batch.slice(0, request.n).filter(Boolean)
+        if (chosen.length === 0) throw upstreamError(name, 'server', 'the reply held no image')
+        return {
+          images: chosen.map((base64) => ({ bytes: decode(name, base64) })),
+          seed: seedFromInfo(parsed.data.info) ?? request.seed,
+        }
+      },
+    }
+  },
+}

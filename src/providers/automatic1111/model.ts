@@ -1,0 +1,61 @@
+import { z } from 'zod'
+import type { ProviderEntry } from '../../config.ts'
+import type { ModelCapabilities, ModelSpec } from '../types.ts'
+
+/**
+ * The one model of an AUTOMATIC1111 / Forge / stable-diffusion.cpp WebUI: whatever checkpoint
+ * it has loaded. The entry's `models` name it (the first is the id, all are public ids); the
+ * WebUI is never asked to switch checkpoints, since that takes a minute and affects its other
+ * users.
+ */
+
+/** `options` of an automatic1111 entry; every field is optional. */
+const entryOptions = z.object({
+  /** Default steps (the WebUI's own default, 50, is slow for FLUX). */
+  steps: z.number().int().min(1).max(150).optional(),
+  /** `cfg_scale`; FLUX in Forge wants 1. Default 7, the WebUI's own. */
+  cfgScale: z.number().min(0).max(30).optional(),
+  /** `sampler_name`, e.g. "Euler"; the WebUI's default when absent. */
+  sampler: z.string().min(1).optional(),
+})
+
+export type Automatic1111Options = {
+  steps: number
+  cfgScale: number
+  sampler: string | undefined
+}
+
+/** Reads the entry's options; throws at start-up naming the bad one. */
+export function readOptions(entry: ProviderEntry): Automatic1111Options {
+  const parsed = entryOptions.safeParse(entry.options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new Error(`automatic1111: options.${issue?.path.join('.')}: ${issue?.message}`)
+  }
+  return {
+    steps: parsed.data.steps ?? 20,
+    cfgScale: parsed.data.cfgScale ?? 7,
+    sampler: parsed.data.sampler,
+  }
+}
+
+/** Latent space is 1/8 of the image; the WebUI's own sliders step by 8 from 64 to 2048. */
+export function capabilities(options: Automatic1111Options): ModelCapabilities {
+  return {
+    size: { min: 64, max: 2048, multiple: 8 },
+    defaultSize: { width: 1024, height: 1024 },
+    steps: { min: 1, max: 150, default: options.steps },
+    seed: true,
+    negativePrompt: true,
+    // Long prompts are split into 75-token chunks by the WebUI itself.
+    maxPromptLength: 4000,
+    // batch_size images in one pass.
+    maxImagesPerCall: 4,
+  }
+}
+
+/** The model spec: the entry's first model id (or `automatic1111`), all of them public. */
+export function modelSpec(entry: ProviderEntry, options: Automatic1111Options): ModelSpec {
+  const ids = [...new Set(entry.models ?? [])]
+  return { id: ids[0] ?? 'automatic1111', publicIds: ids, capabilities: capabilities(options) }
+}

@@ -1,0 +1,44 @@
+import { downloadImage } from '../download.ts'
+import { pollIntervalOf } from '../poll.ts'
+import type { ProviderModule } from '../types.ts'
+import { bflInput, resolveModels } from './models.ts'
+import { runTask } from './task.ts'
+
+/**
+ * Black Forest Labs' API, with the key in an `x-key` header. Every generation is a task that is
+ * polled until ready; its result URL lives 10 minutes, so it is downloaded at once.
+ */
+export const BFL_BASE_URL = 'https://api.bfl.ai'
+
+export const bflProvider: ProviderModule = {
+  type: 'bfl',
+  create(entry) {
+    const name = 'bfl'
+    const intervalMs = pollIntervalOf(entry.options)
+    const baseUrl = (entry.baseUrl ?? BFL_BASE_URL).replace(/\/+$/, '')
+    return {
+      type: 'bfl',
+      name,
+      models: resolveModels(entry.models),
+      async generate(request, context) {
+        const { model } = context
+        const task = await runTask({
+          provider: name,
+          baseUrl,
+          endpoint: model.id,
+          input: bflInput(model, request),
+          intervalMs,
+          context,
+        })
+        context.onProgress?.('bfl: downloading the image')
+        const image = await downloadImage(task.url, {
+          provider: name,
+          baseUrl,
+          signal: context.signal,
+          fetch: context.fetch,
+        })
+        return { images: [image], seed: task.seed ?? request.seed }
+      },
+    }
+  },
+}

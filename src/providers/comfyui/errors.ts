@@ -1,0 +1,113 @@
+import { z } from 'zod'
+import type { GatewayError } from '../../errors.ts'
+import { failureForStatus, retryAfterSeconds, upstreamError } from '../http.ts'
+
+/**
+ * ComfyUI's failures. `POST /prompt` answers 400 `{error, node_errors}` when validation fails
+ * (`error` is a string on old servers, `{type, message, details, extra_info}` on newer ones;
+ * `node_errors` is `{<node id>: {errors: [{message, details}], class_type}}`). A run that fails
+ * later shows in /history as `status.status_str: "error"` with an `execution_error` message
+ * naming the node and the exception. ComfyUI has no keys; a 401/403 comes from a proxy.
+ */
+
+const validationError = z.object({
+  error: z.union([z.string(), z.looseObject({ message: z.string().optional() })]).optional(),
+  node_errors: z
+    .union([
+      z.record(
+        z.string(),
+        z.looseObject({
+          class_type: z.string().optional(),
+          errors: z
+            .array(
+              z.looseObject({ message: z.string().optional(), details: z.string().optional() }),
+            )
+            .optional(),
+        }),
+      ),
+      z.array(z.unknown()),
+    ])
+    .optional(),
+})
+
+const executionError = z.looseObject({
+  node_id: z.union([z.string(), z.number()]).optional(),
+  node_type: z.string().optional(),
+  exception_message: z.string().optional(),
+})
+
+/** The `status` of a /history entry, as far as errors go. */
+export type RunStatus = { status_str?: string; messages?: [string, unknown][] } | undefined
+
+/** A non-2xx reply; `doing` says which step failed, e.g. "queueing the prompt". */
+export function comfyReplyError(
+  provider: string,
+  response: Response,
+  text: string,
+  doing: string,
+): GatewayError {
+  const { status } = response
+  const options = {
+    status,
+    retryAfter: status === 429 ? retryAfterSeconds(response.headers) : undefined,
+  }
+  if (status === 404) {
+    // Not the client's fault: the base URL does not point at ComfyUI's API.
+    return upstreamError(
+      provider,
+      'server',
+      `${doing}: not found (HTTP 404); check baseUrl`,
+      options,
+    )
+  }
+  const failure = failureForStatus(status)
+  const what = failure === 'unauthorized' ? 'the key was rejected' : `${doing} failed`
+  const detail = status === 400 ? validationDetail(text) : ''
+  return upstreamError(provider, failure, short(`${what} (HTTP ${status})${detail}`), options)
+}
+
+/** A run that ended in error: the failing node and ComfyUI's exception message. */
+export function comfyRunError(provider: string, status: RunStatus): GatewayError {
+  const messages = status?.messages ?? []
+  if (messages.some(([event]) => event === 'execution_interrupted')) {
+    return upstreamError(provider, 'server', 'the prompt was interrupted on the ComfyUI server')
+  }
+  const found = messages.find(([event]) => event === 'execution_error')
+  const parsed = executionError.safeParse(found?.[1])
+  const data = parsed.success ? parsed.data : {}
+  const type = data.node_type ? ` (${data.node_type})` : ''
+  const node = data.node_id === undefined ? '' : ` in node ${data.node_id}${type}`
+  const reason = data.exception_message ? `: ${data.exception_message}` : ''
+  return upstreamError(provider, 'server', short(`the workflow failed${node}${reason}`))
+}
+
+/** ": <general error>; node 6 (CLIPTextEncode): <reason>; ..." or nothing. */
+function validationDetail(text: string): string {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return ''
+  }
+  const parsed = validationError.safeParse(body)
+  if (!parsed.success) return ''
+  const { error, node_errors: nodeErrors } = parsed.data
+  const general = typeof error === 'string' ? error : error?.message
+  const nodes = Array.isArray(nodeErrors)
+    ? []
+    : Object.entries(nodeErrors ?? {}).map(([id, node]) => {
+        const reasons = (node.errors ?? [])
+          .map((reason) => [reason.message, reason.details].filter(Boolean).join(': '))
+          .join('; ')
+        const type = node.class_type ? ` (${node.class_type})` : ''
+        return `node ${id}${type}: ${reasons || 'invalid'}`
+      })
+  const parts = [general, ...nodes].filter(Boolean)
+  return parts.length ? `: ${parts.join('; ')}` : ''
+}
+
+/** One line of at most 300 characters: messages go to clients and logs. */
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line
+}

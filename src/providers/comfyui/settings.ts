@@ -1,0 +1,106 @@
+import { z } from 'zod'
+import type { ProviderEntry } from '../../config.ts'
+import { DEFAULT_POLL_INTERVAL_MS } from '../poll.ts'
+import type { ModelCapabilities, ModelSpec } from '../types.ts'
+import {
+  DEFAULT_OUTPUT_NODE,
+  DEFAULT_WORKFLOW,
+  parseWorkflow,
+  placeholdersIn,
+  type Workflow,
+} from './workflow.ts'
+
+/**
+ * The `options` of a comfyui PROVIDERS entry, checked at start-up. Capabilities follow the
+ * workflow: size control only when it holds `{{width}}` and `{{height}}`, steps only with
+ * `{{steps}}`, and so on, so a request is never fitted to a field the graph would drop.
+ */
+
+const size = z.number().int().min(16).max(16384)
+
+// Strict: a misspelt option (`outputnode`) is reported, not silently ignored.
+const entryOptions = z.strictObject({
+  /** API-format graph (object or JSON string); DEFAULT_WORKFLOW when absent. */
+  workflow: z.unknown().optional(),
+  /** Node whose images are the result; absent: every node that saved images. */
+  outputNode: z.union([z.string().min(1), z.number().int().transform(String)]).optional(),
+  /** First wait before polling /history, in ms; later waits grow (providers/poll.ts). */
+  pollIntervalMs: z.number().int().min(1).max(10_000).default(DEFAULT_POLL_INTERVAL_MS),
+  minSize: size.default(256),
+  maxSize: size.default(2048),
+  sizeMultiple: z.number().int().min(1).max(256).default(8),
+  defaultWidth: size.default(1024),
+  defaultHeight: size.default(1024),
+  minSteps: z.number().int().min(1).default(1),
+  maxSteps: z.number().int().min(1).max(1000).default(50),
+  /** Default 4 for the built-in schnell graph, 20 for a workflow of your own. */
+  defaultSteps: z.number().int().min(1).max(1000).optional(),
+  maxPromptLength: z.number().int().min(1).default(2048),
+})
+
+/** What one comfyui entry runs. */
+export type ComfySettings = {
+  workflow: Workflow
+  outputNode: string | undefined
+  pollIntervalMs: number
+  model: ModelSpec
+}
+
+/** Public ids of the built-in graph; a custom workflow is `comfyui` unless `models` names it. */
+const DEFAULT_PUBLIC_IDS = ['flux-schnell', 'flux-1-schnell']
+const CUSTOM_PUBLIC_IDS = ['comfyui']
+
+/** Reads and checks an entry; throws an Error naming the bad option. */
+export function readSettings(entry: ProviderEntry): ComfySettings {
+  const parsed = entryOptions.safeParse(entry.options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new Error(`${['options', ...issue.path].join('.')}: ${issue.message}`)
+  }
+  const options = parsed.data
+  const custom = options.workflow !== undefined
+  const workflow = custom ? parseWorkflow(options.workflow) : DEFAULT_WORKFLOW
+  const outputNode = options.outputNode ?? (custom ? undefined : DEFAULT_OUTPUT_NODE)
+  if (outputNode !== undefined && !Object.hasOwn(workflow, outputNode)) {
+    throw new Error(`options.outputNode "${outputNode}" is not a node of the workflow`)
+  }
+  if (options.minSize > options.maxSize || options.minSteps > options.maxSteps) {
+    throw new Error('options: a minimum is above its maximum (minSize/maxSize, minSteps/maxSteps)')
+  }
+
+  const found = placeholdersIn(workflow)
+  const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value))
+  const capabilities: ModelCapabilities = {
+    size: found.has('width')
+      ? { min: options.minSize, max: options.maxSize, multiple: options.sizeMultiple }
+      : null,
+    defaultSize: { width: options.defaultWidth, height: options.defaultHeight },
+    steps: found.has('steps')
+      ? {
+          min: options.minSteps,
+          max: options.maxSteps,
+          default: clamp(
+            options.defaultSteps ?? (custom ? 20 : 4),
+            options.minSteps,
+            options.maxSteps,
+          ),
+        }
+      : null,
+    seed: found.has('seed'),
+    negativePrompt: found.has('negativePrompt'),
+    maxPromptLength: options.maxPromptLength,
+    // ComfyUI runs one queued prompt at a time; n images are n prompts, queued side by side.
+    maxImagesPerCall: 1,
+  }
+  const publicIds = entry.models?.length
+    ? [...new Set(entry.models)]
+    : custom
+      ? CUSTOM_PUBLIC_IDS
+      : DEFAULT_PUBLIC_IDS
+  return {
+    workflow,
+    outputNode,
+    pollIntervalMs: options.pollIntervalMs,
+    model: { id: publicIds[0]!, publicIds, capabilities },
+  }
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod'
+import { downloadImage } from '../download.ts'
+import { upstreamError } from '../http.ts'
+import { callJson, pollIntervalOf } from '../poll.ts'
+import type { CallContext, ProviderModule } from '../types.ts'
+import { falError } from './errors.ts'
+import { falInput, resolveModels } from './models.ts'
+import { runQueued } from './queue.ts'
+
+/**
+ * fal.ai, with `Authorization: Key <FAL_KEY>`. The queue (default) survives slow cold starts
+ * and is retried by fal itself; `options.mode: "sync"` calls `https://fal.run/{endpoint}` and
+ * waits for the output in one request. A `baseUrl` replaces both hosts (proxies, test fakes).
+ * Output image URLs are downloaded at once; only the bytes are kept.
+ */
+export const FAL_SYNC_URL = 'https://fal.run'
+export const FAL_QUEUE_URL = 'https://queue.fal.run'
+
+const entryOptions = z.object({
+  mode: z.enum(['queue', 'sync']).catch('queue').default('queue'),
+})
+
+/** The endpoint output (fal-js FluxDevOutput); `has_nsfw_concepts[i]` marks a blacked-out image. */
+const output = z.object({
+  images: z.array(
+    z.object({ url: z.string().min(1), content_type: z.string().optional().catch(undefined) }),
+  ),
+  seed: z.number().int().nonnegative().optional().catch(undefined),
+  has_nsfw_concepts: z.array(z.boolean().nullable()).optional().catch(undefined),
+})
+
+export const falProvider: ProviderModule = {
+  type: 'fal',
+  create(entry) {
+    const name = 'fal'
+    const { mode } = entryOptions.parse(entry.options)
+    const intervalMs = pollIntervalOf(entry.options)
+    const base = entry.baseUrl?.replace(/\/+$/, '')
+    const syncUrl = base ?? FAL_SYNC_URL
+    const queueUrl = base ?? FAL_QUEUE_URL
+    return {
+      type: 'fal',
+      name,
+      models: resolveModels(entry.models),
+      async generate(request, context) {
+        const { model, key } = context
+        const input = falInput(model, request)
+        const json =
+          mode === 'sync'
+            ? await runSync(name, `${syncUrl}/${model.id}`, input, context)
+            : await runQueued({
+                provider: name,
+                baseUrl: queueUrl,
+                endpoint: model.id,
+                input,
+                key,
+                intervalMs,
+                context,
+              })
+        const parsed = output.safeParse(json)
+        if (!parsed.success) {
+          throw upstreamError(name, 'server', 'the output was not the documented JSON')
+        }
+        const { images, seed, has_nsfw_concepts: flagged } = parsed.data
+        // fal blacks out what its safety checker flags and still answers 200: that is a refusal.
+        if (flagged?.some(Boolean)) {
+          throw upstreamError(name, 'refused', 'the safety checker flagged the image (NSFW)')
+        }
+        if (images.length === 0) throw upstreamError(name, 'server', 'the output held no image')
+        context.onProgress?.(
+          `fal: downloading ${images.length === 1 ? 'the image' : `${images.length} images`}`,
+        )
+        const downloaded = await Promise.all(
+          images.map((image) =>
+            // Only the configured base vouches for http or private hosts; fal's CDN is https.
+            downloadImage(image.url, {
+              provider: name,
+              baseUrl: base,
+              signal: context.signal,
+              fetch: context.fetch,
+            }),
+          ),
+        )
+        return { images: downloaded, seed: seed ?? request.seed }
+      },
+    }
+  },
+}
+
+/** Sync mode: one POST whose reply is the output itself (no queue, so no retries by fal). */
+function runSync(
+  provider: string,
+  url: string,
+  input: Record<string, unknown>,
+  context: CallContext,
+): Promise<unknown> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/json',
+  }
+  if (context.key) headers.authorization = `Key ${context.key}`
+  return callJson(
+    { provider, fetch: context.fetch, signal: context.signal },
+    url,
+    { method: 'POST', headers, body: JSON.stringify(input) },
+    z.unknown(),
+    (response, text) => falError(provider, response, text, context.key),
+  )
+}

@@ -1,0 +1,73 @@
+import { abortOrNetworkError, callUpstream } from '../http.ts'
+import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
+import { openaiStyleError } from './errors.ts'
+import { isGptImage, OPENAI_DEFAULT_MODEL, resolveModels } from './models.ts'
+import { readImagesReply } from './reply.ts'
+
+/**
+ * Any OpenAI-compatible images API: OpenAI itself, stable-diffusion.cpp's server, LocalAI,
+ * another fluxgate. `POST {base}/images/generations` with a bearer key when one is configured;
+ * self-hosted servers usually want none, so the provider is keyless-capable (an entry without
+ * keys is one target that sends no Authorization header).
+ */
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1'
+
+/** The request body for a request already fitted to the model's capabilities. */
+export function requestBody(model: ModelSpec, request: ImageRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: model.id, prompt: request.prompt, n: request.n }
+  if (request.width && request.height) body.size = `${request.width}x${request.height}`
+  // Base64 spares a download. GPT image models always answer base64 and refuse the field.
+  if (!isGptImage(model.id)) body.response_format = 'b64_json'
+  return body
+}
+
+export const openaiProvider: ProviderModule = {
+  type: 'openai',
+  keyless: true,
+  create(entry) {
+    const name = 'openai'
+    const baseUrl = (entry.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')
+    const onOpenAi = new URL(baseUrl).hostname === 'api.openai.com'
+    if (!entry.models?.length && !onOpenAi) {
+      // A self-hosted server's model names are its own; guessing one would fail on every call.
+      throw new Error('openai: "models" must name the model ids this server serves')
+    }
+    const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
+    return {
+      type: 'openai',
+      name,
+      models: resolveModels(entry.models?.length ? entry.models : [OPENAI_DEFAULT_MODEL]),
+      async generate(request, { model, key, signal, fetch, onProgress }) {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/json',
+        }
+        if (key) headers.authorization = `Bearer ${key}`
+        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(requestBody(model, request)),
+          signal,
+        })
+        let text: string
+        try {
+          text = await response.text()
+        } catch (error) {
+          throw abortOrNetworkError(name, signal, error)
+        }
+        if (!response.ok) throw openaiStyleError(name, response, text, key, hints)
+        const images = await readImagesReply(text, response.status, {
+          provider: name,
+          baseUrl,
+          signal,
+          fetch,
+          onProgress,
+        })
+        // The Images API takes no seed, so there is none to report. A server that ignores `n`
+        // and sends extra images would otherwise hand the client more than it asked for.
+        return { images: images.slice(0, request.n) }
+      },
+    }
+  },
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { downloadImage } from '../download.ts'
+import { upstreamError } from '../http.ts'
+import type { GeneratedImage } from '../types.ts'
+import { decodeBase64 } from '../workers-ai/base64.ts'
+
+/**
+ * The success reply of OpenAI-style image APIs: `{data: [{b64_json} | {url}]}` (OpenAI, LocalAI,
+ * stable-diffusion.cpp, Together, another fluxgate). Base64 is asked for wherever the API allows,
+ * so the usual path needs no second request; a URL is downloaded at once through download.ts,
+ * since OpenAI's links last an hour and the gateway keeps bytes, never links.
+ */
+
+const item = z.object({
+  // Empty strings stand for "absent" in some servers (LocalAI fills both fields).
+  b64_json: z.string().nullish(),
+  url: z.string().nullish(),
+})
+const reply = z.object({ data: z.array(item) })
+
+export type ReplyContext = {
+  provider: string
+  /** The configured base URL: image links on its host may be plain http or private. */
+  baseUrl: string
+  signal: AbortSignal
+  fetch: typeof fetch
+  onProgress?: (message: string) => void
+}
+
+/** The images of a 2xx reply body, or a `server` failure saying what was wrong with it. */
+export async function readImagesReply(
+  text: string,
+  status: number,
+  context: ReplyContext,
+): Promise<GeneratedImage[]> {
+  const { provider } = context
+  const parsed = reply.safeParse(safeJson(text))
+  if (!parsed.success) {
+    throw upstreamError(
+      provider,
+      'server',
+      `the reply was not the documented JSON (HTTP ${status})`,
+      {
+        status,
+      },
+    )
+  }
+  const images: GeneratedImage[] = []
+  const urls: string[] = []
+  for (const entry of parsed.data.data) {
+    if (entry.b64_json) images.push({ bytes: decode(provider, entry.b64_json) })
+    else if (entry.url) urls.push(entry.url)
+  }
+  if (urls.length) {
+    context.onProgress?.(`downloading ${urls.length === 1 ? 'the image' : `${urls.length} images`}`)
+    const downloaded = await Promise.all(
+      urls.map((url) =>
+        downloadImage(url, {
+          provider,
+          baseUrl: context.baseUrl,
+          signal: context.signal,
+          fetch: context.fetch,
+        }),
+      ),
+    )
+    images.push(...downloaded)
+  }
+  if (images.length === 0) throw upstreamError(provider, 'server', 'the reply held no image')
+  return images
+}
+
+/** Decodes base64, also when a server wraps it as a `data:` URL. */
+export function decode(provider: string, base64: string): Uint8Array {
+  try {
+    return decodeBase64(base64.replace(/^data:[^,]*,/, ''))
+  } catch {
+    throw upstreamError(provider, 'server', 'the reply held an image that is not valid base64')
+  }
+}
+
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

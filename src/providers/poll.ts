@@ -1,0 +1,228 @@
+import { z } from 'zod'
+import type { GatewayError } from '../errors.ts'
+import { withTimeout } from '../http/deadline.ts'
+import { abortOrNetworkError, callUpstream, upstreamError } from './http.ts'
+import { unsafeUrlReason } from './safe-url.ts'
+
+/**
+ * Shared plumbing for asynchronous upstreams (fal's queue, Replicate predictions, BFL tasks):
+ * submit a job, poll its status with a growing interval that stops the moment the attempt's
+ * signal aborts, and cancel the job on the way out when it never finished.
+ */
+
+/** First pause between polls; each later pause is 1.5 times longer, up to 4 times this. */
+export const DEFAULT_POLL_INTERVAL_MS = 500
+/** A cancel call is a courtesy to the upstream: it never holds an answer up for longer. */
+export const CANCEL_TIMEOUT_MS = 1_000
+
+/** `options.pollIntervalMs` of an entry (tests make it short): 1-10000, else 500 ms. */
+export function pollIntervalOf(options: Record<string, unknown>): number {
+  const value = Number(options.pollIntervalMs)
+  return Number.isInteger(value) && value >= 1 && value <= 10_000 ? value : DEFAULT_POLL_INTERVAL_MS
+}
+
+/** The pause after `previous`: 1.5 times longer, capped at 4 times the first (500 ms -> 2 s). */
+export function nextInterval(previous: number, first: number): number {
+  return Math.min(Math.round(previous * 1.5), first * 4)
+}
+
+/**
+ * Waits `ms`, or rejects with the abort reason as soon as `signal` fires, clearing its timer, so
+ * an abandoned poll loop neither sleeps on nor keeps the process alive.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export type PollOptions = {
+  /** Provider name, for the error an abort becomes. */
+  provider: string
+  signal: AbortSignal
+  /** First pause, see pollIntervalOf. */
+  intervalMs: number
+}
+
+/**
+ * Waits, then calls `check`, until it returns a value. Every wait rejects on abort (as the
+ * `timeout` GatewayError the pool expects), so polling ends with the attempt, never after it.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  options: PollOptions,
+): Promise<T> {
+  let wait = options.intervalMs
+  for (;;) {
+    try {
+      await sleep(wait, options.signal)
+    } catch (error) {
+      throw abortOrNetworkError(options.provider, options.signal, error)
+    }
+    const value = await check()
+    if (value !== undefined) return value
+    wait = nextInterval(wait, options.intervalMs)
+  }
+}
+
+/**
+ * One JSON call to a job API: network failures and aborts become GatewayErrors, a non-2xx reply
+ * goes through the provider's own `mapError`, a 2xx reply must parse as `schema`.
+ */
+export async function callJson<T>(
+  call: { provider: string; fetch: typeof fetch; signal: AbortSignal },
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  schema: z.ZodType<T>,
+  mapError: (response: Response, text: string) => GatewayError,
+): Promise<T> {
+  const { provider, signal } = call
+  const response = await callUpstream(provider, call.fetch, url, { ...init, signal })
+  let text: string
+  try {
+    text = await response.text()
+  } catch (error) {
+    throw abortOrNetworkError(provider, signal, error)
+  }
+  if (!response.ok) throw mapError(response, text)
+  const parsed = schema.safeParse(parseJson(text))
+  if (!parsed.success) {
+    const { status } = response
+    const message = `the reply was not the documented JSON (HTTP ${status})`
+    throw upstreamError(provider, 'server', message, { status })
+  }
+  return parsed.data
+}
+
+/**
+ * Checks a job URL the upstream returned (status, result, cancel, polling URLs) before the key is
+ * sent to it: it must pass safe-url.ts and stay with the provider, on the base URL's own host or,
+ * over https, a sibling in its domain (BFL answers `api.bfl.ai` submissions with regional
+ * `api.us1.bfl.ai` polling URLs). A key must never follow a link to somebody else's host.
+ */
+export function assertJobUrl(provider: string, raw: string, baseUrl: string): URL {
+  const refuse = (why: string) =>
+    upstreamError(provider, 'server', `refused to send the key to a job URL: ${why}`)
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw refuse('it is not a valid URL')
+  }
+  const unsafe = unsafeUrlReason(url, baseUrl)
+  if (unsafe) throw refuse(unsafe)
+  const host = url.hostname.toLowerCase()
+  if (host === new URL(baseUrl).hostname.toLowerCase()) return url
+  const domain = parentDomain(new URL(baseUrl).hostname.toLowerCase())
+  if (domain && url.protocol === 'https:' && host.endsWith(`.${domain}`)) return url
+  throw refuse(`${host} is not the provider's host`)
+}
+
+/**
+ * The base host without its first label (`api.bfl.ai` -> `bfl.ai`), when at least two labels
+ * remain; null for IP literals and two-label hosts, so `fal.run` never vouches for all of `.run`.
+ */
+function parentDomain(host: string): string | null {
+  if (/^[\d.]+$/.test(host) || host.includes(':')) return null
+  const labels = host.split('.')
+  return labels.length >= 3 ? labels.slice(1).join('.') : null
+}
+
+/**
+ * Asks the upstream to stop a job we no longer wait for (client gone, deadline passed, failure),
+ * so it stops costing money. Best effort: errors are swallowed and the call is bounded by
+ * CANCEL_TIMEOUT_MS of its own, since the attempt's signal has usually fired already.
+ */
+export async function cancelQuietly(
+  fetcher: typeof fetch,
+  url: string,
+  init: { method: string; headers: Record<string, string> },
+): Promise<void> {
+  const { signal, done } = withTimeout(new AbortController().signal, CANCEL_TIMEOUT_MS)
+  try {
+    const response = await fetcher(url, { ...init, signal })
+    // Read (not cancel) the short reply, so a keep-alive socket stays reusable.
+    await response.arrayBuffer()
+  } catch {
+    // Nothing to do: the job times out upstream on its own.
+  } finally {
+    done()
+  }
+}
+
+/**
+ * fal, Replicate and BFL all answer errors FastAPI-style: `{detail: "text"}` or
+ * `{detail: [{loc, msg, type}]}` (Replicate adds `title`). The parts worth acting on or quoting.
+ */
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined)
+const detailBody = z.object({
+  title: lenient(z.string()),
+  detail: lenient(
+    z.union([
+      z.string(),
+      z.array(
+        z.object({
+          msg: lenient(z.string()),
+          type: lenient(z.string()),
+          loc: lenient(z.array(z.union([z.string(), z.number()]))),
+        }),
+      ),
+    ]),
+  ),
+})
+
+export type ErrorDetail = {
+  /** One client-safe line: the key masked, at most 200 characters; absent when nothing useful. */
+  message?: string
+  /** Machine-readable `type`s of a detail array (fal's `content_policy_violation`, ...). */
+  types: string[]
+}
+
+/** Reads an error body; plain text is quoted too, an HTML error page is not. */
+export function readErrorDetail(text: string, key: string | null): ErrorDetail {
+  const result = detailBody.safeParse(parseJson(text))
+  const parsed = result.success ? result.data : undefined
+  if (!parsed) {
+    const plain = text.trim()
+    return { message: plain && !plain.startsWith('<') ? scrub(plain, key) : undefined, types: [] }
+  }
+  const { detail, title } = parsed
+  if (typeof detail === 'string') return { message: scrub(detail, key), types: [] }
+  const items = detail ?? []
+  const parts = items.map((item) => {
+    const field = item.loc?.filter((part) => part !== 'body').join('.')
+    return field && item.msg ? `${field}: ${item.msg}` : (item.msg ?? item.type ?? '')
+  })
+  const message = parts.filter(Boolean).join('; ') || title
+  return {
+    message: message ? scrub(message, key) : undefined,
+    types: items.flatMap((item) => (item.type ? [item.type] : [])),
+  }
+}
+
+/** One short line with the key (if an upstream ever echoes it) replaced. */
+export function scrub(message: string, key: string | null): string {
+  let text = message.replace(/\s+/g, ' ').trim()
+  if (key && key.length >= 4) text = text.split(key).join('***')
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+import { downloadImage } from '../download.ts'
+import { upstreamError } from '../http.ts'
+import { pollIntervalOf } from '../poll.ts'
+import type { ProviderModule } from '../types.ts'
+import {
+  isExactRatio,
+  nearestAspectRatio,
+  type ReplicateModel,
+  replicateInput,
+  resolveModels,
+} from './models.ts'
+import { runPrediction } from './prediction.ts'
+
+/**
+ * Replicate, with a bearer token. FLUX models there take an aspect ratio, not a size: the fitted
+ * size becomes the nearest allowed ratio (the client is told when that changes the shape), and
+ * the reply reports the size the image really has. Output URLs are deleted after an hour, so
+ * they are downloaded at once.
+ */
+export const REPLICATE_BASE_URL = 'https://api.replicate.com/v1'
+
+const entryOptions = z.object({
+  /** Format asked for; jpg keeps downloads small, png is lossless. */
+  outputFormat: z.enum(['jpg', 'png']).catch('jpg').default('jpg'),
+})
+
+export const replicateProvider: ProviderModule = {
+  type: 'replicate',
+  create(entry) {
+    const name = 'replicate'
+    const { outputFormat } = entryOptions.parse(entry.options)
+    const intervalMs = pollIntervalOf(entry.options)
+    const baseUrl = (entry.baseUrl ?? REPLICATE_BASE_URL).replace(/\/+$/, '')
+    const models = resolveModels(entry.models)
+    const byId = new Map<string, ReplicateModel>(models.map((model) => [model.id, model]))
+    return {
+      type: 'replicate',
+      name,
+      models,
+      async generate(request, context) {
+        const model = byId.get(context.model.id)
+        if (!model) throw upstreamError(name, 'bad-request', `no model ${context.model.id} here`)
+        const input = replicateInput(model, request, outputFormat)
+        const { width, height } = request
+        if (width && height && !isExactRatio(nearestAspectRatio(width, height), width, height)) {
+          context.onProgress?.(
+            `replicate takes aspect ratios only: ${width}x${height} asked as ${input.aspect_ratio}`,
+          )
+        }
+        const result = await runPrediction({
+          provider: name,
+          baseUrl,
+          model: model.id,
+          input,
+          intervalMs,
+          context,
+        })
+        context.onProgress?.(
+          `replicate: downloading ${result.urls.length === 1 ? 'the image' : `${result.urls.length} images`}`,
+        )
+        const images = await Promise.all(
+          result.urls.map((url) =>
+            downloadImage(url, {
+              provider: name,
+              baseUrl,
+              signal: context.signal,
+              fetch: context.fetch,
+            }),
+          ),
+        )
+        return { images, seed: result.seed ?? request.seed }
+      },
+    }
+  },
+}

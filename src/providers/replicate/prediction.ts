@@ -1,0 +1,120 @@
+import { z } from 'zod'
+import { upstreamError } from '../http.ts'
+import { assertJobUrl, callJson, cancelQuietly, pollUntil } from '../poll.ts'
+import type { CallContext } from '../types.ts'
+import { predictionError, replicateError } from './errors.ts'
+
+/**
+ * One Replicate prediction: `POST {base}/models/{owner}/{name}/predictions` with `Prefer: wait`
+ * holds the request until the prediction ends or 60 s pass; if it is still `starting` or
+ * `processing` then, `GET urls.get` until it is `succeeded`, `failed`, `canceled` or `aborted`.
+ * A prediction we leave unfinished is cancelled through `POST urls.cancel`, so it stops billing.
+ */
+
+const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'aborted'])
+
+const prediction = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  // An array of file URLs (schnell, dev) or a single URL (1.1 pro).
+  output: z
+    .union([z.string(), z.array(z.string())])
+    .nullish()
+    .catch(undefined),
+  error: z.unknown().optional(),
+  logs: z.string().nullish().catch(undefined),
+  urls: z
+    .object({ get: z.string().optional(), cancel: z.string().optional() })
+    .optional()
+    .catch(undefined),
+})
+type Prediction = z.infer<typeof prediction>
+
+export type PredictionCall = {
+  provider: string
+  /** `https://api.replicate.com/v1` or the entry's baseUrl. */
+  baseUrl: string
+  model: string
+  input: Record<string, unknown>
+  intervalMs: number
+  context: CallContext
+}
+
+/** What a succeeded prediction produced. */
+export type PredictionResult = { urls: string[]; seed?: number }
+
+/** Runs a prediction to its end; throws a mapped GatewayError unless it succeeded. */
+export async function runPrediction(call: PredictionCall): Promise<PredictionResult> {
+  const { provider, baseUrl, context } = call
+  const { key } = context
+  const http = { provider, fetch: context.fetch, signal: context.signal }
+  const mapError = (response: Response, text: string) =>
+    replicateError(provider, response, text, key)
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (key) headers.authorization = `Bearer ${key}`
+
+  let state: Prediction = await callJson(
+    http,
+    `${baseUrl}/models/${call.model}/predictions`,
+    {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', prefer: 'wait' },
+      body: JSON.stringify({ input: call.input }),
+    },
+    prediction,
+    mapError,
+  )
+  const own = `${baseUrl}/predictions/${encodeURIComponent(state.id)}`
+  const getUrl = assertJobUrl(provider, state.urls?.get ?? own, baseUrl).href
+  const cancelUrl = assertJobUrl(provider, state.urls?.cancel ?? `${own}/cancel`, baseUrl).href
+
+  let last = ''
+  const report = (status: string) => {
+    const message =
+      status === 'starting'
+        ? 'replicate: starting (queued or booting)'
+        : `replicate: ${status === 'processing' ? 'generating' : status}`
+    if (message !== last) context.onProgress?.(message)
+    last = message
+  }
+  try {
+    if (!TERMINAL.has(state.status)) {
+      report(state.status)
+      state = await pollUntil(
+        async () => {
+          const next = await callJson(
+            http,
+            getUrl,
+            { method: 'GET', headers },
+            prediction,
+            mapError,
+          )
+          if (TERMINAL.has(next.status)) return next
+          report(next.status)
+          return undefined
+        },
+        { provider, signal: context.signal, intervalMs: call.intervalMs },
+      )
+    }
+  } finally {
+    if (!TERMINAL.has(state.status)) {
+      await cancelQuietly(context.fetch, cancelUrl, { method: 'POST', headers })
+    }
+  }
+
+  if (state.status !== 'succeeded') {
+    const error = typeof state.error === 'string' ? state.error : undefined
+    throw predictionError(provider, state.status, error, key)
+  }
+  const output = state.output ?? []
+  const urls = typeof output === 'string' ? [output] : output
+  if (urls.length === 0) {
+    // cog-flux drops flagged images from the output and says so in the logs.
+    if (/nsfw/i.test(state.logs ?? '')) {
+      throw upstreamError(provider, 'refused', 'the safety checker flagged every image (NSFW)')
+    }
+    throw upstreamError(provider, 'server', 'the prediction succeeded without an image')
+  }
+  const seed = /Using seed: (\d+)/.exec(state.logs ?? '')?.[1]
+  return { urls, seed: seed === undefined ? undefined : Number(seed) }
+}

@@ -1,0 +1,73 @@
+import { abortOrNetworkError, callUpstream } from '../http.ts'
+import { openaiStyleError } from '../openai/errors.ts'
+import { readImagesReply } from '../openai/reply.ts'
+import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
+import { resolveModels } from './models.ts'
+
+/**
+ * Together AI: `POST {base}/images/generations` with a bearer key. The image is asked for as
+ * base64, so no second request is needed; a reply with URLs instead is downloaded at once.
+ * Errors come OpenAI-shaped (or as a bare `{message}`), so they share openai/errors.ts.
+ */
+
+export const TOGETHER_BASE_URL = 'https://api.together.xyz/v1'
+
+/** The documented request body, from a request already fitted to the model's capabilities. */
+export function requestBody(model: ModelSpec, request: ImageRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: model.id,
+    prompt: request.prompt,
+    n: request.n,
+    response_format: 'base64',
+  }
+  if (request.width && request.height) {
+    body.width = request.width
+    body.height = request.height
+  }
+  if (request.steps !== undefined) body.steps = request.steps
+  if (request.seed !== undefined) body.seed = request.seed
+  if (request.negativePrompt) body.negative_prompt = request.negativePrompt
+  return body
+}
+
+export const togetherProvider: ProviderModule = {
+  type: 'together',
+  create(entry) {
+    const name = 'together'
+    const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')
+    const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
+    return {
+      type: 'together',
+      name,
+      models: resolveModels(entry.models),
+      async generate(request, { model, key, signal, fetch, onProgress }) {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/json',
+        }
+        if (key) headers.authorization = `Bearer ${key}`
+        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(requestBody(model, request)),
+          signal,
+        })
+        let text: string
+        try {
+          text = await response.text()
+        } catch (error) {
+          throw abortOrNetworkError(name, signal, error)
+        }
+        if (!response.ok) throw openaiStyleError(name, response, text, key, hints)
+        const images = await readImagesReply(text, response.status, {
+          provider: name,
+          baseUrl,
+          signal,
+          fetch,
+          onProgress,
+        })
+        return { images: images.slice(0, request.n), seed: request.seed }
+      },
+    }
+  },
+}

@@ -1,0 +1,81 @@
+import type { ModelCapabilities, ModelSpec } from '../types.ts'
+
+/**
+ * Together AI's FLUX models (reference/providers.md section 3; docs.together.ai
+ * post-images-generations). Together takes `width`/`height` (default 1024, "keep them multiples
+ * of 8"), `steps`, `n` 1-4, `seed` and `negative_prompt`. Size ranges and the per-model step
+ * limits are ours: Together documents neither, so they follow the models' own published ranges.
+ */
+
+/** Multiples of 16 are multiples of 8 as Together asks, and whole FLUX latent patches. */
+const FLUX_SIZE = { min: 256, max: 1792, multiple: 16, maxPixels: 2048 * 1024 }
+
+const flux = (
+  steps: ModelCapabilities['steps'],
+  maxImagesPerCall: number,
+  size: ModelCapabilities['size'] = FLUX_SIZE,
+): ModelCapabilities => ({
+  size,
+  defaultSize: { width: 1024, height: 1024 },
+  steps,
+  seed: true,
+  // FLUX is guidance-distilled: Together accepts the field but the model ignores it.
+  negativePrompt: false,
+  maxPromptLength: 2048,
+  maxImagesPerCall,
+})
+
+/** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
+export const TOGETHER_MODELS: ModelSpec[] = [
+  {
+    id: 'black-forest-labs/FLUX.1-schnell',
+    publicIds: ['flux-schnell', 'flux-1-schnell'],
+    capabilities: flux({ min: 1, max: 12, default: 4 }, 4),
+  },
+  {
+    // The free endpoint has its own, tighter limits (availability UNCONFIRMED): its own public
+    // id, so a rate limit on it never stands in for the paid model's route.
+    id: 'black-forest-labs/FLUX.1-schnell-Free',
+    publicIds: ['flux-schnell-free'],
+    capabilities: flux({ min: 1, max: 4, default: 4 }, 1),
+  },
+  {
+    id: 'black-forest-labs/FLUX.1-dev',
+    publicIds: ['flux-dev', 'flux-1-dev'],
+    capabilities: flux({ min: 1, max: 50, default: 28 }, 4),
+  },
+  {
+    // Served by Black Forest Labs behind Together: BFL's 256-1440, multiple of 32, no steps.
+    id: 'black-forest-labs/FLUX.1.1-pro',
+    publicIds: ['flux-pro-1.1', 'flux-1.1-pro'],
+    capabilities: flux(null, 1, { min: 256, max: 1440, multiple: 32 }),
+  },
+]
+
+/** For a model id this file does not know (Together serves many): the API's documented ranges. */
+export const GENERIC_CAPABILITIES: ModelCapabilities = {
+  size: { min: 256, max: 1792, multiple: 8, maxPixels: 2048 * 1024 },
+  defaultSize: { width: 1024, height: 1024 },
+  steps: { min: 1, max: 50, default: 20 },
+  seed: true,
+  negativePrompt: true,
+  maxPromptLength: 2048,
+  maxImagesPerCall: 4,
+}
+
+/**
+ * The specs for the configured model ids, or the whole catalogue when none are configured.
+ * Ids match case-insensitively, and a public id (`flux-dev`) names its model; the upstream
+ * always receives the canonical id. Unknown ids keep their spelling and get generic capabilities.
+ */
+export function resolveModels(ids: string[] | undefined): ModelSpec[] {
+  if (!ids?.length) return TOGETHER_MODELS
+  const specs = ids.map((id): ModelSpec => {
+    const wanted = id.toLowerCase()
+    const known = TOGETHER_MODELS.find(
+      (model) => model.id.toLowerCase() === wanted || model.publicIds.includes(wanted),
+    )
+    return known ?? { id, publicIds: [], capabilities: GENERIC_CAPABILITIES }
+  })
+  return specs.filter((spec, index) => specs.findIndex((other) => other.id === spec.id) === index)
+}

@@ -1,0 +1,48 @@
+import type { ProviderEntry } from '../../src/config.ts'
+import { type ContractMode, describeProviderContract } from '../contracts/provider.ts'
+import { type Behaviour, startFakeSiliconflow } from '../fakes/siliconflow.ts'
+
+/**
+ * The provider contract on siliconflow, whose fake picks its behaviour by the bearer key: each
+ * mode becomes the entry's key, set before the suite builds its gateway. Together, openai and
+ * automatic1111 run the same suite in their own test files.
+ */
+
+const SILICONFLOW_KEYS: Record<Exclude<ContractMode, 'malformed'>, Behaviour> = {
+  ok: 'ok',
+  'rate-limited': 'rate-limited',
+  unauthorized: 'unauthorized',
+  refused: 'refused',
+  'server-error': 'overloaded',
+  slow: 'slow',
+}
+
+describeProviderContract(
+  'siliconflow',
+  async ({ slowMs }) => {
+    const fake = await startFakeSiliconflow({ keys: SILICONFLOW_KEYS, slowMs })
+    const entry: ProviderEntry = {
+      type: 'siliconflow',
+      keys: ['ok'],
+      baseUrl: fake.baseUrl,
+      priority: 0,
+      weight: 1,
+      options: {},
+    }
+    return {
+      entry,
+      fake: {
+        mode(mode) {
+          entry.keys = [mode]
+        },
+        calls: () => fake.bodies().length,
+        served: () => fake.served,
+        close: () => fake.close(),
+      },
+    }
+  },
+  {
+    malformed: 'the siliconflow fake has no malformed reply',
+    disconnect: 'the siliconflow fake sleeps through a closed connection without noticing',
+  },
+)
