@@ -1,13 +1,19 @@
 import type { Config } from './config.ts'
 import { GatewayError } from './errors.ts'
+import {
+  contentAddress,
+  contentSecret,
+  deterministicRequest,
+  imageKeys,
+  secretMaterial,
+} from './generate/content-key.ts'
+import { runGeneration } from './generate/run.ts'
+import { createSingleFlight, type SingleFlight } from './generate/single-flight.ts'
+import { readStored } from './generate/stored.ts'
 import { withTimeout } from './http/deadline.ts'
-import { type ImageInfo, sniffImage } from './image/sniff.ts'
-import type { Catalogue, Route } from './pool/catalogue.ts'
-import { runWithFailover } from './pool/pool.ts'
-import { fitRequest, type RequestedImage } from './providers/fit.ts'
-import { upstreamError } from './providers/http.ts'
-import type { GeneratedImage } from './providers/types.ts'
-import { newImageKey } from './storage/keys.ts'
+import type { ImageInfo } from './image/sniff.ts'
+import type { Catalogue } from './pool/catalogue.ts'
+import type { RequestedImage } from './providers/fit.ts'
 import type { ImageStore } from './storage/types.ts'
 
 /** The prompt after translation/optimization, and who produced it. */
@@ -19,6 +25,7 @@ export type PreparedPrompt = {
   note?: string
 }
 
+/** Translates and/or optimizes a prompt (prompt/optimizer.ts); never throws for an LLM failure. */
 export type PromptPreparer = (
   prompt: string,
   options: { optimize: boolean; maxLength: number; signal: AbortSignal },
@@ -34,6 +41,7 @@ export type Gateway = {
   now: () => number
 }
 
+/** Progress of one generation, for streaming clients. */
 export type GenerationEvent =
   | ({
       type: 'prompt-ready'
@@ -43,192 +51,140 @@ export type GenerationEvent =
   | { type: 'attempt'; provider: string; model: string }
   | { type: 'upstream-progress'; message: string }
 
+/** What a route asks `generateImages` for. */
 export type GenerationInput = RequestedImage & {
   /** Public or provider-qualified model id; the default model when absent. */
   model?: string
   /** Rewrite the prompt through the LLM (translation of non-ASCII prompts happens regardless). */
   optimize?: boolean
-  /** The client's signal: aborting it cancels upstream work. */
+  /** The client's signal: aborting it cancels upstream work (shared work: once all have left). */
   signal: AbortSignal
   onProgress?: (event: GenerationEvent) => void
 }
 
+/** One image as generated or read back, with where it is stored. */
 export type GeneratedRecord = ImageInfo & {
   bytes: Uint8Array
   /** Storage key, or null when no storage is configured (the caller must inline the bytes). */
   key: string | null
 }
 
+/** Everything a route needs to answer, whichever path produced the images. */
 export type GenerationResult = {
   images: GeneratedRecord[]
   /** The public model id that was asked for, after defaults. */
   model: string
   upstreamModel: string
   provider: string
+  /** The seed actually used: the upstream's word when it says, else the one sent. */
   seed: number | undefined
   prompt: string
   finalPrompt: string
   promptModel: string | null
   promptNote: string | undefined
   warnings: string[]
+  /** Upstream attempts made for this request (0 when served from the store). */
   attempts: number
   elapsedMs: number
   expiresAt: number
+  /** True when a seeded request was answered from the store, without an upstream call. */
+  cached?: boolean
 }
 
-const MAX_SEED = 2 ** 31 - 1
+/** Per gateway: its seeded calls in flight and its content-address secret. */
+type Deterministic = {
+  flights: SingleFlight<GenerationResult, GenerationEvent>
+  secret: Promise<CryptoKey>
+}
+const deterministic = new WeakMap<Gateway, Deterministic>()
+
+function deterministicOf(gateway: Gateway): Deterministic {
+  let state = deterministic.get(gateway)
+  if (!state) {
+    const material = secretMaterial(gateway.config, gateway.catalogue)
+    state = { flights: createSingleFlight(), secret: contentSecret(material) }
+    deterministic.set(gateway, state)
+  }
+  return state
+}
 
 /**
  * The one path every endpoint uses: resolve the model, prepare the prompt, fit the request to
  * each candidate target, fail over across targets within the deadline, sniff and store the
  * images. Images are stored before this returns, so a URL handed out always resolves.
+ *
+ * With an explicit seed the request is deterministic (SPEC section 9): its images are stored
+ * under content keys (generate/content-key.ts), served from the store when all are there, and
+ * identical requests in flight in this process share one upstream call. Without one, every
+ * request draws a new image under fresh random keys.
  */
 export async function generateImages(
   gateway: Gateway,
   input: GenerationInput,
 ): Promise<GenerationResult> {
-  const { config, now } = gateway
-  const started = now()
-  const deadline = started + config.requestTimeoutMs
-  const deadlineSignal = withTimeout(input.signal, config.requestTimeoutMs, 'The request timed out')
+  const started = gateway.now()
+  const resolved = gateway.catalogue.resolve(input.model)
+  if (input.seed === undefined)
+    return withDeadline(gateway, input.signal, started, (signal) =>
+      runGeneration(gateway, input, {
+        resolved,
+        signal,
+        started,
+        deadline: started + gateway.config.requestTimeoutMs,
+      }),
+    )
+
+  const { flights, secret } = deterministicOf(gateway)
+  const address = await contentAddress(
+    await secret,
+    deterministicRequest(gateway, resolved, { ...input, seed: input.seed }),
+  )
+  const keys = imageKeys(address, input.n)
   try {
-    return await generateWithin(gateway, input, deadlineSignal.signal, started, deadline)
-  } finally {
-    deadlineSignal.done()
+    const result = await flights.run(
+      address,
+      { signal: input.signal, onEvent: input.onProgress },
+      // The shared call runs on the flight's signal, with the deadline of the request that began it.
+      (signal, emit) =>
+        withDeadline(gateway, signal, started, async (bounded) => {
+          const shared = { ...input, signal: bounded, onProgress: emit }
+          return (
+            (await readStored(gateway, shared, { model: resolved.id, keys, started })) ??
+            (await runGeneration(gateway, shared, {
+              resolved,
+              signal: bounded,
+              started,
+              deadline: started + gateway.config.requestTimeoutMs,
+              // A prompt the LLM failed to prepare is not the one asked for: keep it out of
+              // the content address, so the next identical request tries the LLM again.
+              keysFor: (prepared) => (prepared.note ? null : keys),
+            }))
+          )
+        }),
+    )
+    return { ...result, elapsedMs: gateway.now() - started }
+  } catch (error) {
+    if (input.signal.aborted && !(error instanceof GatewayError)) {
+      throw new GatewayError(499, 'client_closed', 'The client closed the request')
+    }
+    throw error
   }
 }
 
-async function generateWithin(
+/** Runs `work` on a signal that also aborts when REQUEST_TIMEOUT has passed since `started`. */
+async function withDeadline<T>(
   gateway: Gateway,
-  input: GenerationInput,
   signal: AbortSignal,
   started: number,
-  deadline: number,
-): Promise<GenerationResult> {
-  const { config, catalogue, now } = gateway
-  const resolved = catalogue.resolve(input.model)
-  const maxLength = Math.max(...resolved.routes.map((r) => r.model.capabilities.maxPromptLength))
-
-  const prepared = gateway.preparePrompt
-    ? await gateway.preparePrompt(input.prompt, {
-        optimize: input.optimize ?? false,
-        maxLength,
-        signal,
-      })
-    : { prompt: input.prompt, promptModel: null }
-  const requested: RequestedImage = {
-    prompt: prepared.prompt,
-    negativePrompt: input.negativePrompt,
-    width: input.width,
-    height: input.height,
-    steps: input.steps,
-    n: input.n,
-    seed: input.seed ?? Math.floor(Math.random() * MAX_SEED),
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const remaining = started + gateway.config.requestTimeoutMs - gateway.now()
+  const bounded = withTimeout(signal, Math.max(0, remaining), 'The request timed out')
+  try {
+    return await work(bounded.signal)
+  } finally {
+    bounded.done()
   }
-  const firstFit = fitRequest(requested, resolved.routes[0]!.model.capabilities)
-  input.onProgress?.({ type: 'prompt-ready', model: resolved.id, size: firstFit.size, ...prepared })
-
-  const run = await runWithFailover(
-    resolved.routes,
-    (route, attemptSignal) => attempt(gateway, route, requested, attemptSignal, input),
-    {
-      signal,
-      deadline,
-      attemptTimeoutMs: config.upstreamTimeoutMs,
-      now,
-      onAttempt: (route) =>
-        input.onProgress?.({ type: 'attempt', provider: route.target.id, model: route.model.id }),
-    },
-  )
-
-  const { images, seed, warnings } = run.value
-  const createdAt = now()
-  const expiresAt = createdAt + config.imageExpirationSeconds * 1000
-  const records: GeneratedRecord[] = []
-  for (const image of images) {
-    const key = gateway.storage ? newImageKey() : null
-    if (gateway.storage && key) {
-      await gateway.storage.put(key, image.bytes, {
-        contentType: image.contentType,
-        width: image.width,
-        height: image.height,
-        prompt: input.prompt,
-        finalPrompt: prepared.prompt,
-        model: run.route.model.id,
-        provider: run.route.target.provider.name,
-        seed,
-        createdAt,
-        expiresAt,
-      })
-    }
-    records.push({ ...image, key })
-  }
-  return {
-    images: records,
-    model: resolved.id,
-    upstreamModel: run.route.model.id,
-    provider: run.route.target.provider.name,
-    seed,
-    prompt: input.prompt,
-    finalPrompt: prepared.prompt,
-    promptModel: prepared.promptModel,
-    promptNote: prepared.note,
-    warnings,
-    attempts: run.attempts,
-    elapsedMs: now() - started,
-    expiresAt,
-  }
-}
-
-/** One attempt on one target: as many upstream calls as the model needs for `n` images. */
-async function attempt(
-  gateway: Gateway,
-  route: Route,
-  requested: RequestedImage,
-  signal: AbortSignal,
-  input: GenerationInput,
-): Promise<{
-  images: (ImageInfo & { bytes: Uint8Array })[]
-  seed: number | undefined
-  warnings: string[]
-}> {
-  const { capabilities } = route.model
-  const { request, warnings } = fitRequest(requested, capabilities)
-  const perCall = capabilities.maxImagesPerCall
-  const calls = Array.from({ length: Math.ceil(requested.n / perCall) }, (_, index) => ({
-    ...request,
-    n: Math.min(perCall, requested.n - index * perCall),
-    // Parallel calls of one seeded request must not draw the same picture.
-    seed: request.seed === undefined ? undefined : (request.seed + index * perCall) % MAX_SEED,
-  }))
-  const results = await Promise.all(
-    calls.map((call) =>
-      route.target.provider.generate(call, {
-        model: route.model,
-        key: route.target.key,
-        signal,
-        fetch: gateway.fetch,
-        onProgress: (message) => input.onProgress?.({ type: 'upstream-progress', message }),
-      }),
-    ),
-  )
-  const images = results.flatMap((result) => result.images).map((image) => identify(route, image))
-  if (images.length === 0) {
-    throw upstreamError(route.target.provider.name, 'server', 'the reply held no image')
-  }
-  return { images, seed: results[0]?.seed ?? request.seed, warnings }
-}
-
-function identify(route: Route, image: GeneratedImage): ImageInfo & { bytes: Uint8Array } {
-  const info = sniffImage(image.bytes)
-  if (!info || info.width === 0 || info.height === 0) {
-    throw upstreamError(
-      route.target.provider.name,
-      'server',
-      'the reply was not a PNG, JPEG, WebP or GIF image',
-    )
-  }
-  return { ...info, bytes: image.bytes }
 }
 
 /** Guards shared by every endpoint's input validation. */

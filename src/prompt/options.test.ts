@@ -138,7 +138,7 @@ describe('parsePromptOptions', () => {
   it('rejects bad flag values with a 400', () => {
     for (const text of [
       'a cat --seed abc',
-      'a cat --seed -1',
+      'a cat --seed -2',
       'a cat --seed 99999999999',
       'a cat --steps 0',
       'a cat --steps 500',
@@ -151,6 +151,10 @@ describe('parsePromptOptions', () => {
       expect(error, text).toBeInstanceOf(GatewayError)
       expect((error as GatewayError).status, text).toBe(400)
     }
+  })
+
+  it('reads --seed -1 as a random seed and takes it out of the prompt', () => {
+    expect(parsePromptOptions('a cat --seed -1')).toEqual({ prompt: 'a cat' })
   })
 
   it('returns an empty prompt when only options were given (the route rejects it)', () => {

@@ -148,7 +148,8 @@ export function parsePromptOptions(text: string): PromptOptions {
   }
 
   const seed = flags.get('seed')
-  if (seed !== undefined) options.seed = wholeNumber('seed', seed, MAX_SEED)
+  // `--seed -1` means a random seed, as in the images API (and most image UIs).
+  if (seed !== undefined && seed !== '-1') options.seed = wholeNumber('seed', seed, MAX_SEED)
   const steps = flags.get('steps')
   if (steps !== undefined) options.steps = wholeNumber('steps', steps, MAX_STEPS, 1)
   const model = flags.get('model')

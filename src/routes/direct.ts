@@ -71,7 +71,8 @@ const directQuery = z.object({
   optimization: optional(
     z.enum(['0', '1', 'true', 'false'], { error: 'optimization must be 0 or 1.' }),
   ),
-  seed: optional(wholeNumber('seed', 0, MAX_SEED)),
+  // -1 means a random seed, as in the images API.
+  seed: optional(wholeNumber('seed', -1, MAX_SEED)),
   steps: optional(wholeNumber('steps', 1, 100)),
   model: optional(z.string().trim().max(200, 'model is too long.')),
   negative: optional(
@@ -188,7 +189,7 @@ export function directRoutes(): Hono<AppEnv> {
       n: 1,
       width: params.size?.width,
       height: params.size?.height,
-      seed: params.seed,
+      seed: params.seed === -1 ? undefined : params.seed,
       steps: params.steps,
       negativePrompt: params.negative,
       model: params.model,

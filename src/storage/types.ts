@@ -13,6 +13,8 @@ export type ImageMeta = {
   /** The prompt as the person wrote it, and as sent upstream (both may be cut to fit KV). */
   prompt: string
   finalPrompt: string
+  /** The LLM that rewrote the prompt, if one did; replayed when a seeded request is served again. */
+  promptModel?: string | null
   model: string
   provider: string
   seed?: number
