@@ -9,6 +9,9 @@ export default defineConfig({
       miniflare: {
         compatibilityDate: '2026-04-01',
         kvNamespaces: ['IMAGES'],
+        // Not IMAGES_BUCKET: the entry would prefer R2 and the KV tests would miss their images.
+        // test/worker/r2.test.ts builds the R2 store from this binding directly.
+        r2Buckets: ['TEST_IMAGES_BUCKET'],
         bindings: { IMAGE_EXPIRATION: '120' },
       },
     }),

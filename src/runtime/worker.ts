@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../config.ts'
 import { bindingRateLimiter, type RateLimitBinding } from '../limits/binding.ts'
 import type { AiBinding } from '../providers/types.ts'
 import { type KvBinding, kvStorage } from '../storage/kv.ts'
+import { type R2Binding, r2Storage } from '../storage/r2.ts'
+import type { ImageStore } from '../storage/types.ts'
 
 /** Bindings the Worker understands; every one is optional. */
 export type WorkerEnv = {
@@ -12,6 +14,8 @@ export type WorkerEnv = {
   FLUX_CF_KV?: KvBinding
   FLUX_API?: KvBinding
   IMAGES?: KvBinding
+  /** Images in R2 instead; when bound it wins over every KV binding. */
+  IMAGES_BUCKET?: R2Binding
   /** Workers Rate Limiting binding for the direct API's per-IP limit (`ratelimits`). */
   RATE_LIMITER?: RateLimitBinding
   [variable: string]: unknown
@@ -54,12 +58,22 @@ function configErrorResponse(error: ConfigError): Response {
 }
 
 function build(env: WorkerEnv): App {
-  const kv = env.FLUX_CF_KV ?? env.FLUX_API ?? env.IMAGES
   return createApp({
     config: loadConfig(env),
-    storage: kv ? kvStorage({ binding: kv }) : null,
+    storage: imageStore(env),
     bindings: { ai: env.AI },
     clientAddress: (c) => c.req.header('CF-Connecting-IP'),
     rateLimiter: env.RATE_LIMITER ? bindingRateLimiter(env.RATE_LIMITER) : undefined,
   })
+}
+
+/**
+ * R2 when `IMAGES_BUCKET` is bound (no size or write-rate limits worth the name, strongly
+ * consistent), else the first KV binding by seed name, else none (images are then not stored).
+ * Not exported: workerd treats a main module's named exports as entrypoints.
+ */
+function imageStore(env: WorkerEnv): ImageStore | null {
+  if (env.IMAGES_BUCKET) return r2Storage({ bucket: env.IMAGES_BUCKET })
+  const kv = env.FLUX_CF_KV ?? env.FLUX_API ?? env.IMAGES
+  return kv ? kvStorage({ binding: kv }) : null
 }
