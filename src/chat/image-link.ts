@@ -1,3 +1,4 @@
+import { encodeBase64 } from '../bytes/base64.ts'
 import type { GeneratedRecord } from '../generate.ts'
 
 /**
@@ -10,14 +11,5 @@ export function imageLink(
   options: { origin: string; format: 'url' | 'data_uri' },
 ): string {
   if (options.format === 'url' && image.key) return `${options.origin}/image/${image.key}`
-  return `data:${image.contentType};base64,${base64(image.bytes)}`
-}
-
-/** Standard base64, built in slices so a large image does not overflow the argument stack. */
-export function base64(bytes: Uint8Array): string {
-  let binary = ''
-  for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000))
-  }
-  return btoa(binary)
+  return `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
 }

@@ -1,8 +1,8 @@
+import { encodeBase64Url } from '../bytes/base64.ts'
 import type { Config } from '../config.ts'
 import type { Gateway, GenerationInput } from '../generate.ts'
 import type { Catalogue, ResolvedModel } from '../pool/catalogue.ts'
 import { fitRequest } from '../providers/fit.ts'
-import { base64Url } from '../storage/keys.ts'
 
 /**
  * Content addresses for seeded requests (SPEC section 9): the same request gets the same
@@ -100,7 +100,7 @@ export async function contentAddress(
   request: DeterministicRequest,
 ): Promise<string> {
   const data = new TextEncoder().encode(canonicalJson(request))
-  return base64Url(new Uint8Array(await crypto.subtle.sign('HMAC', secret, data)))
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', secret, data)))
 }
 
 /** One storage key per image: the address plus the image's index (44 characters for n <= 4). */

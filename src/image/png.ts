@@ -1,3 +1,5 @@
+import { concatBytes } from '../bytes/concat.ts'
+
 /**
  * A minimal PNG encoder (8-bit RGB, no filtering). Compression uses the Web-standard
  * CompressionStream, whose 'deflate' format is exactly the zlib stream PNG's IDAT wants, so it
@@ -60,11 +62,5 @@ export async function encodePng(
     chunk('IDAT', await deflate(raw)),
     chunk('IEND', new Uint8Array(0)),
   ]
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  return concatBytes(parts)
 }

@@ -1,3 +1,5 @@
+import { decodeBase64 } from '../bytes/base64.ts'
+import { concatBytes } from '../bytes/concat.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
 import { assertSafeUrl } from './safe-url.ts'
 import type { GeneratedImage } from './types.ts'
@@ -102,13 +104,7 @@ async function readCapped(
   } catch (error) {
     throw abortOrNetworkError(provider, signal, error)
   }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
+  return concatBytes(chunks, total)
 }
 
 /** Some upstreams inline the image as a `data:` URL; decoding it needs no network at all. */
@@ -117,12 +113,9 @@ function decodeDataUrl(provider: string, url: string, maxBytes: number): Generat
   if (!match) throw failure(provider, 'a data: URL that is not base64')
   const base64 = match[2]!.replace(/\s+/g, '')
   if (base64.length * 0.75 > maxBytes + 3) throw tooLarge(provider, maxBytes)
-  let binary: string
   try {
-    binary = atob(base64)
+    return { bytes: decodeBase64(base64), mediaType: match[1] || undefined }
   } catch {
     throw failure(provider, 'a data: URL with invalid base64')
   }
-  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
-  return { bytes, mediaType: match[1] || undefined }
 }

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.ts'
+import { encodeBase64 } from '../bytes/base64.ts'
 import { guiPage } from '../ui/gui.ts'
 
 /** The standard base64 of a SHA-256 digest, as a CSP source expression wants it. */
 async function sha256Source(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return `'sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}'`
+  return `'sha256-${encodeBase64(new Uint8Array(digest))}'`
 }
 
 /**

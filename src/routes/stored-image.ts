@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.ts'
+import { concatBytes } from '../bytes/concat.ts'
 import { notFound } from '../errors.ts'
 import { sniffContentType } from '../image/sniff.ts'
 import { isImageKey } from '../storage/keys.ts'
@@ -66,7 +67,7 @@ async function peek(
       length += read.value.length
     }
   }
-  const head = chunks.length === 1 ? chunks[0]! : concat(chunks, length)
+  const head = chunks.length === 1 ? chunks[0]! : concatBytes(chunks, length)
   // Put the stream back together: the chunks already read, then the rest as it is pulled.
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -81,16 +82,6 @@ async function peek(
     cancel: (reason) => reader.cancel(reason),
   })
   return { head, body: rest }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 /** Releases a stream we will not read (an open file on Node). */

@@ -51,9 +51,7 @@ describe('GET /v1/models', () => {
   it('lists every servable public id once, with the providers serving it, from config alone', async () => {
     const { env, fakes } = await upstreams()
     const { url } = await gateway(env)
-    const started = Date.now()
     const response = await fetch(`${url}/v1/models`)
-    expect(Date.now() - started).toBeLessThan(1_000)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^application\/json/)
     const body = await response.json()

@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import * as z from 'zod'
+import { encodeBase64 } from '../../bytes/base64.ts'
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
 import { decode, safeJson } from '../openai/reply.ts'
 import type { ImageRequest, ProviderModule } from '../types.ts'
@@ -46,7 +47,7 @@ export function authorization(key: string | null): string | undefined {
   if (!key) return undefined
   if (!key.includes(':')) return `Bearer ${key}`
   const bytes = new TextEncoder().encode(key)
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`
+  return `Basic ${encodeBase64(bytes)}`
 }
 
 /** The seed the WebUI reports in `info` (sd.cpp sends `""`), if it parses. */

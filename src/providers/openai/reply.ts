@@ -1,8 +1,8 @@
-import { z } from 'zod'
+import * as z from 'zod'
+import { decodeBase64 } from '../../bytes/base64.ts'
 import { downloadImage } from '../download.ts'
 import { upstreamError } from '../http.ts'
 import type { GeneratedImage } from '../types.ts'
-import { decodeBase64 } from '../workers-ai/base64.ts'
 
 /**
  * The success reply of OpenAI-style image APIs: `{data: [{b64_json} | {url}]}` (OpenAI, LocalAI,

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { upstreamError } from '../http.ts'
 import type { ImageProvider, ProviderModule } from '../types.ts'
 import { runBinding } from './binding.ts'

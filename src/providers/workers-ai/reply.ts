@@ -1,5 +1,5 @@
-import { z } from 'zod'
-import { decodeBase64, decodeBase64Bytes } from './base64.ts'
+import * as z from 'zod'
+import { decodeBase64, decodeBase64Bytes } from '../../bytes/base64.ts'
 import type { WorkersAiProblem } from './errors.ts'
 
 /**

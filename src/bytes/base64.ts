@@ -129,3 +129,65 @@ export function decodeBase64(text: string): Uint8Array {
   if (!decoded) throw new TypeError('not base64')
   return decoded
 }
+
+type NativeEncoder = (this: Uint8Array, options?: { alphabet?: 'base64' | 'base64url' }) => string
+const nativeEncode = (Uint8Array.prototype as unknown as { toBase64?: NativeEncoder }).toBase64
+let encodePairs: Uint16Array | undefined
+
+/** 12 bits -> their two base64 characters as one little-endian 16-bit word; built on first use. */
+function encodePairTable(): Uint16Array {
+  if (encodePairs) return encodePairs
+  encodePairs = new Uint16Array(4096)
+  for (let bits = 0; bits < 4096; bits++) {
+    encodePairs[bits] = ALPHABET.charCodeAt(bits >> 6) | (ALPHABET.charCodeAt(bits & 63) << 8)
+  }
+  return encodePairs
+}
+
+/**
+ * Standard padded base64 of `bytes`. Native `toBase64` where the runtime has it (workerd);
+ * otherwise 3 bytes become 4 characters through a 12-bit pair table written as two 16-bit words
+ * into a byte buffer that one native decode turns into a string. Measured on Node 20 for 300 KB:
+ * about 3x faster than `btoa` over `String.fromCharCode` chunks, and 3-4x slower than Node's
+ * SIMD Buffer, which the core may not use.
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  if (nativeEncode) return nativeEncode.call(bytes)
+  const table = encodePairTable()
+  const whole = bytes.length - (bytes.length % 3)
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4)
+  let o = 0
+  if (LITTLE_ENDIAN) {
+    const words = new Uint16Array(out.buffer)
+    for (let i = 0, w = 0; i < whole; i += 3, w += 2) {
+      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+      words[w] = table[n >> 12]!
+      words[w + 1] = table[n & 4095]!
+    }
+    o = (whole / 3) * 4
+  } else {
+    for (let i = 0; i < whole; i += 3, o += 4) {
+      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+      const high = table[n >> 12]!
+      const low = table[n & 4095]!
+      out[o] = high & 255
+      out[o + 1] = high >> 8
+      out[o + 2] = low & 255
+      out[o + 3] = low >> 8
+    }
+  }
+  const rest = bytes.length - whole
+  if (rest) {
+    const n = (bytes[whole]! << 16) | (rest === 2 ? bytes[whole + 1]! << 8 : 0)
+    out[o] = ALPHABET.charCodeAt(n >> 18)
+    out[o + 1] = ALPHABET.charCodeAt((n >> 12) & 63)
+    out[o + 2] = rest === 2 ? ALPHABET.charCodeAt((n >> 6) & 63) : EQUALS
+    out[o + 3] = EQUALS
+  }
+  return ascii.decode(out)
+}
+
+/** URL-safe base64 without padding (image keys, content addresses). */
+export function encodeBase64Url(bytes: Uint8Array): string {
+  return encodeBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
