@@ -61,7 +61,7 @@ export async function buildWorker(options: WorkerBuildOptions = {}): Promise<Wor
     banner: {
       js: `// fluxgate ${version} for Cloudflare Workers: one ES module for the dashboard editor. Bindings and variables: README, "Deploy".`,
     },
-    plugins: [rejectNodeImports(), zodNamespaceImports()],
+    plugins: [rejectNodeImports()],
     metafile: true,
     write: false,
     logLevel: 'silent',
@@ -94,26 +94,6 @@ function rejectNodeImports(): Plugin {
           },
         ],
       }))
-    },
-  }
-}
-
-/**
- * `import { z } from 'zod'` binds zod's whole namespace as a value, so esbuild keeps every part
- * of zod (locales, JSON Schema) in the bundle: 93 kB gzipped. The namespace import form is
- * equivalent for `z.object(...)` and lets esbuild keep only what is used (25 kB). A no-op once
- * the sources use `import * as z from 'zod'`, zod's recommended form.
- */
-function zodNamespaceImports(): Plugin {
-  const named = /^import \{ z \} from 'zod'$/m
-  return {
-    name: 'zod-namespace-imports',
-    setup(pluginBuild) {
-      pluginBuild.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8')
-        if (!named.test(source)) return undefined
-        return { contents: source.replace(named, "import * as z from 'zod'"), loader: 'ts' }
-      })
     },
   }
 }

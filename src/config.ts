@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { providerModules, providerTypes } from './providers/index.ts'
 
 /**

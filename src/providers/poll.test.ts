@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { z } from 'zod'
+import * as z from 'zod'
 import { GatewayError } from '../errors.ts'
 import { upstreamError } from './http.ts'
 import {

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { type AppEnv, renderError } from '../app.ts'
 import { badRequest, GatewayError, notFound, toGatewayError } from '../errors.ts'
 import { generateImages } from '../generate.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { ProviderEntry } from '../../config.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { GatewayError } from '../../errors.ts'
 import { withTimeout } from '../../http/deadline.ts'
 import { downloadImage } from '../download.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { GatewayError } from '../../errors.ts'
 import { failureForStatus, retryAfterSeconds, upstreamError } from '../http.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * ComfyUI workflows in the API format (what "Export (API)" / "Save (API Format)" writes): an

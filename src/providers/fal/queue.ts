@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { assertJobUrl, callJson, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
 import { falError } from './errors.ts'

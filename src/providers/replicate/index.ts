@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { upstreamError } from '../http.ts'
 import { pollIntervalOf } from '../poll.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { upstreamError } from '../http.ts'
 import { assertJobUrl, callJson, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'

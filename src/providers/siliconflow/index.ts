@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
