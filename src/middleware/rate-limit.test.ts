@@ -47,11 +47,19 @@ function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
 }
 
 describe('createPublicRateLimit', () => {
-  it('reads X-Forwarded-For only when TRUST_PROXY is on', async () => {
-    const headers = { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' }
+  it('reads X-Forwarded-For only when TRUST_PROXY is on, and only the entry the proxy added', async () => {
+    // A client sent "10.0.0.1" itself; the proxy appended the address it really saw.
+    const headers = { 'X-Forwarded-For': '10.0.0.1, 203.0.113.9' }
     expect(await (await guarded({}).request('/', { headers })).text()).toBe('ok 198.51.100.1')
     const trusting = guarded({ TRUST_PROXY: 'true' })
     expect(await (await trusting.request('/', { headers })).text()).toBe('ok 203.0.113.9')
+  })
+
+  it('does not let a forged first X-Forwarded-For entry dodge the limit', async () => {
+    const app = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '1/60s' })
+    const from = (forged: string) => ({ headers: { 'X-Forwarded-For': `${forged}, 203.0.113.9` } })
+    expect((await app.request('/', from('1.1.1.1'))).status).toBe(200)
+    expect((await app.request('/', from('2.2.2.2'))).status).toBe(429)
   })
 
   it('uses RATE_LIMIT in memory and answers 429 with Retry-After past it', async () => {

@@ -12,15 +12,16 @@ import { jsonLogger } from './request-log.ts'
  */
 
 /**
- * The client's address: the first `X-Forwarded-For` entry when TRUST_PROXY is on (a proxy we
- * trust appends what it saw), else what the runtime reports. Without TRUST_PROXY the header is
- * ignored, since any client can send it.
+ * The client's address: the last `X-Forwarded-For` entry when TRUST_PROXY is on, else what the
+ * runtime reports. The last entry is the one our trusted proxy appended (the address it saw);
+ * anything before it came from the client and may be forged, so it is never used. Without
+ * TRUST_PROXY the header is ignored altogether.
  */
 export function clientIp(c: Context<AppEnv>): string | undefined {
   const { config } = c.get('gateway')
   if (config.trustProxy) {
-    const first = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim()
-    if (first && first.length <= 64) return first
+    const last = c.req.header('X-Forwarded-For')?.split(',').at(-1)?.trim()
+    if (last && last.length <= 64) return last
   }
   return c.get('deps').clientAddress?.(c)
 }

@@ -11,7 +11,8 @@ afterEach(async () => {
 /** One direct-API generation, as seen from `ip` when it is given (X-Forwarded-For). */
 function generate(ip?: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers)
-  if (ip) headers.set('X-Forwarded-For', `${ip}, 10.0.0.1`)
+  // The client forges a first entry; the trusted proxy appends the address it saw.
+  if (ip) headers.set('X-Forwarded-For', `10.0.0.1, ${ip}`)
   return fetch(`${gateway!.url}/?prompt=fox&size=64x64`, { ...init, headers, redirect: 'manual' })
 }
 
