@@ -35,8 +35,10 @@ export type AppDeps = {
   now?: () => number
   /** The client's IP address, as the runtime knows it (socket on Node, CF-Connecting-IP on Workers). */
   clientAddress?: (c: Context) => string | undefined
-  /** Shared per-IP limiter (the Workers Rate Limiting binding); absent: in-memory, per process. */
+  /** Shared per-IP limiter (Workers binding, or Redis on Node); absent: in memory, per process. */
   rateLimiter?: RateLimiter
+  /** Sees every request log line as it is logged (the Node entry feeds Prometheus metrics). */
+  observe?: (line: LogLine) => void
   /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
@@ -111,7 +113,12 @@ export function createApp(deps: AppDeps): App {
   const checkKey = createKeyChecker(config.clientKeys)
 
   const app = new Hono<AppEnv>({ getPath: routingPath })
-  app.use(requestLog(log, now, { logPrompts: config.logPrompts }))
+  const { observe } = deps
+  const requestLine: Logger = (line) => {
+    observe?.(line)
+    log(line)
+  }
+  app.use(requestLog(requestLine, now, { logPrompts: config.logPrompts }))
   app.use(cors(config.corsOrigins))
   app.use(async (c, next) => {
     c.set('gateway', gateway)

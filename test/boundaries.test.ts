@@ -11,14 +11,34 @@ const ROOT = resolve(import.meta.dirname, '..')
 const SRC = join(ROOT, 'src')
 
 /** Files allowed to use Node: the Node entry and the Node-only storage drivers. */
-const NODE_ONLY = new Set(['src/runtime/node.ts', 'src/storage/fs.ts', 'src/storage/redis.ts'])
+const NODE_ONLY = new Set([
+  'src/runtime/node.ts',
+  'src/runtime/node-fetch.ts',
+  'src/runtime/node-fetch-body.ts',
+  'src/storage/fs.ts',
+  'src/storage/redis.ts',
+  'src/limits/redis.ts',
+  'src/runtime/redis.ts',
+  'src/runtime/fleet-state.ts',
+  'src/runtime/metrics.ts',
+  'src/runtime/node-services.ts',
+])
 
 const NODE_BUILTINS = (
   'assert buffer child_process cluster crypto dgram dns events fs fs/promises http http2 https ' +
   'module net os path perf_hooks process querystring readline stream stream/promises ' +
   'stream/web string_decoder timers timers/promises tls tty url util v8 vm worker_threads zlib'
 ).split(' ')
-const NODE_PACKAGES = ['@hono/node-server', 'ioredis', 'redis', 'tsx', 'dotenv', 'ws', 'undici']
+const NODE_PACKAGES = [
+  '@hono/node-server',
+  'ioredis',
+  'redis',
+  'prom-client',
+  'tsx',
+  'dotenv',
+  'ws',
+  'undici',
+]
 
 /** Every module specifier a file imports, statically or dynamically, comments left out. */
 function specifiers(source: string): string[] {

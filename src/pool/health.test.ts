@@ -111,6 +111,13 @@ describe('circuit', () => {
     expect(pauses).toEqual([30, 60, 120, 240, 300, 300])
   })
 
+  it('opens for the first pause when failures already in flight land after the opening', () => {
+    const health = newHealth()
+    // Seven concurrent attempts, none of them a probe, all failing.
+    for (let i = 0; i < 7; i++) recordFailure(health, failure('server'), T0)
+    expect(health.circuitOpenUntil - T0).toBe(30_000)
+  })
+
   it('lets the next request probe again when a probe ends without a verdict', () => {
     const health = newHealth()
     for (let i = 0; i < 3; i++) recordFailure(health, failure('server'), T0)

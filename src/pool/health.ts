@@ -1,10 +1,11 @@
 import type { GatewayError } from '../errors.ts'
+import type { TargetHooks } from './shared-state.ts'
 
 /**
  * Health of one target (provider + key): cooldown after rate limits, disabled after auth
  * failures, and a circuit that opens after consecutive server failures and lets one probe
- * through after a pause. Lives in the process (or Worker isolate); it is not shared, and it
- * starts fresh on restart.
+ * through after a pause. Lives in the process (or Worker isolate) and starts fresh on restart;
+ * only cooldowns and rejected keys are shared, and only through `hooks` (shared-state.ts).
  */
 
 /** Consecutive server/timeout/network failures that open the circuit. */
@@ -26,6 +27,8 @@ export type TargetHealth = {
   /** Consecutive server/timeout/network failures; the circuit is open at CIRCUIT_THRESHOLD. */
   failureStreak: number
   circuitOpenUntil: number
+  /** Probes that failed since the circuit last opened; each doubles the pause. */
+  failedProbes: number
   /** True while the one half-open probe is in flight. */
   probing: boolean
   attempts: number
@@ -33,6 +36,8 @@ export type TargetHealth = {
   failures: number
   lastError: string | null
   lastUsedAt: number | null
+  /** Fleet sharing and metrics (shared-state.ts); absent: this process only, no metrics. */
+  hooks?: TargetHooks
 }
 
 export const newHealth = (): TargetHealth => ({
@@ -41,6 +46,7 @@ export const newHealth = (): TargetHealth => ({
   rateLimitStreak: 0,
   failureStreak: 0,
   circuitOpenUntil: 0,
+  failedProbes: 0,
   probing: false,
   attempts: 0,
   successes: 0,
@@ -93,6 +99,7 @@ export function releaseProbe(health: TargetHealth): void {
 }
 
 export function recordFailure(health: TargetHealth, error: GatewayError, now: number): void {
+  const probe = health.probing
   health.failures++
   health.probing = false
   health.lastError = error.message
@@ -115,10 +122,16 @@ export function recordFailure(health: TargetHealth, error: GatewayError, now: nu
     case 'timeout':
     case 'network': {
       health.failureStreak++
-      if (health.failureStreak >= CIRCUIT_THRESHOLD) {
-        // Each failed probe doubles the pause: 30 s, 60 s, ... 5 min.
-        const reopenings = health.failureStreak - CIRCUIT_THRESHOLD
-        health.circuitOpenUntil = now + Math.min(MAX_BACKOFF_MS, CIRCUIT_PAUSE_MS * 2 ** reopenings)
+      if (health.failureStreak === CIRCUIT_THRESHOLD) {
+        health.failedProbes = 0
+        health.circuitOpenUntil = now + CIRCUIT_PAUSE_MS
+      } else if (health.failureStreak > CIRCUIT_THRESHOLD && probe) {
+        // Each failed probe doubles the pause: 30 s, 60 s, ... 5 min. Other failures past the
+        // threshold were already in flight when the circuit opened: they keep it open, but
+        // a burst of concurrent requests must not count as a string of failed probes.
+        health.failedProbes++
+        const pause = CIRCUIT_PAUSE_MS * 2 ** health.failedProbes
+        health.circuitOpenUntil = now + Math.min(MAX_BACKOFF_MS, pause)
       }
       return
     }

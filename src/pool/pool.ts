@@ -10,6 +10,7 @@ import {
   recordSuccess,
   releaseProbe,
 } from './health.ts'
+import { reportOutcome, syncFleet } from './shared-state.ts'
 
 export type PoolRunOptions = {
   /** Aborts when the client goes away or the request deadline passes. */
@@ -59,10 +60,13 @@ export async function runWithFailover<T>(
   let attempts = 0
   for (;;) {
     if (options.signal.aborted || options.deadline - now() <= 0) break
+    syncFleet(routes, now()) // rests other instances published (no-op without hooks)
     const route = orderRoutes(routes, now(), options.random).find((r) => !tried.has(r))
     if (!route) break
     tried.add(route)
     const remaining = options.deadline - now()
+    // Given only what is left of the request, less than its own UPSTREAM_TIMEOUT.
+    const cutShort = remaining < options.attemptTimeoutMs
     const { health } = route.target
     recordAttempt(health, now(), availability(health, now()) === 'probe')
     attempts++
@@ -75,6 +79,7 @@ export async function runWithFailover<T>(
     try {
       const value = await attempt(route, signal)
       recordSuccess(health)
+      reportOutcome(route.target, 'success', now())
       return { value, route, attempts }
     } catch (thrown) {
       if (clientGone(options.signal)) {
@@ -89,7 +94,15 @@ export async function runWithFailover<T>(
         releaseProbe(health)
         throw error // our own bug or bad input, not the target's fault
       }
+      if (cutShort && signal.aborted) {
+        // It ran out of what was left of the request, not of its own UPSTREAM_TIMEOUT: the
+        // deadline's doing. Counting it would let slow first targets open healthy circuits.
+        releaseProbe(health)
+        failures.push(error)
+        break
+      }
       recordFailure(health, error, now())
+      reportOutcome(route.target, error.upstream.failure, now())
       if (!error.retryable) throw error
       failures.push(error)
     } finally {

@@ -11,7 +11,8 @@ import { type HealthSnapshot, healthSnapshot } from '../pool/health.ts'
 
 const SCOPE_NOTE =
   'Health, cooldowns and counters live in the memory of this process (Node) or Worker isolate: ' +
-  'they start fresh on restart and are not shared between instances or isolates.'
+  'they start fresh on restart and are not shared between instances or isolates, except that ' +
+  'with STORAGE=redis a fleet of Node instances shares cooldowns and rejected keys.'
 
 export type TargetStatus = {
   id: string
