@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { Agent, createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,10 +12,19 @@ import { makeJpeg, toBase64 } from '../test/fakes/workers-ai-image.ts'
 /**
  * `npm run bench`: non-streaming chat completions through the Node server (fs storage in a temp
  * dir, logs discarded) against a zero-delay fake Workers AI (real HTTP on 127.0.0.1) answering
- * a 300 KB base64 JPEG, next to a minimal Node http server answering a 300 KB body, in the same
- * run. Each server runs in its own child process, so its CPU time (process.cpuUsage) and peak
- * RSS (resourceUsage().maxRSS) are its own: the load generator and the fake upstream live in
- * this parent process and are not counted. Prints figures; asserts nothing.
+ * a 300 KB base64 JPEG, next to two references measured in the same run:
+ * - baseline: a minimal Node http server answering a 300 KB body;
+ * - floor: a minimal Node http server doing the gateway's work for this request the cheapest
+ *   way known (the same upstream call on a keep-alive node:http agent, the reply read by the
+ *   gateway's own readEnvelope, which beats JSON.parse plus Buffer's base64 on Node 20, the
+ *   image written to a temp file and renamed, a small JSON reply) with no framework, validation,
+ *   failover or logging: what that work costs, hence a floor for the gateway.
+ * Each server runs in its own child process, so its CPU time (process.cpuUsage: every thread,
+ * the libuv pool and V8's GC and compiler threads included) and peak RSS (resourceUsage().maxRSS)
+ * are its own: the load generator and the fake upstream live in this parent process and are not
+ * counted. Each server first takes WARMUP requests, and the CPU they cost is shown apart: V8
+ * keeps compiling a large code base for a thousand requests and more, and a server runs long.
+ * Prints figures; asserts nothing. BENCH_WARMUP=<requests> changes the warm-up.
  */
 
 const IMAGE_BYTES = 300 * 1024
@@ -24,9 +33,9 @@ const PHASES = [
   { concurrency: 16, requests: 480 },
   { concurrency: 64, requests: 512 },
 ]
-const WARMUP = 60
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500)
 
-type Usage = { cpuMs: number; rss: number; maxRss: number }
+type Usage = { userMs: number; systemMs: number; rss: number; maxRss: number }
 type Child = { url: string; usage(): Promise<Usage>; stop(): void }
 
 // --- child side -------------------------------------------------------------------------------
@@ -37,6 +46,8 @@ async function runChild(role: string): Promise<void> {
     const { startNodeServer } = await import('../src/runtime/node.ts')
     const env = JSON.parse(process.env.BENCH_GATEWAY_ENV ?? '{}') as Record<string, string>
     url = (await startNodeServer(env, { log: () => {} })).url
+  } else if (role === 'floor') {
+    url = await startFloor(JSON.parse(process.env.BENCH_GATEWAY_ENV ?? '{}'))
   } else {
     const body = Buffer.from(makeJpeg(1024, 1024, IMAGE_BYTES))
     const server = createServer((incoming, response) => {
@@ -53,12 +64,63 @@ async function runChild(role: string): Promise<void> {
     if (message === 'exit') process.exit(0) // lets --cpu-prof write its profile
     const cpu = process.cpuUsage()
     process.send?.({
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      userMs: cpu.user / 1000,
+      systemMs: cpu.system / 1000,
       rss: process.memoryUsage().rss,
       maxRss: process.resourceUsage().maxRSS * 1024,
     } satisfies Usage)
   })
   process.send?.({ url })
+}
+
+/** The floor server: the gateway's work for this request, in plain Node. */
+async function startFloor(env: Record<string, string>): Promise<string> {
+  const agent = new Agent({ keepAlive: true })
+  const upstream = new URL(
+    `${env.CF_API_BASE}/accounts/${env.CF_ACCOUNT_ID}/ai/run/@cf/black-forest-labs/flux-1-schnell`,
+  )
+  const call = (prompt: string) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const body = JSON.stringify({ prompt, steps: 4, seed: 1 })
+      const outgoing = request(upstream, {
+        agent,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${env.CF_API_TOKEN}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      })
+      outgoing.on('response', (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => resolve(Buffer.concat(chunks)))
+        response.on('error', reject)
+      })
+      outgoing.on('error', reject)
+      outgoing.end(body)
+    })
+  let count = 0
+  const server = createServer((incoming, response) => {
+    const chunks: Buffer[] = []
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    incoming.on('end', async () => {
+      const { messages } = JSON.parse(Buffer.concat(chunks).toString()) as {
+        messages: { content: string }[]
+      }
+      const image = readEnvelope(await call(messages.at(-1)!.content))!.image!
+      const key = `${process.pid}-${count++}`
+      const temp = join(env.DATA_DIR!, `.tmp-${key}`)
+      await writeFile(temp, image)
+      await rename(temp, join(env.DATA_DIR!, `${key}.jpg`))
+      const text = `![image](http://127.0.0.1/image/${key})`
+      const json = JSON.stringify({ id: key, object: 'chat.completion', choices: [{ text }] })
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(json)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
 function startChild(role: string, env: Record<string, string> = {}): Promise<Child> {
@@ -91,7 +153,16 @@ function startChild(role: string, env: Record<string, string> = {}): Promise<Chi
 
 // --- load generator ---------------------------------------------------------------------------
 
-type PhaseResult = { rps: number; p50: number; p99: number; cpuPerRequest: number; maxRss: number }
+type PhaseResult = {
+  rps: number
+  p50: number
+  p99: number
+  /** CPU ms per request: user + system, and each apart. */
+  cpuPerRequest: number
+  userPerRequest: number
+  systemPerRequest: number
+  maxRss: number
+}
 
 const CHAT_BODY = JSON.stringify({
   model: 'flux-schnell',
@@ -147,17 +218,19 @@ async function load(child: Child, path: string, concurrency: number, requests: n
     rps: requests / seconds,
     p50: at(0.5),
     p99: at(0.99),
-    cpuPerRequest: (after.cpuMs - before.cpuMs) / requests,
+    cpuPerRequest: (after.userMs + after.systemMs - before.userMs - before.systemMs) / requests,
+    userPerRequest: (after.userMs - before.userMs) / requests,
+    systemPerRequest: (after.systemMs - before.systemMs) / requests,
     maxRss: after.maxRss,
   } satisfies PhaseResult
 }
 
-async function measure(child: Child, path: string): Promise<PhaseResult[]> {
-  await load(child, path, 4, WARMUP) // JIT, connection pools, first files
+async function measure(child: Child, path: string) {
+  const warmup = await load(child, path, 16, WARMUP) // JIT, connection pools, first files
   const results: PhaseResult[] = []
   for (const phase of PHASES)
     results.push(await load(child, path, phase.concurrency, phase.requests))
-  return results
+  return { warmup, results }
 }
 
 /** CPU to read one REST reply (find, decode and check a 300 KB base64 image), in this process. */
@@ -180,50 +253,72 @@ async function main(): Promise<void> {
   const image = makeJpeg(1024, 1024, IMAGE_BYTES)
   const upstream = await startFakeWorkersAi({ accounts: { bench: 'bench-token' }, image })
   const dataDir = await mkdtemp(join(tmpdir(), 'fluxgate-bench-'))
+  const upstreamEnv = {
+    CF_ACCOUNT_ID: 'bench',
+    CF_API_TOKEN: 'bench-token',
+    CF_API_BASE: upstream.apiBase,
+  }
   const gateway = await startChild('gateway', {
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     STORAGE: 'fs',
-    CF_ACCOUNT_ID: 'bench',
-    CF_API_TOKEN: 'bench-token',
-    CF_API_BASE: upstream.apiBase,
+    ...upstreamEnv,
   })
   const baseline = await startChild('baseline')
+  const floorDir = await mkdtemp(join(tmpdir(), 'fluxgate-bench-floor-'))
+  const floor = await startChild('floor', { DATA_DIR: floorDir, ...upstreamEnv })
   try {
     console.log(
       `chat completions (non-streaming), ${IMAGE_BYTES / 1024} KB JPEG from a zero-delay fake Workers AI`,
     )
     console.log(
-      'CPU and RSS: each server in its own child process; load generator and fake excluded\n',
+      'CPU (user + system, all threads) and RSS: each server in its own child process; load',
+    )
+    console.log(
+      `generator and fake excluded; measured after ${WARMUP} warm-up requests at concurrency 16\n`,
     )
     const ours = await measure(gateway, '/v1/chat/completions')
     upstream.calls.length = 0
     const theirs = await measure(baseline, '/')
+    const bare = await measure(floor, '/v1/chat/completions')
+    upstream.calls.length = 0
     const row = (name: string, r: PhaseResult) =>
-      `${name.padEnd(10)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  CPU ${r.cpuPerRequest.toFixed(3)} ms/req`
+      `${name.padEnd(10)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  CPU ${r.cpuPerRequest.toFixed(3)} ms/req (user ${r.userPerRequest.toFixed(3)}, sys ${r.systemPerRequest.toFixed(3)})`
+    console.log(`warm-up (${WARMUP} requests at concurrency 16)`)
+    console.log(`  ${row('gateway', ours.warmup)}`)
+    console.log(`  ${row('baseline', theirs.warmup)}`)
+    console.log(`  ${row('floor', bare.warmup)}\n`)
     PHASES.forEach((phase, index) => {
-      const g = ours[index]!
-      const b = theirs[index]!
+      const g = ours.results[index]!
+      const b = theirs.results[index]!
+      const f = bare.results[index]!
       console.log(`concurrency ${phase.concurrency} (${phase.requests} requests each)`)
       console.log(`  ${row('gateway', g)}`)
       console.log(`  ${row('baseline', b)}`)
+      console.log(`  ${row('floor', f)}`)
       console.log(
-        `  ratio gateway/baseline: throughput ${(g.rps / b.rps).toFixed(2)}x, CPU per request ${(g.cpuPerRequest / b.cpuPerRequest).toFixed(1)}x\n`,
+        `  ratio gateway/baseline: throughput ${(g.rps / b.rps).toFixed(2)}x, CPU per request ${(g.cpuPerRequest / b.cpuPerRequest).toFixed(1)}x`,
+      )
+      console.log(
+        `  ratio gateway/floor:    throughput ${(g.rps / f.rps).toFixed(2)}x, CPU per request ${(g.cpuPerRequest / f.cpuPerRequest).toFixed(1)}x\n`,
       )
     })
     console.log(
       `workers-ai reply read (find + decode + check a ${IMAGE_BYTES / 1024} KB image): ${replyDecodeMs(image).toFixed(3)} ms CPU`,
     )
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+    const peak = (measured: { results: PhaseResult[] }) => mb(measured.results[2]!.maxRss)
     console.log(
-      `peak RSS through concurrency 64: gateway ${mb(ours[2]!.maxRss)}, baseline ${mb(theirs[2]!.maxRss)}`,
+      `peak RSS through concurrency 64: gateway ${peak(ours)}, baseline ${peak(theirs)}, floor ${peak(bare)}`,
     )
   } finally {
     gateway.stop()
     baseline.stop()
+    floor.stop()
     await upstream.close()
     await rm(dataDir, { recursive: true, force: true })
+    await rm(floorDir, { recursive: true, force: true })
   }
 }
 

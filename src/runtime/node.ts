@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
+import { jsonLogger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
+import { createNodeFetch } from './node-fetch.ts'
+import { createNodeServices } from './node-services.ts'
 
 /**
  * Node entry: reads `.env` and the environment, opens storage, serves HTTP, and on SIGTERM or
@@ -15,8 +18,6 @@ async function createNodeStorage(config: Config): Promise<ImageStore> {
   switch (config.storage.kind) {
     case 'memory':
       return (await import('../storage/memory.ts')).memoryStorage()
-    case 'redis':
-      throw new ConfigError(['STORAGE: redis is not available in this version; use fs or memory'])
     default:
       return (await import('../storage/fs.ts')).fsStorage({ dataDir: config.storage.dataDir })
   }
@@ -30,13 +31,20 @@ export async function startNodeServer(
   overrides: Partial<Pick<AppDeps, 'log' | 'fetch'>> = {},
 ) {
   const config = loadConfig(env)
-  const storage = await createNodeStorage(config)
+  // Metrics, and with STORAGE=redis the fleet's shared image store, rate limit and pool state.
+  const services = await createNodeServices(config, overrides.log ?? jsonLogger)
+  const storage = services.storage ?? (await createNodeStorage(config))
+  // Outbound calls on node:http with keep-alive: a fraction of the CPU of undici's fetch.
+  const outbound = createNodeFetch()
   const app = createApp({
+    fetch: outbound,
+    ...services.deps,
     ...overrides,
     config,
     storage,
     clientAddress: (c) => (c.env as IncomingEnv | undefined)?.incoming?.socket?.remoteAddress,
   })
+  services.mount(app)
   const server = serve({
     fetch: app.fetch,
     port: config.port,
@@ -51,7 +59,9 @@ export async function startNodeServer(
       server.once('error', reject) // EADDRINUSE, EACCES: without this, an uncaught exception
     })
   } catch (error) {
+    outbound.close()
     await storage.close?.()
+    await services.close()
     throw error
   }
   const { port } = server.address() as AddressInfo
@@ -77,7 +87,12 @@ export async function startNodeServer(
         resolve()
       })
       closeIdle()
-    }).then(() => storage.close?.()))
+    })
+      .then(() => {
+        outbound.close()
+        return storage.close?.()
+      })
+      .then(() => services.close()))
   const closeIdle = () => {
     if ('closeIdleConnections' in server) server.closeIdleConnections()
   }
