@@ -1,3 +1,4 @@
+import type * as z from 'zod'
 import { GatewayError, type UpstreamFailure } from '../errors.ts'
 
 /**
@@ -99,4 +100,57 @@ export async function readJson(
       status: response.status,
     })
   }
+}
+
+/** `JSON.parse` that answers undefined for text that is not JSON, for schema checks to refuse. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Who is calling an upstream, and with what: the part every call shares. */
+export type UpstreamCall = { provider: string; fetch: typeof fetch; signal: AbortSignal }
+
+/**
+ * Calls an upstream and reads its body as text; a non-2xx status goes through `mapError`, the
+ * provider's own reading of its error bodies. Network failures and aborts while sending or
+ * reading become `network`/`timeout` failures.
+ */
+export async function callForText(
+  call: UpstreamCall,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: BodyInit },
+  mapError: (response: Response, text: string) => GatewayError,
+): Promise<{ response: Response; text: string }> {
+  const { provider, signal } = call
+  const response = await callUpstream(provider, call.fetch, url, { ...init, signal })
+  let text: string
+  try {
+    text = await response.text()
+  } catch (error) {
+    throw abortOrNetworkError(provider, signal, error)
+  }
+  if (!response.ok) throw mapError(response, text)
+  return { response, text }
+}
+
+/** `callForText`, then the body checked against `schema`; a reply that does not fit is `server`. */
+export async function callJson<T>(
+  call: UpstreamCall,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: BodyInit },
+  schema: z.ZodType<T>,
+  mapError: (response: Response, text: string) => GatewayError,
+): Promise<T> {
+  const { response, text } = await callForText(call, url, init, mapError)
+  const parsed = schema.safeParse(parseJson(text))
+  if (!parsed.success) {
+    const { status } = response
+    const message = `the reply was not the documented JSON (HTTP ${status})`
+    throw upstreamError(call.provider, 'server', message, { status })
+  }
+  return parsed.data
 }

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { GatewayError } from '../errors.ts'
-import { upstreamError } from './http.ts'
+import { callJson, upstreamError } from './http.ts'
 import {
   assertJobUrl,
   CANCEL_TIMEOUT_MS,
-  callJson,
   cancelQuietly,
   nextInterval,
   pollIntervalOf,

@@ -1,7 +1,6 @@
 import * as z from 'zod'
-import type { GatewayError } from '../errors.ts'
 import { withTimeout } from '../http/deadline.ts'
-import { abortOrNetworkError, callUpstream, upstreamError } from './http.ts'
+import { abortOrNetworkError, parseJson, upstreamError } from './http.ts'
 import { unsafeUrlReason } from './safe-url.ts'
 
 /**
@@ -75,35 +74,6 @@ export async function pollUntil<T>(
     if (value !== undefined) return value
     wait = nextInterval(wait, options.intervalMs)
   }
-}
-
-/**
- * One JSON call to a job API: network failures and aborts become GatewayErrors, a non-2xx reply
- * goes through the provider's own `mapError`, a 2xx reply must parse as `schema`.
- */
-export async function callJson<T>(
-  call: { provider: string; fetch: typeof fetch; signal: AbortSignal },
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  schema: z.ZodType<T>,
-  mapError: (response: Response, text: string) => GatewayError,
-): Promise<T> {
-  const { provider, signal } = call
-  const response = await callUpstream(provider, call.fetch, url, { ...init, signal })
-  let text: string
-  try {
-    text = await response.text()
-  } catch (error) {
-    throw abortOrNetworkError(provider, signal, error)
-  }
-  if (!response.ok) throw mapError(response, text)
-  const parsed = schema.safeParse(parseJson(text))
-  if (!parsed.success) {
-    const { status } = response
-    const message = `the reply was not the documented JSON (HTTP ${status})`
-    throw upstreamError(provider, 'server', message, { status })
-  }
-  return parsed.data
 }
 
 /**
@@ -217,12 +187,4 @@ export function scrub(message: string, key: string | null): string {
   let text = message.replace(/\s+/g, ' ').trim()
   if (key && key.length >= 4) text = text.split(key).join('***')
   return text.length > 200 ? `${text.slice(0, 200)}...` : text
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

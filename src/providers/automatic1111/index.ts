@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { encodeBase64 } from '../../bytes/base64.ts'
-import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
-import { decode, safeJson } from '../openai/reply.ts'
+import { callJson, parseJson, upstreamError } from '../http.ts'
+import { decode } from '../openai/reply.ts'
 import type { ImageRequest, ProviderModule } from '../types.ts'
 import { automatic1111Error } from './errors.ts'
 import { type Automatic1111Options, modelSpec, readOptions } from './model.ts'
@@ -52,7 +52,7 @@ export function authorization(key: string | null): string | undefined {
 
 /** The seed the WebUI reports in `info` (sd.cpp sends `""`), if it parses. */
 export function seedFromInfo(text: string | null | undefined): number | undefined {
-  const parsed = info.safeParse(text ? safeJson(text) : undefined)
+  const parsed = info.safeParse(text ? parseJson(text) : undefined)
   return parsed.success && parsed.data.seed >= 0 ? parsed.data.seed : undefined
 }
 
@@ -74,26 +74,13 @@ export const automatic1111Provider: ProviderModule = {
         }
         const auth = authorization(key)
         if (auth) headers.authorization = auth
-        const response = await callUpstream(name, fetch, `${baseUrl}/sdapi/v1/txt2img`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(requestBody(request, options)),
-          signal,
-        })
-        let text: string
-        try {
-          text = await response.text()
-        } catch (error) {
-          throw abortOrNetworkError(name, signal, error)
-        }
-        if (!response.ok) throw automatic1111Error(name, response, text, key)
-        const parsed = reply.safeParse(safeJson(text))
-        if (!parsed.success) {
-          throw upstreamError(name, 'server', 'the reply was not the documented JSON', {
-            status: response.status,
-          })
-        }
-        const { images } = parsed.data
+        const { images, info: reportedInfo } = await callJson(
+          { provider: name, fetch, signal },
+          `${baseUrl}/sdapi/v1/txt2img`,
+          { method: 'POST', headers, body: JSON.stringify(requestBody(request, options)) },
+          reply,
+          (response, text) => automatic1111Error(name, response, text, key),
+        )
         // With a batch, a WebUI set to return grids puts the grid first; extensions append
         // their own pictures (ControlNet maps) after the batch.
         const batch = images.length > request.n && request.n > 1 ? images.slice(1) : images
@@ -101,7 +88,7 @@ export const automatic1111Provider: ProviderModule = {
         if (chosen.length === 0) throw upstreamError(name, 'server', 'the reply held no image')
         return {
           images: chosen.map((base64) => ({ bytes: decode(name, base64) })),
-          seed: seedFromInfo(parsed.data.info) ?? request.seed,
+          seed: seedFromInfo(reportedInfo) ?? request.seed,
         }
       },
     }

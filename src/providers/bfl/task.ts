@@ -1,6 +1,6 @@
 import * as z from 'zod'
-import { upstreamError } from '../http.ts'
-import { assertJobUrl, callJson, pollUntil, scrub } from '../poll.ts'
+import { callJson, upstreamError } from '../http.ts'
+import { assertJobUrl, pollUntil, scrub } from '../poll.ts'
 import type { CallContext } from '../types.ts'
 import { bflError } from './errors.ts'
 

@@ -1,5 +1,6 @@
 import * as z from 'zod'
-import { assertJobUrl, callJson, cancelQuietly, pollUntil } from '../poll.ts'
+import { callJson } from '../http.ts'
+import { assertJobUrl, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
 import { falError } from './errors.ts'
 

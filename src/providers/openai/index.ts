@@ -1,8 +1,8 @@
-import { abortOrNetworkError, callUpstream } from '../http.ts'
+import { callJson } from '../http.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { openaiStyleError } from './errors.ts'
 import { isGptImage, OPENAI_DEFAULT_MODEL, resolveModels } from './models.ts'
-import { readImagesReply } from './reply.ts'
+import { imagesFromReply, imagesReply } from './reply.ts'
 
 /**
  * Any OpenAI-compatible images API: OpenAI itself, stable-diffusion.cpp's server, LocalAI,
@@ -44,20 +44,14 @@ export const openaiProvider: ProviderModule = {
           accept: 'application/json',
         }
         if (key) headers.authorization = `Bearer ${key}`
-        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(requestBody(model, request)),
-          signal,
-        })
-        let text: string
-        try {
-          text = await response.text()
-        } catch (error) {
-          throw abortOrNetworkError(name, signal, error)
-        }
-        if (!response.ok) throw openaiStyleError(name, response, text, key, hints)
-        const images = await readImagesReply(text, response.status, {
+        const body = await callJson(
+          { provider: name, fetch, signal },
+          `${baseUrl}/images/generations`,
+          { method: 'POST', headers, body: JSON.stringify(requestBody(model, request)) },
+          imagesReply,
+          (response, text) => openaiStyleError(name, response, text, key, hints),
+        )
+        const images = await imagesFromReply(body, {
           provider: name,
           baseUrl,
           signal,

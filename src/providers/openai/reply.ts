@@ -16,7 +16,8 @@ const item = z.object({
   b64_json: z.string().nullish(),
   url: z.string().nullish(),
 })
-const reply = z.object({ data: z.array(item) })
+/** The 2xx reply body. */
+export const imagesReply = z.object({ data: z.array(item) })
 
 export type ReplyContext = {
   provider: string
@@ -27,27 +28,15 @@ export type ReplyContext = {
   onProgress?: (message: string) => void
 }
 
-/** The images of a 2xx reply body, or a `server` failure saying what was wrong with it. */
-export async function readImagesReply(
-  text: string,
-  status: number,
+/** The images of a checked reply: inline base64 decoded, links downloaded at once. */
+export async function imagesFromReply(
+  body: z.infer<typeof imagesReply>,
   context: ReplyContext,
 ): Promise<GeneratedImage[]> {
   const { provider } = context
-  const parsed = reply.safeParse(safeJson(text))
-  if (!parsed.success) {
-    throw upstreamError(
-      provider,
-      'server',
-      `the reply was not the documented JSON (HTTP ${status})`,
-      {
-        status,
-      },
-    )
-  }
   const images: GeneratedImage[] = []
   const urls: string[] = []
-  for (const entry of parsed.data.data) {
+  for (const entry of body.data) {
     if (entry.b64_json) images.push({ bytes: decode(provider, entry.b64_json) })
     else if (entry.url) urls.push(entry.url)
   }
@@ -75,13 +64,5 @@ export function decode(provider: string, base64: string): Uint8Array {
     return decodeBase64(base64.replace(/^data:[^,]*,/, ''))
   } catch {
     throw upstreamError(provider, 'server', 'the reply held an image that is not valid base64')
-  }
-}
-
-export function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
   }
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod'
-import { upstreamError } from '../http.ts'
-import { assertJobUrl, callJson, cancelQuietly, pollUntil } from '../poll.ts'
+import { callJson, upstreamError } from '../http.ts'
+import { assertJobUrl, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
 import { predictionError, replicateError } from './errors.ts'
 

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
-import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
+import { callJson, upstreamError } from '../http.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { siliconflowError } from './errors.ts'
 import { resolveModels } from './models.ts'
@@ -47,42 +47,21 @@ export const siliconflowProvider: ProviderModule = {
           accept: 'application/json',
         }
         if (key) headers.authorization = `Bearer ${key}`
-        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(requestBody(model, request)),
-          signal,
-        })
-        let text: string
-        try {
-          text = await response.text()
-        } catch (error) {
-          throw abortOrNetworkError(name, signal, error)
-        }
-        if (!response.ok) throw siliconflowError(name, response, text, key)
-
-        const parsed = reply.safeParse(safeJson(text))
-        if (!parsed.success) {
-          throw upstreamError(name, 'server', 'the reply was not the documented JSON', {
-            status: response.status,
-          })
-        }
-        const urls = (parsed.data.images ?? parsed.data.data ?? []).map((image) => image.url)
+        const body = await callJson(
+          { provider: name, fetch, signal },
+          `${baseUrl}/images/generations`,
+          { method: 'POST', headers, body: JSON.stringify(requestBody(model, request)) },
+          reply,
+          (response, text) => siliconflowError(name, response, text, key),
+        )
+        const urls = (body.images ?? body.data ?? []).map((image) => image.url)
         if (urls.length === 0) throw upstreamError(name, 'server', 'the reply held no image')
         onProgress?.(`downloading ${urls.length === 1 ? 'the image' : `${urls.length} images`}`)
         const images = await Promise.all(
           urls.map((url) => downloadImage(url, { provider: name, baseUrl, signal, fetch })),
         )
-        return { images, seed: parsed.data.seed ?? request.seed }
+        return { images, seed: body.seed ?? request.seed }
       },
     }
   },
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }

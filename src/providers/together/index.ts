@@ -1,6 +1,6 @@
-import { abortOrNetworkError, callUpstream } from '../http.ts'
+import { callJson } from '../http.ts'
 import { openaiStyleError } from '../openai/errors.ts'
-import { readImagesReply } from '../openai/reply.ts'
+import { imagesFromReply, imagesReply } from '../openai/reply.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { resolveModels } from './models.ts'
 
@@ -46,20 +46,14 @@ export const togetherProvider: ProviderModule = {
           accept: 'application/json',
         }
         if (key) headers.authorization = `Bearer ${key}`
-        const response = await callUpstream(name, fetch, `${baseUrl}/images/generations`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(requestBody(model, request)),
-          signal,
-        })
-        let text: string
-        try {
-          text = await response.text()
-        } catch (error) {
-          throw abortOrNetworkError(name, signal, error)
-        }
-        if (!response.ok) throw openaiStyleError(name, response, text, key, hints)
-        const images = await readImagesReply(text, response.status, {
+        const body = await callJson(
+          { provider: name, fetch, signal },
+          `${baseUrl}/images/generations`,
+          { method: 'POST', headers, body: JSON.stringify(requestBody(model, request)) },
+          imagesReply,
+          (response, text) => openaiStyleError(name, response, text, key, hints),
+        )
+        const images = await imagesFromReply(body, {
           provider: name,
           baseUrl,
           signal,
