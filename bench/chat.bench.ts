@@ -18,7 +18,7 @@ import { makeJpeg, toBase64 } from '../test/fakes/workers-ai-image.ts'
  *   way known (the same upstream call on a keep-alive node:http agent, the reply read by the
  *   gateway's own readEnvelope, which beats JSON.parse plus Buffer's base64 on Node 20, the
  *   image written to a temp file and renamed, a small JSON reply) with no framework, validation,
- *   failover or logging: what that work costs, hence a floor for the gateway.
+ *   failover or logging: what that work costs by itself, an estimate of the gateway's floor.
  * Each server runs in its own child process, so its CPU time (process.cpuUsage: every thread,
  * the libuv pool and V8's GC and compiler threads included) and peak RSS (resourceUsage().maxRSS)
  * are its own: the load generator and the fake upstream live in this parent process and are not

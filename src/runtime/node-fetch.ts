@@ -6,17 +6,18 @@ import { toResponse } from './node-fetch-body.ts'
  * `fetch` on node:http with keep-alive agents, for the gateway's outbound calls on Node (the Node
  * entry passes it as AppDeps.fetch; Workers keep their own fetch).
  *
- * Why: Node 20's global fetch (undici) costs about 3.5 ms of CPU per call that returns a 400 KB
- * Workers AI reply (Request and Response objects, a body tee kept for retries, four web streams
- * and their promise plumbing, two copies of the body); this one about 1.3 ms, against 1 ms for
- * bare node:http (bench/chat.bench.ts's machine, Node 20).
+ * Why: on Node 20 the global fetch (undici) costs about 4 ms of CPU per call that returns a
+ * 400 KB Workers AI reply (Request and Response objects, a body tee kept for retries, four web
+ * streams and their promise plumbing); this one about 1.6 ms, bare node:http about 1.2 ms
+ * (sequential calls to a local server on the shared 2-core box the benchmarks run on).
  *
  * It implements what the providers use, with fetch's semantics: method, headers, a body that is
  * a string, bytes or anything else `new Response(body)` can serialize (FormData, Blob,
  * URLSearchParams), `signal` (rejects or errors the body with `signal.reason`), `redirect`
  * ('follow' up to 20 hops, 'manual' returns the 3xx as is, 'error'), and a Response whose body
- * streams or is read whole (node-fetch-body.ts). Network failures reject with `TypeError('fetch failed', { cause })`, as undici does.
- * A Request object as input, or a URL that is not http(s), goes to the global fetch.
+ * streams (node-fetch-body.ts; its `url` and `redirected` are own properties, which `clone()`
+ * does not carry). Network failures reject with `TypeError('fetch failed', { cause })`, as undici
+ * does. A Request object as input, or a URL that is not http(s), goes to the global fetch.
  */
 
 export type NodeFetch = typeof fetch & {
