@@ -56,6 +56,8 @@ export type AppEnv = {
     gateway: Gateway
     requestId: string
     log: LogLine
+    /** Set by a streaming route: the request's log line waits until the stream has ended. */
+    logAfter: Promise<void> | undefined
     deps: AppDeps
   }
 }

@@ -33,6 +33,8 @@ export type ChatStreamOptions = {
   signal: AbortSignal
   /** Readable text for a failure after the stream began. */
   describeError: (error: unknown) => string
+  /** Called once when the stream has ended or the client has left (the request log waits). */
+  onClose?: () => void
 }
 
 /** Emits text to the client as one content chunk. */
@@ -53,6 +55,12 @@ export function chatStream(
   let timer: ReturnType<typeof setInterval> | undefined
   let open = true
   let content = ''
+  let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    options.onClose?.()
+  }
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -76,6 +84,7 @@ export function chatStream(
         write('data: [DONE]\n\n')
         open = false
         controller.close()
+        close()
       }
       // Not awaited: start() must return so the role chunk reaches the client at once.
       void produce(emit, signal)
@@ -87,6 +96,7 @@ export function chatStream(
       open = false
       clearInterval(timer)
       cancelled.abort()
+      close()
     },
   })
 }

@@ -37,6 +37,22 @@ describe('request log', () => {
     })
   })
 
+  it('waits for a stream to end before logging, with the fields set meanwhile', async () => {
+    const { app, logs } = testApp()
+    let end = () => {}
+    app.get('/stream', (c) => {
+      c.set('logAfter', new Promise<void>((resolve) => (end = resolve)))
+      c.set('log', { ...c.get('log'), model: 'demo' })
+      return c.text('streaming')
+    })
+    const response = await app.request('/stream')
+    expect(response.status).toBe(200)
+    expect(logs).toHaveLength(0)
+    end()
+    await vi.waitFor(() => expect(logs).toHaveLength(1))
+    expect(logs[0]).toMatchObject({ route: '/stream', status: 200, model: 'demo' })
+  })
+
   it('gives every request its own id', async () => {
     const { app, logs } = testApp()
     const ids = []

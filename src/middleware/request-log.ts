@@ -26,7 +26,8 @@ function answeringRoute(c: Context): string | null {
 }
 
 /**
- * Gives each request an id (returned as `x-request-id`) and logs one line when it ends. Only
+ * Gives each request an id (returned as `x-request-id`) and logs one line when it ends (for a
+ * stream, when the stream ends: see the `logAfter` variable). Only
  * the path is logged: query strings may carry `key=`, and headers are never logged. Routes add
  * fields (model, provider, attempts) with `c.set('log', ...)`; they cannot overwrite the id,
  * status or timing, and their prompt fields are dropped unless `logPrompts` is set.
@@ -43,17 +44,24 @@ export function requestLog(
     c.set('log', {})
     await next()
     c.res.headers.set('x-request-id', id)
-    const extra = { ...c.get('log') }
-    if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
-    log({
-      ...extra,
-      time: new Date(started).toISOString(),
-      id,
-      method: c.req.method,
-      route: answeringRoute(c),
-      path: c.req.path,
-      status: c.res.status,
-      ms: now() - started,
-    })
+    const write = () => {
+      const extra = { ...c.get('log') }
+      if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
+      log({
+        ...extra,
+        time: new Date(started).toISOString(),
+        id,
+        method: c.req.method,
+        route: answeringRoute(c),
+        path: c.req.path,
+        status: c.res.status,
+        ms: now() - started,
+      })
+    }
+    // A stream's outcome (provider, attempts, error) and duration are known only at its end;
+    // the response goes out now and the line follows.
+    const after = c.get('logAfter')
+    if (after) void after.then(write)
+    else write()
   }
 }

@@ -68,28 +68,35 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const { config, catalogue } = gateway
     const language = config.replyLanguage
     const request = parseChatBody(await readJsonObject(c))
-    const streamOptions = (meta: CompletionMeta, prompt: string) => ({
-      meta,
-      prompt,
-      includeUsage: request.includeUsage,
-      keepAliveMs: options.keepAliveMs,
-      signal: c.req.raw.signal,
-      describeError: (error: unknown) => {
-        const failure = toGatewayError(error)
-        if (failure.code === 'internal_error') {
-          // onError never sees a failure inside a stream; log it here, as it would have.
-          const cause = failure.cause instanceof Error ? failure.cause : undefined
-          const log = c.get('deps')?.log ?? jsonLogger
-          log({
-            level: 'error',
-            id: c.get('requestId'),
-            message: cause?.message ?? String(failure.cause),
-            stack: cause?.stack,
-          })
-        }
-        return failureText(language, failure.message)
-      },
-    })
+    const streamOptions = (meta: CompletionMeta, prompt: string) => {
+      // The request log line waits for the stream, so it carries the outcome and full duration.
+      let closeLog = () => {}
+      c.set('logAfter', new Promise<void>((resolve) => (closeLog = resolve)))
+      return {
+        meta,
+        prompt,
+        includeUsage: request.includeUsage,
+        keepAliveMs: options.keepAliveMs,
+        signal: c.req.raw.signal,
+        onClose: () => closeLog(),
+        describeError: (error: unknown) => {
+          const failure = toGatewayError(error)
+          c.set('log', { ...c.get('log'), error: failure.code })
+          if (failure.code === 'internal_error') {
+            // onError never sees a failure inside a stream; log it here, as it would have.
+            const cause = failure.cause instanceof Error ? failure.cause : undefined
+            const log = c.get('deps')?.log ?? jsonLogger
+            log({
+              level: 'error',
+              id: c.get('requestId'),
+              message: cause?.message ?? String(failure.cause),
+              stack: cause?.stack,
+            })
+          }
+          return failureText(language, failure.message)
+        },
+      }
+    }
     const sse = (body: ReadableStream<Uint8Array>) =>
       new Response(body, { status: 200, headers: SSE_HEADERS })
 
@@ -112,7 +119,6 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     }
     const model = chooseModel(catalogue, parsed.model ?? request.model)
     const meta = newCompletionMeta(model.id, gateway.now())
-    // Streams log when their headers go out, before the provider is known: model only.
     const log = { ...c.get('log'), model: model.id, ...(config.logPrompts && { prompt: original }) }
     c.set('log', log)
     const input = (signal: AbortSignal): GenerationInput => ({
@@ -166,6 +172,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
             } else emit(`⏳ ${event.message}\n`)
           },
         })
+        logResult(result)
         emit(resultSection(language, result, imageOf(result), announced))
       }),
     )

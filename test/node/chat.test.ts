@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { imageUrlOf, parseSse, pngSize } from '../../src/chat/__fixtures__/sse.ts'
 import { MAX_PROMPT_CHARS } from '../../src/chat/messages.ts'
 import { answer, serverError, startFakeLlm } from '../fakes/llm.ts'
@@ -184,6 +184,25 @@ describe('POST /v1/chat/completions', () => {
     expect(line).toMatchObject({ status: 200, model: 'demo', provider: 'demo', attempts: 1 })
     expect(JSON.stringify(gateway.logs)).not.toContain(marker)
     expect(JSON.stringify(gateway.logs)).not.toContain(API_KEY)
+  })
+
+  it('logs a streamed request when its stream ends, with the provider and attempts', async () => {
+    const response = await chat({
+      messages: [{ role: 'user', content: 'A streamed fox' }],
+      stream: true,
+    })
+    const id = response.headers.get('x-request-id')
+    // The headers are out, but the line waits for the stream: nothing logged for it yet.
+    expect(gateway.logs.find((entry) => entry.id === id)).toBeUndefined()
+    expect(await response.text()).toContain('data: [DONE]')
+    await vi.waitFor(() => expect(gateway.logs.find((entry) => entry.id === id)).toBeDefined())
+    expect(gateway.logs.find((entry) => entry.id === id)).toMatchObject({
+      status: 200,
+      route: '/v1/chat/completions',
+      model: 'demo',
+      provider: 'demo',
+      attempts: 1,
+    })
   })
 
   it('shows the LLM that rewrote the prompt, and its fallback when it fails', async () => {
