@@ -111,6 +111,16 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** Headers of a JSON request, with the credential when there is one (`Bearer k`, `Key k`). */
+export function jsonHeaders(authorization?: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/json',
+  }
+  if (authorization) headers.authorization = authorization
+  return headers
+}
+
 /** Who is calling an upstream, and with what: the part every call shares. */
 export type UpstreamCall = { provider: string; fetch: typeof fetch; signal: AbortSignal }
 

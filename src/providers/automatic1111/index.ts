@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { encodeBase64 } from '../../bytes/base64.ts'
-import { callJson, parseJson, upstreamError } from '../http.ts'
+import { callJson, jsonHeaders, parseJson, upstreamError } from '../http.ts'
 import { decode } from '../openai/reply.ts'
 import type { ImageRequest, ProviderModule } from '../types.ts'
 import { automatic1111Error } from './errors.ts'
@@ -68,12 +68,7 @@ export const automatic1111Provider: ProviderModule = {
       name,
       models: [modelSpec(entry, options)],
       async generate(request, { key, signal, fetch }) {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/json',
-        }
-        const auth = authorization(key)
-        if (auth) headers.authorization = auth
+        const headers = jsonHeaders(authorization(key))
         const { images, info: reportedInfo } = await callJson(
           { provider: name, fetch, signal },
           `${baseUrl}/sdapi/v1/txt2img`,

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
-import { callJson, upstreamError } from '../http.ts'
+import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import { pollIntervalOf } from '../poll.ts'
 import type { CallContext, ProviderModule } from '../types.ts'
 import { falError } from './errors.ts'
@@ -94,11 +94,7 @@ function runSync(
   input: Record<string, unknown>,
   context: CallContext,
 ): Promise<unknown> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/json',
-  }
-  if (context.key) headers.authorization = `Key ${context.key}`
+  const headers = jsonHeaders(context.key ? `Key ${context.key}` : undefined)
   return callJson(
     { provider, fetch: context.fetch, signal: context.signal },
     url,

@@ -1,8 +1,6 @@
-import { callJson } from '../http.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
-import { openaiStyleError } from './errors.ts'
 import { isGptImage, OPENAI_DEFAULT_MODEL, resolveModels } from './models.ts'
-import { imagesFromReply, imagesReply } from './reply.ts'
+import { generateOpenAiStyle } from './reply.ts'
 
 /**
  * Any OpenAI-compatible images API: OpenAI itself, stable-diffusion.cpp's server, LocalAI,
@@ -33,27 +31,16 @@ export const openaiProvider: ProviderModule = {
       // A self-hosted server's model names are its own; guessing one would fail on every call.
       throw new Error('openai: "models" must name the model ids this server serves')
     }
-    const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
     return {
       type: 'openai',
       name,
       models: resolveModels(entry.models?.length ? entry.models : [OPENAI_DEFAULT_MODEL]),
       async generate(request, { model, key, signal, fetch, onProgress }) {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/json',
-        }
-        if (key) headers.authorization = `Bearer ${key}`
-        const body = await callJson(
-          { provider: name, fetch, signal },
-          `${baseUrl}/images/generations`,
-          { method: 'POST', headers, body: JSON.stringify(requestBody(model, request)) },
-          imagesReply,
-          (response, text) => openaiStyleError(name, response, text, key, hints),
-        )
-        const images = await imagesFromReply(body, {
+        const images = await generateOpenAiStyle({
           provider: name,
           baseUrl,
+          key,
+          body: requestBody(model, request),
           signal,
           fetch,
           onProgress,

@@ -1,8 +1,9 @@
 import * as z from 'zod'
 import { decodeBase64 } from '../../bytes/base64.ts'
 import { downloadImage } from '../download.ts'
-import { upstreamError } from '../http.ts'
+import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import type { GeneratedImage } from '../types.ts'
+import { openaiStyleError } from './errors.ts'
 
 /**
  * The success reply of OpenAI-style image APIs: `{data: [{b64_json} | {url}]}` (OpenAI, LocalAI,
@@ -65,4 +66,27 @@ export function decode(provider: string, base64: string): Uint8Array {
   } catch {
     throw upstreamError(provider, 'server', 'the reply held an image that is not valid base64')
   }
+}
+
+/**
+ * `POST {baseUrl}/images/generations` on an OpenAI-style API (OpenAI, Together, LocalAI, ...)
+ * and its images: errors read the OpenAI way, links downloaded at once.
+ */
+export async function generateOpenAiStyle(
+  call: ReplyContext & { key: string | null; body: unknown },
+): Promise<GeneratedImage[]> {
+  const { provider, key } = call
+  const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
+  const reply = await callJson(
+    { provider, fetch: call.fetch, signal: call.signal },
+    `${call.baseUrl}/images/generations`,
+    {
+      method: 'POST',
+      headers: jsonHeaders(key ? `Bearer ${key}` : undefined),
+      body: JSON.stringify(call.body),
+    },
+    imagesReply,
+    (response, text) => openaiStyleError(provider, response, text, key, hints),
+  )
+  return imagesFromReply(reply, call)
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
-import { callJson, upstreamError } from '../http.ts'
+import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { siliconflowError } from './errors.ts'
 import { resolveModels } from './models.ts'
@@ -42,11 +42,7 @@ export const siliconflowProvider: ProviderModule = {
       name,
       models: resolveModels(entry.models),
       async generate(request, { model, key, signal, fetch, onProgress }) {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/json',
-        }
-        if (key) headers.authorization = `Bearer ${key}`
+        const headers = jsonHeaders(key ? `Bearer ${key}` : undefined)
         const body = await callJson(
           { provider: name, fetch, signal },
           `${baseUrl}/images/generations`,

@@ -1,6 +1,4 @@
-import { callJson } from '../http.ts'
-import { openaiStyleError } from '../openai/errors.ts'
-import { imagesFromReply, imagesReply } from '../openai/reply.ts'
+import { generateOpenAiStyle } from '../openai/reply.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { resolveModels } from './models.ts'
 
@@ -35,27 +33,16 @@ export const togetherProvider: ProviderModule = {
   create(entry) {
     const name = 'together'
     const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')
-    const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
     return {
       type: 'together',
       name,
       models: resolveModels(entry.models),
       async generate(request, { model, key, signal, fetch, onProgress }) {
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/json',
-        }
-        if (key) headers.authorization = `Bearer ${key}`
-        const body = await callJson(
-          { provider: name, fetch, signal },
-          `${baseUrl}/images/generations`,
-          { method: 'POST', headers, body: JSON.stringify(requestBody(model, request)) },
-          imagesReply,
-          (response, text) => openaiStyleError(name, response, text, key, hints),
-        )
-        const images = await imagesFromReply(body, {
+        const images = await generateOpenAiStyle({
           provider: name,
           baseUrl,
+          key,
+          body: requestBody(model, request),
           signal,
           fetch,
           onProgress,
