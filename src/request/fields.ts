@@ -1,0 +1,34 @@
+/**
+ * The one request vocabulary: the fields every door (chat, Images API, direct URL, and the doors
+ * to come) validates, with one set of limits. Routes parse their own wire format into
+ * `ImageParams`; nothing downstream validates these fields again.
+ */
+
+/** Largest seed accepted anywhere: every upstream takes a signed 32-bit seed. Seeds run 0..MAX_SEED. */
+export const MAX_SEED = 2 ** 31 - 1
+/** Longest prompt, counted in Unicode code points (what a person calls characters). */
+export const MAX_PROMPT_CHARS = 8192
+/** Longest negative prompt, in code points. */
+export const MAX_NEGATIVE_PROMPT_CHARS = 2048
+/** Each side of a requested size, in pixels; the model's own range is then fitted. */
+export const MIN_SIDE = 64
+export const MAX_SIDE = 4096
+/** Images per request. */
+export const MAX_IMAGES = 4
+/** Sampling steps, where a model takes them. */
+export const MAX_STEPS = 100
+
+/** What a door asks the generation flow for, after validation. */
+export type ImageParams = {
+  prompt: string
+  negativePrompt?: string
+  width?: number
+  height?: number
+  /** Images wanted, 1..MAX_IMAGES. */
+  n: number
+  steps?: number
+  /** 0..MAX_SEED; absent: a random seed (and a new image every time). */
+  seed?: number
+  /** Public or provider-qualified model id; the default model when absent. */
+  model?: string
+}
