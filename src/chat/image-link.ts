@@ -1,5 +1,5 @@
 import { encodeBase64 } from '../bytes/base64.ts'
-import type { GeneratedRecord } from '../generate.ts'
+import type { GeneratedRecord } from '../generate/index.ts'
 
 /**
  * How a chat reply points at its image: a short absolute URL to `/image/{key}` by default, which

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ReplyLanguage } from '../config.ts'
-import type { GenerationResult } from '../generate.ts'
+import type { GenerationResult } from '../generate/index.ts'
 import { escapeAlt, failureText, fullReply, imageMarkdown, resultSection } from './reply-text.ts'
 import { REPLY_STRINGS } from './strings.ts'
 

@@ -1,5 +1,5 @@
 import type { ReplyLanguage } from '../config.ts'
-import type { GenerationResult } from '../generate.ts'
+import type { GenerationResult } from '../generate/index.ts'
 import { fill, REPLY_STRINGS } from './strings.ts'
 
 /**

@@ -1,11 +1,12 @@
 import { encodeBase64Url } from '../bytes/base64.ts'
 import type { Config } from '../config.ts'
-import type { Gateway, GenerationInput } from '../generate.ts'
 import type { Catalogue, ResolvedModel } from '../pool/catalogue.ts'
 import { fitRequest } from '../providers/fit.ts'
+import type { Job } from './run.ts'
+import type { Gateway } from './types.ts'
 
 /**
- * Content addresses for seeded requests (SPEC section 9): the same request gets the same
+ * Content addresses for seeded requests: the same request gets the same
  * storage key, so its image is served from the store and identical requests can share one
  * upstream call.
  *
@@ -45,7 +46,7 @@ export type DeterministicRequest = {
 export function deterministicRequest(
   gateway: Pick<Gateway, 'config' | 'preparePrompt'>,
   resolved: ResolvedModel,
-  input: GenerationInput & { seed: number },
+  input: Job['input'] & { seed: number },
 ): DeterministicRequest {
   const fitted = fitRequest(input, resolved.routes[0]!.model.capabilities)
   const translate = gateway.preparePrompt !== undefined && gateway.config.translatePrompts

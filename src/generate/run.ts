@@ -1,44 +1,62 @@
-import type { Gateway, GeneratedRecord, GenerationInput, GenerationResult } from '../generate.ts'
 import type { ImageInfo } from '../image/sniff.ts'
 import { sniffImage } from '../image/sniff.ts'
 import type { ResolvedModel, Route } from '../pool/catalogue.ts'
 import { runWithFailover } from '../pool/pool.ts'
-import { fitRequest, type RequestedImage } from '../providers/fit.ts'
+import { fitRequest } from '../providers/fit.ts'
 import { upstreamError } from '../providers/http.ts'
-import type { GeneratedImage } from '../providers/types.ts'
+import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
+import { type ImageParams, MAX_SEED } from '../request/fields.ts'
 import { newImageKey } from '../storage/keys.ts'
+import type {
+  Gateway,
+  GeneratedRecord,
+  GenerationEvent,
+  GenerationInput,
+  PreparedPrompt,
+} from './types.ts'
 
-/** Seeds are drawn from, and offset within, the range every upstream accepts. */
-export const MAX_SEED = 2 ** 31 - 1
-
-export type RunOptions = {
+/** One generation as it runs: what was asked, for which model, and by when it must end. */
+export type Job = {
+  gateway: Gateway
+  input: Omit<GenerationInput, 'signal' | 'onProgress'>
   resolved: ResolvedModel
-  /** Aborts on client disconnect (or, for a shared call, when every waiter has gone) or deadline. */
-  signal: AbortSignal
-  started: number
-  /** Epoch ms by which the whole request must end. */
+  /** Epoch ms by which the whole request must end (REQUEST_TIMEOUT after it began). */
   deadline: number
-  /**
-   * The storage keys for `n` images, chosen once the prompt is prepared (content keys for seeded
-   * requests); null or absent: fresh random keys.
-   */
-  keysFor?: (prepared: { note?: string }) => string[] | null
 }
 
-/**
- * Prepares the prompt, fits the request to each candidate target, fails over across targets
- * within the deadline, then sniffs and stores the images. Images are stored before this
- * returns, so a URL handed out always resolves.
- */
-export async function runGeneration(
-  gateway: Gateway,
-  input: GenerationInput,
-  options: RunOptions,
-): Promise<GenerationResult> {
-  const { config, now } = gateway
-  const { resolved, signal } = options
-  const maxLength = Math.max(...resolved.routes.map((r) => r.model.capabilities.maxPromptLength))
+/** The prompt the upstream will see, and the size announced before any image exists. */
+export type PromptedImage = PreparedPrompt & { size: { width: number; height: number } | null }
 
+/** Images and where they came from: what a result holds besides the request's own fields. */
+export type DrawnImages = {
+  images: GeneratedRecord[]
+  upstreamModel: string
+  provider: string
+  seed: number | undefined
+  warnings: string[]
+  attempts: number
+  expiresAt: number
+  cached: boolean
+}
+
+type Emit = ((event: GenerationEvent) => void) | undefined
+
+/** Seeds run 0..MAX_SEED inclusive, so there are MAX_SEED + 1 of them. */
+const SEED_COUNT = MAX_SEED + 1
+
+/** A seed for an unseeded request, uniform over every seed an upstream accepts. */
+export const randomSeed = () => Math.floor(Math.random() * SEED_COUNT)
+
+/**
+ * The seed of the `index`-th image of a seeded request split over parallel calls: offset so the
+ * calls do not draw the same picture, wrapping within 0..MAX_SEED.
+ */
+export const offsetSeed = (seed: number, index: number) => (seed + index) % SEED_COUNT
+
+/** Translates/optimizes the prompt (an LLM failure keeps the original, with a note). */
+export async function preparePrompt(job: Job, signal: AbortSignal): Promise<PromptedImage> {
+  const { gateway, input, resolved } = job
+  const maxLength = Math.max(...resolved.routes.map((r) => r.model.capabilities.maxPromptLength))
   const prepared = gateway.preparePrompt
     ? await gateway.preparePrompt(input.prompt, {
         optimize: input.optimize ?? false,
@@ -46,48 +64,52 @@ export async function runGeneration(
         signal,
       })
     : { prompt: input.prompt, promptModel: null }
-  const requested: RequestedImage = {
-    prompt: prepared.prompt,
-    negativePrompt: input.negativePrompt,
-    width: input.width,
-    height: input.height,
-    steps: input.steps,
-    n: input.n,
-    seed: input.seed ?? Math.floor(Math.random() * MAX_SEED),
-  }
-  const firstFit = fitRequest(requested, resolved.routes[0]!.model.capabilities)
-  input.onProgress?.({ type: 'prompt-ready', model: resolved.id, size: firstFit.size, ...prepared })
+  return { ...prepared, size: fitRequest(input, resolved.routes[0]!.model.capabilities).size }
+}
 
+/**
+ * Fits the request to each candidate target, fails over across targets within the deadline,
+ * then sniffs and stores the images under `keys` (fresh random keys when null).
+ */
+export async function drawImages(
+  job: Job,
+  prompted: PromptedImage,
+  options: { signal: AbortSignal; emit: Emit; keys: string[] | null },
+): Promise<DrawnImages> {
+  const { gateway, input, resolved } = job
+  const { config, storage, now } = gateway
+  const { emit } = options
+  const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
   const run = await runWithFailover(
     resolved.routes,
-    (route, attemptSignal) => attempt(gateway, route, requested, attemptSignal, input),
+    (route, signal) => attempt(gateway, route, requested, signal, emit),
     {
-      signal,
-      deadline: options.deadline,
+      signal: options.signal,
+      deadline: job.deadline,
       attemptTimeoutMs: config.upstreamTimeoutMs,
       now,
       onAttempt: (route) =>
-        input.onProgress?.({ type: 'attempt', provider: route.target.id, model: route.model.id }),
+        emit?.({ type: 'attempt', provider: route.target.id, model: route.model.id }),
     },
   )
-
   const { images, seed, warnings } = run.value
+  const upstreamModel = run.route.model.id
+  const provider = run.route.target.provider.name
   const createdAt = now()
   const expiresAt = createdAt + config.imageExpirationSeconds * 1000
-  const keys = gateway.storage ? (options.keysFor?.(prepared) ?? null) : null
   const records: GeneratedRecord[] = []
   for (const [index, image] of images.entries()) {
-    const key = gateway.storage ? (keys?.[index] ?? newImageKey()) : null
-    if (gateway.storage && key) {
-      await gateway.storage.put(key, image.bytes, {
+    const key = storage ? (options.keys?.[index] ?? newImageKey()) : null
+    if (storage && key) {
+      await storage.put(key, image.bytes, {
         contentType: image.contentType,
         width: image.width,
         height: image.height,
         prompt: input.prompt,
-        finalPrompt: prepared.prompt,
-        promptModel: prepared.promptModel,
-        model: run.route.model.id,
-        provider: run.route.target.provider.name,
+        finalPrompt: prompted.prompt,
+        promptModel: prompted.promptModel,
+        model: upstreamModel,
+        provider,
         seed,
         createdAt,
         expiresAt,
@@ -95,45 +117,41 @@ export async function runGeneration(
     }
     records.push({ ...image, key })
   }
+  const attempts = run.attempts
   return {
     images: records,
-    model: resolved.id,
-    upstreamModel: run.route.model.id,
-    provider: run.route.target.provider.name,
+    upstreamModel,
+    provider,
     seed,
-    prompt: input.prompt,
-    finalPrompt: prepared.prompt,
-    promptModel: prepared.promptModel,
-    promptNote: prepared.note,
     warnings,
-    attempts: run.attempts,
-    elapsedMs: now() - options.started,
+    attempts,
     expiresAt,
     cached: false,
   }
 }
 
+type Identified = ImageInfo & { bytes: Uint8Array }
+
 /** One attempt on one target: as many upstream calls as the model needs for `n` images. */
 async function attempt(
   gateway: Gateway,
   route: Route,
-  requested: RequestedImage,
+  requested: ImageParams,
   signal: AbortSignal,
-  input: GenerationInput,
-): Promise<{
-  images: (ImageInfo & { bytes: Uint8Array })[]
-  seed: number | undefined
-  warnings: string[]
-}> {
+  emit: Emit,
+): Promise<{ images: Identified[]; seed: number | undefined; warnings: string[] }> {
   const { capabilities } = route.model
   const { request, warnings } = fitRequest(requested, capabilities)
   const perCall = capabilities.maxImagesPerCall
-  const calls = Array.from({ length: Math.ceil(requested.n / perCall) }, (_, index) => ({
-    ...request,
-    n: Math.min(perCall, requested.n - index * perCall),
-    // Parallel calls of one seeded request must not draw the same picture.
-    seed: request.seed === undefined ? undefined : (request.seed + index * perCall) % MAX_SEED,
-  }))
+  const calls = Array.from(
+    { length: Math.ceil(requested.n / perCall) },
+    (_, index): ImageRequest => ({
+      ...request,
+      n: Math.min(perCall, requested.n - index * perCall),
+      // Parallel calls of one seeded request must not draw the same picture.
+      seed: request.seed === undefined ? undefined : offsetSeed(request.seed, index * perCall),
+    }),
+  )
   const results = await Promise.all(
     calls.map((call) =>
       route.target.provider.generate(call, {
@@ -141,7 +159,7 @@ async function attempt(
         key: route.target.key,
         signal,
         fetch: gateway.fetch,
-        onProgress: (message) => input.onProgress?.({ type: 'upstream-progress', message }),
+        onProgress: (message) => emit?.({ type: 'upstream-progress', message }),
       }),
     ),
   )
@@ -152,7 +170,7 @@ async function attempt(
   return { images, seed: results[0]?.seed ?? request.seed, warnings }
 }
 
-function identify(route: Route, image: GeneratedImage): ImageInfo & { bytes: Uint8Array } {
+function identify(route: Route, image: GeneratedImage): Identified {
   const info = sniffImage(image.bytes)
   if (!info || info.width === 0 || info.height === 0) {
     throw upstreamError(

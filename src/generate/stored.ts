@@ -1,22 +1,23 @@
-import type { Gateway, GeneratedRecord, GenerationInput, GenerationResult } from '../generate.ts'
 import type { ImageMeta, ImageStore, StoredImage } from '../storage/types.ts'
+import type { DrawnImages, PromptedImage } from './run.ts'
+import type { Gateway } from './types.ts'
 
 /**
  * A seeded request answered from the store: its images under their content keys, if every one
- * of them is there and alive. Null on any miss (or a store error: the upstream can still draw
- * it), in which case the caller generates and stores them under the same keys.
+ * of them is there and alive, with the prompt they were drawn from. Null on any miss (or a
+ * store error: the upstream can still draw it), in which case the caller generates and stores
+ * them under the same keys.
  */
 export async function readStored(
   gateway: Gateway,
-  input: GenerationInput,
-  options: { model: string; keys: string[]; started: number },
-): Promise<GenerationResult | null> {
+  keys: string[],
+): Promise<{ prompted: PromptedImage; drawn: DrawnImages } | null> {
   const { storage, now } = gateway
   if (!storage) return null
   const lifetime = gateway.config.imageExpirationSeconds * 1000
   const found: { key: string; meta: ImageMeta; bytes: Uint8Array }[] = []
   // One at a time: a miss then leaves no other image's file handle or stream open.
-  for (const key of options.keys) {
+  for (const key of keys) {
     const image = await storage.get(key).catch(() => null)
     if (!image) return null
     const bytes = await readBody(image).catch(() => null)
@@ -29,38 +30,28 @@ export async function readStored(
   }
   const first = found[0]?.meta
   if (!first) return null
-  input.onProgress?.({
-    type: 'prompt-ready',
-    model: options.model,
-    size: { width: first.width, height: first.height },
+  const prompted: PromptedImage = {
     prompt: first.finalPrompt,
     promptModel: first.promptModel ?? null,
-  })
-  const images = found.map(
-    ({ key, meta, bytes }): GeneratedRecord => ({
+    size: { width: first.width, height: first.height },
+  }
+  const drawn: DrawnImages = {
+    images: found.map(({ key, meta, bytes }) => ({
       contentType: meta.contentType,
       width: meta.width,
       height: meta.height,
       bytes,
       key,
-    }),
-  )
-  return {
-    images,
-    model: options.model,
+    })),
     upstreamModel: first.model,
     provider: first.provider,
     seed: first.seed,
-    prompt: input.prompt,
-    finalPrompt: first.finalPrompt,
-    promptModel: first.promptModel ?? null,
-    promptNote: undefined,
     warnings: [],
     attempts: 0,
-    elapsedMs: now() - options.started,
     expiresAt: Math.min(...found.map(({ meta }) => meta.expiresAt)),
     cached: true,
   }
+  return { prompted, drawn }
 }
 
 async function readBody(image: StoredImage): Promise<Uint8Array> {

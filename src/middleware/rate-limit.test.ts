@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { AppDeps, AppEnv } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { GatewayError } from '../errors.ts'
-import type { Gateway } from '../generate.ts'
+import type { Gateway } from '../generate/index.ts'
 import type { RateLimiter } from '../limits/types.ts'
 import { clientIp, createPublicRateLimit, limiterKey } from './rate-limit.ts'
 

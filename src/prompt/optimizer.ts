@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors.ts'
-import type { Gateway, PreparedPrompt, PromptPreparer } from '../generate.ts'
+import type { Gateway, PreparedPrompt, PromptPreparer } from '../generate/index.ts'
 import { withTimeout } from '../http/deadline.ts'
 import { cutPrompt } from '../providers/fit.ts'
 import type { ProviderBindings } from '../providers/types.ts'

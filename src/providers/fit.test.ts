@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cutPrompt, fitRequest, type RequestedImage } from './fit.ts'
+import type { ImageParams } from '../request/fields.ts'
+import { cutPrompt, fitRequest } from './fit.ts'
 import type { ModelCapabilities } from './types.ts'
 
 const flux2: ModelCapabilities = {
@@ -21,7 +22,7 @@ const schnell: ModelCapabilities = {
   maxPromptLength: 100,
   maxImagesPerCall: 1,
 }
-const ask = (extra: Partial<RequestedImage> = {}): RequestedImage => ({
+const ask = (extra: Partial<ImageParams> = {}): ImageParams => ({
   prompt: 'a cat',
   n: 1,
   ...extra,

@@ -1,15 +1,5 @@
+import type { ImageParams } from '../request/fields.ts'
 import type { ImageRequest, ModelCapabilities } from './types.ts'
-
-/** What a caller asks for, before it meets a model. */
-export type RequestedImage = {
-  prompt: string
-  negativePrompt?: string
-  width?: number
-  height?: number
-  steps?: number
-  seed?: number
-  n: number
-}
 
 export type FittedRequest = {
   request: ImageRequest
@@ -28,7 +18,10 @@ const roundTo = (value: number, multiple: number) =>
  * prompt cut at a word boundary to the model's limit.
  */
 export function fitRequest(
-  requested: RequestedImage,
+  requested: Pick<
+    ImageParams,
+    'prompt' | 'negativePrompt' | 'width' | 'height' | 'steps' | 'seed' | 'n'
+  >,
   capabilities: ModelCapabilities,
 ): FittedRequest {
   const warnings: string[] = []

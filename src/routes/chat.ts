@@ -24,7 +24,7 @@ import {
   type GenerationInput,
   type GenerationResult,
   generateImages,
-} from '../generate.ts'
+} from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'
 import { publicOrigin } from '../http/origin.ts'
 import { jsonLogger } from '../middleware/request-log.ts'

@@ -3,7 +3,7 @@ import * as z from 'zod'
 import type { AppEnv } from '../app.ts'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { badRequest } from '../errors.ts'
-import { assertPrompt, type GenerationResult, generateImages } from '../generate.ts'
+import { assertPrompt, type GenerationResult, generateImages } from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'
 import { publicOrigin } from '../http/origin.ts'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
-import { type Gateway, generateImages } from '../../src/generate.ts'
+import { type Gateway, generateImages } from '../../src/generate/index.ts'
 import { Catalogue } from '../../src/pool/catalogue.ts'
 import { buildProviders } from '../../src/providers/build.ts'
 import { fsStorage } from '../../src/storage/fs.ts'

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
-import type { PromptPreparer } from '../../src/generate.ts'
+import type { PromptPreparer } from '../../src/generate/index.ts'
 import { createPromptPreparer } from '../../src/prompt/optimizer.ts'
 import {
   OPTIMIZE_SYSTEM_MESSAGE,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { type Gateway, generateImages } from '../../src/generate.ts'
+import { type Gateway, generateImages } from '../../src/generate/index.ts'
 import { Catalogue } from '../../src/pool/catalogue.ts'
 import { buildProviders } from '../../src/providers/build.ts'
 import { memoryStorage } from '../../src/storage/memory.ts'

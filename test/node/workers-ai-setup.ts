@@ -1,6 +1,6 @@
 import { createApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { type Gateway, generateImages } from '../../src/generate.ts'
+import { type Gateway, generateImages } from '../../src/generate/index.ts'
 import { Catalogue, type Target } from '../../src/pool/catalogue.ts'
 import { buildProviders } from '../../src/providers/build.ts'
 import type { ProviderBindings } from '../../src/providers/types.ts'

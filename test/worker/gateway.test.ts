@@ -1,7 +1,7 @@
 import { createExecutionContext, env, SELF } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
-import { type Gateway, generateImages } from '../../src/generate.ts'
+import { type Gateway, generateImages } from '../../src/generate/index.ts'
 import { Catalogue } from '../../src/pool/catalogue.ts'
 import { buildProviders } from '../../src/providers/build.ts'
 import { kvStorage } from '../../src/storage/kv.ts'

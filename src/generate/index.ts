@@ -1,0 +1,154 @@
+import { GatewayError } from '../errors.ts'
+import { withTimeout } from '../http/deadline.ts'
+import {
+  contentAddress,
+  contentSecret,
+  deterministicRequest,
+  imageKeys,
+  secretMaterial,
+} from './content-key.ts'
+import { drawImages, type Job, preparePrompt } from './run.ts'
+import { createSingleFlight, type SingleFlight } from './single-flight.ts'
+import { readStored } from './stored.ts'
+import type { Gateway, GenerationEvent, GenerationInput, GenerationResult } from './types.ts'
+
+export type {
+  Gateway,
+  GeneratedRecord,
+  GenerationEvent,
+  GenerationInput,
+  GenerationResult,
+  PreparedPrompt,
+  PromptPreparer,
+} from './types.ts'
+
+/** A result before its timing: shared as is by every caller of one seeded call in flight. */
+type Untimed = Omit<GenerationResult, 'elapsedMs'>
+
+/** Per gateway: its seeded calls in flight and its content-address secret. */
+type Deterministic = {
+  flights: SingleFlight<Untimed, GenerationEvent>
+  secret: Promise<CryptoKey>
+}
+
+const deterministic = new WeakMap<Gateway, Deterministic>()
+
+function deterministicOf(gateway: Gateway): Deterministic {
+  let state = deterministic.get(gateway)
+  if (!state) {
+    const material = secretMaterial(gateway.config, gateway.catalogue)
+    state = { flights: createSingleFlight(), secret: contentSecret(material) }
+    deterministic.set(gateway, state)
+  }
+  return state
+}
+
+/**
+ * The one path every endpoint uses: resolve the model, prepare the prompt, fit the request to
+ * each candidate target, fail over across targets within the deadline, sniff and store the
+ * images. Images are stored before this returns, so a URL handed out always resolves.
+ *
+ * With an explicit seed the request is deterministic: its images are stored under content keys
+ * (content-key.ts), served from the store when all are there, and identical requests in flight
+ * in this process share one upstream call. Without one, every request draws a new image under
+ * fresh random keys.
+ */
+export async function generateImages(
+  gateway: Gateway,
+  input: GenerationInput,
+): Promise<GenerationResult> {
+  const { signal, onProgress, ...params } = input
+  const started = gateway.now()
+  const job: Job = {
+    gateway,
+    input: params,
+    resolved: gateway.catalogue.resolve(params.model),
+    deadline: started + gateway.config.requestTimeoutMs,
+  }
+  try {
+    const result =
+      params.seed === undefined
+        ? await withDeadline(job, signal, (bounded) => produce(job, bounded, onProgress, null))
+        : await coalesced(job, params.seed, signal, onProgress)
+    return { ...result, elapsedMs: gateway.now() - started }
+  } catch (error) {
+    if (signal.aborted && !(error instanceof GatewayError)) {
+      throw new GatewayError(499, 'client_closed', 'The client closed the request')
+    }
+    throw error
+  }
+}
+
+/**
+ * A seeded request: identical ones in flight share one call, which runs on the flight's signal
+ * with the deadline of the request that began it.
+ */
+async function coalesced(
+  job: Job,
+  seed: number,
+  signal: AbortSignal,
+  onProgress: GenerationInput['onProgress'],
+): Promise<Untimed> {
+  const { flights, secret } = deterministicOf(job.gateway)
+  const request = deterministicRequest(job.gateway, job.resolved, { ...job.input, seed })
+  const address = await contentAddress(await secret, request)
+  const keys = imageKeys(address, job.input.n)
+  return flights.run(address, { signal, onEvent: onProgress }, (shared, emit) =>
+    withDeadline(job, shared, (bounded) => produce(job, bounded, emit, keys)),
+  )
+}
+
+/**
+ * Reads the images under `keys` from the store, or prepares the prompt and draws them (storing
+ * them under `keys` when given, else under fresh keys). Either way the prompt is announced
+ * once it is known, and the result is built here.
+ */
+async function produce(
+  job: Job,
+  signal: AbortSignal,
+  emit: GenerationInput['onProgress'],
+  keys: string[] | null,
+): Promise<Untimed> {
+  const stored = keys ? await readStored(job.gateway, keys) : null
+  const prompted = stored?.prompted ?? (await preparePrompt(job, signal))
+  emit?.({ type: 'prompt-ready', model: job.resolved.id, ...prompted })
+  const drawn =
+    stored?.drawn ??
+    (await drawImages(job, prompted, {
+      signal,
+      emit,
+      // A prompt the LLM failed to prepare is not the one asked for: keep it out of the content
+      // address, so the next identical request tries the LLM again.
+      keys: prompted.note ? null : keys,
+    }))
+  return {
+    ...drawn,
+    model: job.resolved.id,
+    prompt: job.input.prompt,
+    finalPrompt: prompted.prompt,
+    promptModel: prompted.promptModel,
+    promptNote: prompted.note,
+  }
+}
+
+/** Runs `work` on a signal that also aborts at the job's deadline. */
+async function withDeadline<T>(
+  job: Job,
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const remaining = job.deadline - job.gateway.now()
+  const bounded = withTimeout(signal, Math.max(0, remaining), 'The request timed out')
+  try {
+    return await work(bounded.signal)
+  } finally {
+    bounded.done()
+  }
+}
+
+/** Guards shared by every endpoint's input validation. */
+export function assertPrompt(prompt: string | undefined, param = 'prompt'): string {
+  const trimmed = prompt?.trim()
+  if (!trimmed) throw new GatewayError(400, 'invalid_prompt', 'The prompt is empty.', { param })
+  return trimmed
+}
