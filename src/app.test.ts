@@ -1,5 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type AppDeps, createApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import type { LogLine } from './middleware/request-log.ts'
@@ -132,10 +132,17 @@ describe('CORS', () => {
     })
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
-    expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS')
-    expect(response.headers.get('access-control-allow-headers')).toBe(
-      'authorization, content-type, x-stainless-os',
-    )
+    // Lists compared item by item: hono/cors writes them without spaces after the commas.
+    expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual([
+      'GET',
+      'POST',
+      'OPTIONS',
+    ])
+    expect(response.headers.get('access-control-allow-headers')?.split(',')).toEqual([
+      'authorization',
+      'content-type',
+      'x-stainless-os',
+    ])
     expect(await response.text()).toBe('')
   })
 
@@ -217,6 +224,28 @@ describe('client keys', () => {
     for (const headers of variants) {
       expect((await app.request('/v1/models', { headers })).status).toBe(200)
     }
+  })
+
+  it('checks every door with one key checker, which hashes the configured keys once', async () => {
+    const app = testApp({ API_KEY: 'right-key', DIRECT_API_ACCESS: 'key', RATE_LIMIT: '0' })
+    const digest = vi.spyOn(crypto.subtle, 'digest')
+    const digestsOfConfiguredKey = () =>
+      digest.mock.calls.filter(
+        ([, data]) => new TextDecoder().decode(data as Uint8Array) === 'right-key',
+      ).length
+    try {
+      const bearer = (key: string) => ({ headers: { Authorization: `Bearer ${key}` } })
+      expect((await app.request('/v1/models', bearer('wrong-one'))).status).toBe(401)
+      expect((await app.request('/?prompt=cat&key=wrong-two')).status).toBe(401)
+      expect((await app.request('/?prompt=cat', bearer('wrong-three'))).status).toBe(401)
+      expect(digestsOfConfiguredKey()).toBe(1)
+    } finally {
+      digest.mockRestore()
+    }
+    expect(
+      (await app.request('/v1/models', { headers: { Authorization: 'Bearer right-key' } })).status,
+    ).toBe(200)
+    expect((await app.request('/?prompt=cat&key=right-key')).status).toBe(302)
   })
 
   it('never asks for a key on the page, health, stored images or preflights', async () => {

@@ -1,18 +1,21 @@
 import type { MiddlewareHandler } from 'hono'
 import { GatewayError } from '../errors.ts'
+import type { AppEnv } from '../services.ts'
 
 const encoder = new TextEncoder()
 const digest = async (text: string) =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
 
+/** Whether a presented client key is one of the configured ones (any key when none is). */
+export type KeyChecker = (presented: string | undefined) => Promise<boolean>
+
 /**
  * Checks a presented key against the configured client keys in constant time: both sides are
  * hashed to 32 bytes first, so neither the length nor the first differing byte leaks, and every
- * configured key is compared, so which key matched does not leak either.
+ * configured key is compared, so which key matched does not leak either. Built once per app
+ * (services.ts); every door that takes a key asks this one.
  */
-export function createKeyChecker(
-  keys: string[],
-): (presented: string | undefined) => Promise<boolean> {
+export function createKeyChecker(keys: string[]): KeyChecker {
   let hashed: Promise<Uint8Array[]> | undefined
   return async (presented) => {
     if (keys.length === 0) return true
@@ -44,9 +47,8 @@ export const unauthorized = () =>
   )
 
 /** Rejects requests without a valid client key; does nothing when no key is configured. */
-export function requireClientKey(check: ReturnType<typeof createKeyChecker>): MiddlewareHandler {
-  return async (c, next) => {
-    if (!(await check(bearerKey(c.req.header('Authorization'))))) throw unauthorized()
-    await next()
-  }
+export const requireClientKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { checkKey } = c.get('services')
+  if (!(await checkKey(bearerKey(c.req.header('Authorization'))))) throw unauthorized()
+  await next()
 }

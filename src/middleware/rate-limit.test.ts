@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import type { AppDeps, AppEnv } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { GatewayError } from '../errors.ts'
-import type { Gateway } from '../generate/index.ts'
 import type { RateLimiter } from '../limits/types.ts'
-import { clientIp, createPublicRateLimit, limiterKey } from './rate-limit.ts'
+import { type AppDeps, type AppEnv, buildServices } from '../services.ts'
+import { clientIp, limiterKey, limitPublicGeneration } from './rate-limit.ts'
 
 describe('limiterKey', () => {
   it('keeps IPv4 addresses and unwraps IPv4 mapped into IPv6', () => {
@@ -24,18 +23,21 @@ describe('limiterKey', () => {
   })
 })
 
-/** A tiny app running only the guard, with the deps the real app would set. */
+/** A tiny app running only the guard, with the services the real app would set. */
 function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
-  const config = loadConfig(env)
-  const rateLimit = createPublicRateLimit()
+  const services = buildServices({
+    config: loadConfig(env),
+    storage: null,
+    clientAddress: () => '198.51.100.1',
+    ...deps,
+  })
   const app = new Hono<AppEnv>()
   app.use(async (c, next) => {
-    c.set('gateway', { config, now: Date.now } as Gateway)
-    c.set('deps', { config, storage: null, clientAddress: () => '198.51.100.1', ...deps })
+    c.set('services', services)
     await next()
   })
   app.get('/', async (c) => {
-    await rateLimit(c)
+    await limitPublicGeneration(c)
     return c.text(`ok ${clientIp(c)}`)
   })
   app.onError((error, c) =>
@@ -46,7 +48,7 @@ function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
   return app
 }
 
-describe('createPublicRateLimit', () => {
+describe('limitPublicGeneration', () => {
   it('reads X-Forwarded-For only when TRUST_PROXY is on, and only the entry the proxy added', async () => {
     // A client sent "10.0.0.1" itself; the proxy appended the address it really saw.
     const headers = { 'X-Forwarded-For': '10.0.0.1, 203.0.113.9' }

@@ -1,13 +1,11 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../app.ts'
 import { GatewayError } from '../errors.ts'
-import { memoryRateLimiter } from '../limits/memory.ts'
 import type { RateLimiter } from '../limits/types.ts'
-import { jsonLogger } from './request-log.ts'
+import type { AppEnv } from '../services.ts'
 
 /**
- * The per-IP limit on public generation through the direct image API (SPEC section 5, seed 004's
- * 5 per 120 s). Only generation is counted: the GUI page, `/image/`, the welcome page and `?id=`
+ * The per-IP limit on public generation through the direct image API (freefluxapi's 5 per 120 s
+ * by default). Only generation is counted: the GUI page, `/image/`, the welcome page and `?id=`
  * hits served from storage never reach this guard.
  */
 
@@ -18,12 +16,12 @@ import { jsonLogger } from './request-log.ts'
  * TRUST_PROXY the header is ignored altogether.
  */
 export function clientIp(c: Context<AppEnv>): string | undefined {
-  const { config } = c.get('gateway')
+  const { config, clientAddress } = c.get('services')
   if (config.trustProxy) {
     const last = c.req.header('X-Forwarded-For')?.split(',').at(-1)?.trim()
     if (last && last.length <= 64) return last
   }
-  return c.get('deps').clientAddress?.(c)
+  return clientAddress(c)
 }
 
 /**
@@ -62,32 +60,23 @@ export const rateLimited = (retryAfterSeconds: number) =>
   )
 
 /**
- * Builds the guard for one app: it counts a generation for the client's address and throws a
- * 429 with `Retry-After` past the limit. It uses the runtime's limiter (`deps.rateLimiter`: the
- * Workers Rate Limiting binding) when there is one, else a memory limiter built on first use
- * from RATE_LIMIT. RATE_LIMIT=0 turns both off. A failing binding lets the request through: an
- * outage of the limiter should not take the API down with it.
+ * Counts a generation for the client's address and throws a 429 with `Retry-After` past the
+ * limit. The limiter is the app's (services.ts): the runtime's shared one (the Workers Rate
+ * Limiting binding, Redis) or one in memory; none with RATE_LIMIT=0. A failing limiter lets the
+ * request through: an outage of the limiter should not take the API down with it.
  */
-export function createPublicRateLimit(): (c: Context<AppEnv>) => Promise<void> {
-  let memory: RateLimiter | undefined
-  return async (c) => {
-    const { config, now } = c.get('gateway')
-    const rule = config.rateLimit
-    if (!rule) return
-    const deps = c.get('deps')
-    let limiter = deps.rateLimiter
-    if (!limiter) {
-      memory ??= memoryRateLimiter({ ...rule, now })
-      limiter = memory
-    }
-    let outcome: Awaited<ReturnType<RateLimiter['limit']>>
-    try {
-      outcome = await limiter.limit(limiterKey(clientIp(c)))
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      ;(deps.log ?? jsonLogger)({ level: 'warn', message: `rate limiter failed: ${message}` })
-      return
-    }
-    if (!outcome.success) throw rateLimited(outcome.retryAfterSeconds ?? rule.windowSeconds)
+export async function limitPublicGeneration(c: Context<AppEnv>): Promise<void> {
+  const { config, rateLimiter, log } = c.get('services')
+  if (!rateLimiter || !config.rateLimit) return
+  let outcome: Awaited<ReturnType<RateLimiter['limit']>>
+  try {
+    outcome = await rateLimiter.limit(limiterKey(clientIp(c)))
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    log({ level: 'warn', message: `rate limiter failed: ${message}` })
+    return
+  }
+  if (!outcome.success) {
+    throw rateLimited(outcome.retryAfterSeconds ?? config.rateLimit.windowSeconds)
   }
 }

@@ -1,15 +1,63 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
-import type { AppEnv } from '../app.ts'
+import type { GenerationResult } from '../generate/index.ts'
+import type { AppEnv } from '../services.ts'
 
+/** Any line a logger prints: request lines, and the `level`/`message` lines of warnings and errors. */
 export type LogLine = Record<string, unknown>
 export type Logger = (line: LogLine) => void
 
 /** One JSON line per request on stdout; the default logger. */
 export const jsonLogger: Logger = (line) => console.log(JSON.stringify(line))
 
-/** Fields routes may add that hold what a person typed; logged only with LOG_PROMPTS=true. */
+/** What routes add to their request's line, through addLogFields. */
+export type RequestLogFields = {
+  /** The public model id asked for, after defaults. */
+  model?: string
+  provider?: string
+  /** Upstream attempts the generation took. */
+  attempts?: number
+  /** True when a seeded request was answered from the store, without an upstream call. */
+  cached?: boolean
+  /** The error code the client got, whatever the body it got it in (JSON, image, chat text). */
+  errorCode?: string
+  /** How the direct image API answered: a stored image by id, or a new one. */
+  direct?: 'stored' | 'generated'
+  /** The chat housekeeping request answered without an image (title, tags, ...). */
+  housekeeping?: string
+  /** What a person typed: kept only with LOG_PROMPTS=true. */
+  prompt?: string
+  finalPrompt?: string
+  negativePrompt?: string
+}
+
+/** The line logged when a request ends. */
+export type RequestLogLine = RequestLogFields & {
+  time: string
+  id: string
+  method: string
+  /** The route pattern that answered (`/image/:key`); null when none did (404, preflight). */
+  route: string | null
+  /** The path only: query strings may carry `key=`. */
+  path: string
+  status: number
+  ms: number
+}
+
 const PROMPT_FIELDS = ['prompt', 'finalPrompt', 'negativePrompt'] as const
+
+/** Adds fields to the request's log line; the one way routes write to it. */
+export function addLogFields(c: Context<AppEnv>, fields: RequestLogFields): void {
+  c.set('log', { ...c.get('log'), ...fields })
+}
+
+/** The fields of a finished generation, as every route logs them. */
+export function generationLogFields(
+  result: Pick<GenerationResult, 'model' | 'provider' | 'attempts' | 'cached'>,
+): RequestLogFields {
+  const { model, provider, attempts } = result
+  return { model, provider, attempts, cached: result.cached ?? false }
+}
 
 export type RequestLogOptions = {
   /** LOG_PROMPTS: keep the prompt fields routes add. Default false. */
@@ -17,7 +65,7 @@ export type RequestLogOptions = {
 }
 
 /**
- * The route pattern that answered (`/image/:key`), or null when none did (404, preflight).
+ * The route pattern that answered, or null when none did.
  * `app.use` middleware is registered for every method; routes name theirs.
  */
 function answeringRoute(c: Context): string | null {
@@ -26,31 +74,27 @@ function answeringRoute(c: Context): string | null {
 }
 
 /**
- * Gives each request an id (returned as `x-request-id`) and logs one line when it ends (for a
- * stream, when the stream ends: see the `logAfter` variable). Only
- * the path is logged: query strings may carry `key=`, and headers are never logged. Routes add
- * fields (model, provider, attempts) with `c.set('log', ...)`; they cannot overwrite the id,
- * status or timing, and their prompt fields are dropped unless `logPrompts` is set.
+ * Logs one line when a request ends (for a stream, when the stream ends: see the `logAfter`
+ * variable), under the id hono/request-id gave it. Headers are never logged. Routes add fields
+ * with addLogFields; they cannot overwrite the id, status or timing, and their prompt fields
+ * are dropped unless `logPrompts` is set.
  */
 export function requestLog(
-  log: Logger,
+  log: (line: RequestLogLine) => void,
   now: () => number,
   options: RequestLogOptions = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = now()
-    const id = crypto.randomUUID()
-    c.set('requestId', id)
     c.set('log', {})
     await next()
-    c.res.headers.set('x-request-id', id)
     const write = () => {
       const extra = { ...c.get('log') }
       if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
       log({
         ...extra,
         time: new Date(started).toISOString(),
-        id,
+        id: c.get('requestId'),
         method: c.req.method,
         route: answeringRoute(c),
         path: c.req.path,

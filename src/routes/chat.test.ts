@@ -1,35 +1,26 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { type AppEnv, renderError } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { GatewayError } from '../errors.ts'
 import type { Gateway, GenerationInput, GenerationResult } from '../generate/index.ts'
+import { errorResponse } from '../http/error-response.ts'
 import type { Logger } from '../middleware/request-log.ts'
-import { Catalogue } from '../pool/catalogue.ts'
-import { buildProviders } from '../providers/build.ts'
+import { type AppEnv, buildServices } from '../services.ts'
 import { type ChatRouteOptions, chatRoutes } from './chat.ts'
 
 const quiet: Logger = () => {}
 
 /** The chat routes alone, with a stand-in generation function. */
 function chatApp(generate: ChatRouteOptions['generate'], keepAliveMs?: number, log = quiet) {
-  const config = loadConfig({})
-  const gateway: Gateway = {
-    config,
-    storage: null,
-    catalogue: new Catalogue(buildProviders(config, {})),
-    fetch,
-    now: Date.now,
-  }
+  const services = buildServices({ config: loadConfig({}), storage: null, log })
   const app = new Hono<AppEnv>()
   app.use(async (c, next) => {
-    c.set('gateway', gateway)
+    c.set('services', services)
     c.set('log', {})
-    c.set('deps', { config, storage: null, log })
     await next()
   })
   app.route('/', chatRoutes({ generate, keepAliveMs }))
-  app.onError((error, c) => renderError(c, error, quiet))
+  app.onError((error, c) => errorResponse(c, error))
   return app
 }
 

@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
 import {
   type CompletionMeta,
   chatCompletion,
@@ -18,7 +17,7 @@ import {
   resultSection,
 } from '../chat/reply-text.ts'
 import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
-import { badRequest, toGatewayError } from '../errors.ts'
+import { badRequest } from '../errors.ts'
 import {
   type Gateway,
   type GenerationInput,
@@ -26,10 +25,12 @@ import {
   generateImages,
 } from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'
+import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
-import { jsonLogger } from '../middleware/request-log.ts'
+import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import type { Catalogue } from '../pool/catalogue.ts'
 import { parsePromptOptions } from '../prompt/options.ts'
+import type { AppEnv } from '../services.ts'
 
 /** Test seams: the generation function and the keep-alive interval. */
 export type ChatRouteOptions = {
@@ -58,14 +59,14 @@ function textReply(c: Context<AppEnv>, meta: CompletionMeta, prompt: string, tex
   return c.json(chatCompletion(meta, text, usageOf(prompt, text)))
 }
 
-/** POST /v1/chat/completions (SPEC section 3): an image for the last user message. */
+/** POST /v1/chat/completions: an image for the last user message. */
 export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
   const generate = options.generate ?? generateImages
   const routes = new Hono<AppEnv>()
 
   routes.post('/v1/chat/completions', async (c) => {
-    const gateway = c.get('gateway')
-    const { config, catalogue } = gateway
+    const services = c.get('services')
+    const { config, catalogue } = services
     const language = config.replyLanguage
     const request = parseChatBody(await readJsonObject(c))
     const streamOptions = (meta: CompletionMeta, prompt: string) => {
@@ -79,22 +80,8 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         keepAliveMs: options.keepAliveMs,
         signal: c.req.raw.signal,
         onClose: () => closeLog(),
-        describeError: (error: unknown) => {
-          const failure = toGatewayError(error)
-          c.set('log', { ...c.get('log'), error: failure.code })
-          if (failure.code === 'internal_error') {
-            // onError never sees a failure inside a stream; log it here, as it would have.
-            const cause = failure.cause instanceof Error ? failure.cause : undefined
-            const log = c.get('deps')?.log ?? jsonLogger
-            log({
-              level: 'error',
-              id: c.get('requestId'),
-              message: cause?.message ?? String(failure.cause),
-              stack: cause?.stack,
-            })
-          }
-          return failureText(language, failure.message)
-        },
+        // onError never sees a failure inside a stream: it is recorded here, and told as text.
+        describeError: (error: unknown) => failureText(language, recordError(c, error).message),
       }
     }
     const sse = (body: ReadableStream<Uint8Array>) =>
@@ -102,9 +89,9 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     const housekeeping = detectHousekeeping(request.messages)
     if (housekeeping) {
-      const meta = newCompletionMeta(chooseModel(catalogue, request.model).id, gateway.now())
+      const meta = newCompletionMeta(chooseModel(catalogue, request.model).id, services.now())
       const answer = answerHousekeeping(housekeeping, request.messages, language)
-      c.set('log', { ...c.get('log'), model: meta.model, housekeeping: housekeeping.kind })
+      addLogFields(c, { model: meta.model, housekeeping: housekeeping.kind })
       if (!request.stream) return textReply(c, meta, housekeeping.text, answer)
       return sse(chatStream(streamOptions(meta, housekeeping.text), async (emit) => emit(answer)))
     }
@@ -118,9 +105,8 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       )
     }
     const model = chooseModel(catalogue, parsed.model ?? request.model)
-    const meta = newCompletionMeta(model.id, gateway.now())
-    const log = { ...c.get('log'), model: model.id, ...(config.logPrompts && { prompt: original }) }
-    c.set('log', log)
+    const meta = newCompletionMeta(model.id, services.now())
+    addLogFields(c, { model: model.id, prompt: original })
     const input = (signal: AbortSignal): GenerationInput => ({
       prompt: parsed.prompt,
       negativePrompt: parsed.negativePrompt,
@@ -142,11 +128,10 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         size: { width: record.width, height: record.height },
       }
     }
-    const logResult = (result: GenerationResult) =>
-      c.set('log', { ...log, provider: result.provider, attempts: result.attempts })
+    const logResult = (result: GenerationResult) => addLogFields(c, generationLogFields(result))
 
     if (!request.stream) {
-      const result = await generate(gateway, input(c.req.raw.signal))
+      const result = await generate(services, input(c.req.raw.signal))
       logResult(result)
       const text = fullReply(language, {
         original,
@@ -161,7 +146,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       chatStream(streamOptions(meta, original), async (emit, signal) => {
         emit(openingSection(language, original, model.fallback))
         let announced: { width: number; height: number } | null = null
-        const result = await generate(gateway, {
+        const result = await generate(services, {
           ...input(signal),
           onProgress: (event) => {
             if (event.type === 'prompt-ready') {

@@ -1,12 +1,13 @@
 import { type Context, Hono } from 'hono'
 import * as z from 'zod'
-import { type AppEnv, renderError } from '../app.ts'
-import { badRequest, GatewayError, notFound, toGatewayError } from '../errors.ts'
+import { badRequest, GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
+import { errorResponse, recordError } from '../http/error-response.ts'
 import { errorImageResponse } from '../image/error-image.ts'
-import { bearerKey, createKeyChecker } from '../middleware/auth.ts'
-import { createPublicRateLimit } from '../middleware/rate-limit.ts'
-import { jsonLogger } from '../middleware/request-log.ts'
+import { bearerKey } from '../middleware/auth.ts'
+import { limitPublicGeneration } from '../middleware/rate-limit.ts'
+import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
+import type { AppEnv } from '../services.ts'
 import { isImageKey } from '../storage/keys.ts'
 import { imageResponse } from './stored-image.ts'
 
@@ -132,8 +133,6 @@ const wantsJson = (c: Context) => {
 /** `GET /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
 export function directRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
-  const rateLimit = createPublicRateLimit()
-  let checkKey: ReturnType<typeof createKeyChecker> | undefined
 
   routes.get('/', async (c, next) => {
     const query = c.req.query()
@@ -146,8 +145,8 @@ export function directRoutes(): Hono<AppEnv> {
   })
 
   async function serve(c: Context<AppEnv>, query: Record<string, string>): Promise<Response> {
-    const gateway = c.get('gateway')
-    const { config, storage, catalogue, now } = gateway
+    const services = c.get('services')
+    const { config, storage, catalogue, now, checkKey } = services
 
     // A stored image answers on its own: like /image/{key}, an id of 128 random bits needs no
     // key, and serving it costs no generation, so it is not counted against the rate limit.
@@ -155,12 +154,11 @@ export function directRoutes(): Hono<AppEnv> {
     if (id !== undefined && storage && isImageKey(id)) {
       const image = await storage.get(id)
       if (image) {
-        Object.assign(c.get('log'), { direct: 'stored' })
+        addLogFields(c, { direct: 'stored' })
         return imageResponse(id, image, c.req.raw, now())
       }
     }
 
-    checkKey ??= createKeyChecker(config.clientKeys)
     const presented = query.key || bearerKey(c.req.header('Authorization'))
     // With no client key configured, `key` access has nothing to check against: fail closed.
     const keyHolder = config.clientKeys.length > 0 && (await checkKey(presented))
@@ -169,7 +167,7 @@ export function directRoutes(): Hono<AppEnv> {
     const params = parseQuery(query)
     if (params.prompt === undefined || params.prompt.trim() === '') {
       if (id !== undefined && params.prompt === undefined) throw expiredWithoutPrompt()
-      // The code other endpoints use for an empty prompt (assertPrompt in generate.ts).
+      // The code other endpoints use for an empty prompt (assertPrompt in generate/index.ts).
       throw new GatewayError(
         400,
         'invalid_prompt',
@@ -182,9 +180,9 @@ export function directRoutes(): Hono<AppEnv> {
     // Resolved before counting, so a typo in the model name does not use up the client's quota.
     catalogue.resolve(params.model)
     // Key holders are trusted clients: only anonymous public generation is limited.
-    if (config.directApiAccess === 'public' && !keyHolder) await rateLimit(c)
+    if (config.directApiAccess === 'public' && !keyHolder) await limitPublicGeneration(c)
 
-    const result = await generateImages(gateway, {
+    const result = await generateImages(services, {
       prompt: params.prompt.trim(),
       n: 1,
       width: params.size?.width,
@@ -197,12 +195,7 @@ export function directRoutes(): Hono<AppEnv> {
       signal: c.req.raw.signal,
     })
     const image = result.images[0]!
-    Object.assign(c.get('log'), {
-      direct: 'generated',
-      model: result.model,
-      provider: result.provider,
-      attempts: result.attempts,
-    })
+    addLogFields(c, { direct: 'generated', ...generationLogFields(result) })
 
     if (image.key) {
       // A relative Location keeps the path and host the client used, behind any proxy.
@@ -229,15 +222,7 @@ export function directRoutes(): Hono<AppEnv> {
 }
 
 /** Every failure of the direct API: an error image by default, the JSON error when asked. */
-async function failure(c: Context<AppEnv>, thrown: unknown): Promise<Response> {
-  const error = toGatewayError(thrown)
-  const log = c.get('deps').log ?? jsonLogger
-  Object.assign(c.get('log'), { errorCode: error.code })
-  if (wantsJson(c)) return renderError(c, error, log)
-  if (error.code === 'internal_error') {
-    // What renderError does for JSON: the operator learns what broke, the client does not.
-    const cause = error.cause instanceof Error ? error.cause : undefined
-    log({ level: 'error', message: cause?.message ?? String(error.cause), stack: cause?.stack })
-  }
-  return errorImageResponse(error)
+function failure(c: Context<AppEnv>, thrown: unknown): Response | Promise<Response> {
+  if (wantsJson(c)) return errorResponse(c, thrown)
+  return errorImageResponse(recordError(c, thrown))
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
 import { encodeBase64 } from '../bytes/base64.ts'
+import type { AppEnv } from '../services.ts'
 import { guiPage } from '../ui/gui.ts'
 
 /** The standard base64 of a SHA-256 digest, as a CSP source expression wants it. */
@@ -42,7 +42,7 @@ export function guiRoutes(): Hono<AppEnv> {
     return c.redirect(`gui/${query}`, 301)
   })
   routes.get('/gui/', async (c) => {
-    page ??= renderGui(c.get('gateway').catalogue.defaultModel)
+    page ??= renderGui(c.get('services').catalogue.defaultModel)
     const { html, csp } = await page
     return c.html(html, 200, {
       'Content-Security-Policy': csp,

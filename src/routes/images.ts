@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import * as z from 'zod'
-import type { AppEnv } from '../app.ts'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { badRequest } from '../errors.ts'
 import { assertPrompt, type GenerationResult, generateImages } from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'
 import { publicOrigin } from '../http/origin.ts'
+import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
+import type { AppEnv } from '../services.ts'
 
 /** Sides outside this range are a client mistake, not something to fit (`1x1`, `99999x2`). */
 const MIN_SIDE = 64
@@ -145,26 +146,20 @@ export function imagesReply(
   }
 }
 
-/** `POST /v1/images/generations` (SPEC section 4), on every accepted path spelling. */
+/** `POST /v1/images/generations`, on every accepted path spelling. */
 export function imagesRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.post('/v1/images/generations', async (c) => {
-    const gateway = c.get('gateway')
+    const services = c.get('services')
     const request = parseImagesRequest(await readJsonObject(c))
     const { responseFormat, ...input } = request
-    const result = await generateImages(gateway, { ...input, signal: c.req.raw.signal })
-    c.set('log', {
-      ...c.get('log'),
-      model: result.model,
-      provider: result.provider,
-      attempts: result.attempts,
-      // Dropped by the request log unless LOG_PROMPTS=true.
-      prompt: result.prompt,
-    })
+    const result = await generateImages(services, { ...input, signal: c.req.raw.signal })
+    // The prompt is dropped by the request log unless LOG_PROMPTS=true.
+    addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
     const reply = imagesReply(result, {
       format: responseFormat,
-      origin: publicOrigin(c.req.raw, gateway.config.publicUrl),
-      now: gateway.now(),
+      origin: publicOrigin(c.req.raw, services.config.publicUrl),
+      now: services.now(),
     })
     return c.json(reply, 200, { 'Cache-Control': 'no-store' })
   })

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../services.ts'
 
 /** A fixed timestamp: model ids have no meaningful creation time here, and clients want one. */
 const CREATED = 1_700_000_000
@@ -19,7 +19,7 @@ const CREATED = 1_700_000_000
 export function modelsRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.get('/v1/models', (c) => {
-    const { catalogue } = c.get('gateway')
+    const { catalogue } = c.get('services')
     return c.json({
       object: 'list',
       data: catalogue.listing.map((model) => ({

@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
 import { publicOrigin } from '../http/origin.ts'
+import type { AppEnv } from '../services.ts'
 import { welcomePage } from '../ui/welcome.ts'
 
 /** `GET /`: the welcome page (the direct image API takes over when `prompt` or `id` is present). */
 export function pageRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.get('/', (c) => {
-    const { config, catalogue, storage } = c.get('gateway')
+    const { config, catalogue, storage } = c.get('services')
     return c.html(
       welcomePage({
         origin: publicOrigin(c.req.raw, config.publicUrl),

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
 import type { Catalogue, Target } from '../pool/catalogue.ts'
 import { type HealthSnapshot, healthSnapshot } from '../pool/health.ts'
+import type { AppEnv } from '../services.ts'
 
 /**
  * `GET /v1/status` (client key required): every provider, each of its targets with a masked key
@@ -97,7 +97,7 @@ export function redactKeys(text: string, targets: Target[]): string {
 export function statusRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.get('/v1/status', (c) => {
-    const { catalogue, storage, now } = c.get('gateway')
+    const { catalogue, storage, now } = c.get('services')
     const body = describeStatus(catalogue, { now: now(), storage: storage?.kind ?? 'none' })
     // Health changes by the second; no cache may keep an old copy.
     return c.json(body, 200, { 'Cache-Control': 'no-store' })

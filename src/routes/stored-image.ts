@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
 import { concatBytes } from '../bytes/concat.ts'
 import { notFound } from '../errors.ts'
 import { sniffContentType } from '../image/sniff.ts'
+import type { AppEnv } from '../services.ts'
 import { isImageKey } from '../storage/keys.ts'
 import type { StoredImage } from '../storage/types.ts'
 
@@ -93,7 +93,7 @@ function cancel(body: StoredImage['body']): void {
 export function storedImageRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.on(['GET', 'HEAD'], '/image/:key', async (c) => {
-    const { storage, now } = c.get('gateway')
+    const { storage, now } = c.get('services')
     const key = c.req.param('key')
     // Validated before any driver sees it: a key can never name a path.
     if (!storage || !isImageKey(key)) throw missing()

@@ -30,7 +30,7 @@ export async function createNodeServices(config: Config, log: Logger): Promise<N
   return {
     storage: fleet?.storage,
     deps: { catalogue, observe: metrics.observe, rateLimiter: fleet?.rateLimiter },
-    mount: (app) => metrics.mount(app, config),
+    mount: (app) => metrics.mount(app),
     // The entry closes the store first (it waits for a flush in progress), then this.
     close: async () => {
       await fleet?.link.close()
