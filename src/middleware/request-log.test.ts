@@ -61,6 +61,21 @@ describe('request log', () => {
     expect(logs.map((line) => line.id)).toEqual(ids)
   })
 
+  it("keeps a proxy's well-formed X-Request-Id and replaces any other", async () => {
+    const { app, logs } = testApp()
+    const kept = await app.request('/healthz', { headers: { 'X-Request-Id': 'edge-42_a=' } })
+    expect(kept.headers.get('x-request-id')).toBe('edge-42_a=')
+    const odd = await app.request('/healthz', { headers: { 'X-Request-Id': 'two words' } })
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    const long = await app.request('/healthz', { headers: { 'X-Request-Id': 'x'.repeat(65) } })
+    expect(long.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(logs.map((line) => line.id)).toEqual([
+      'edge-42_a=',
+      odd.headers.get('x-request-id'),
+      long.headers.get('x-request-id'),
+    ])
+  })
+
   it('names the route pattern, not the concrete path, and no route for a 404', async () => {
     const { app, logs } = testApp()
     await app.request('/image/AAAAAAAAAAAAAAAAAAAAAA')
