@@ -14,7 +14,7 @@ export function buildProviders(
   config: Config,
   bindings: ProviderBindings,
 ): { provider: ImageProvider; entry: ProviderEntry }[] {
-  // Workers AI's seed settings and the AI binding's own entry (see workers-ai/entries.ts).
+  // The AI binding exists only at run time, so its entry is added here (workers-ai/entries.ts).
   const configured = withWorkersAiEntries(config, bindings)
   const entries = configured.length ? configured : [DEMO_ENTRY]
   const counts = new Map<string, number>()

@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
 import { jsonLogger } from '../middleware/request-log.ts'
@@ -23,8 +24,6 @@ async function createNodeStorage(config: Config): Promise<ImageStore> {
   }
 }
 
-type IncomingEnv = { incoming?: { socket?: { remoteAddress?: string } } }
-
 /** Starts the gateway; `overrides` lets tests capture logs. Resolves once it listens. */
 export async function startNodeServer(
   env: Record<string, string | undefined> = process.env,
@@ -42,7 +41,8 @@ export async function startNodeServer(
     ...overrides,
     config,
     storage,
-    clientAddress: (c) => (c.env as IncomingEnv | undefined)?.incoming?.socket?.remoteAddress,
+    // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
+    clientAddress: (c) => getConnInfo(c).remote.address,
   })
   services.mount(app)
   const server = serve({
@@ -99,7 +99,7 @@ export async function startNodeServer(
   return { url, port, close, server }
 }
 
-/** True when this file is the program (`npm start`, `tsx src/runtime/node.ts`), not an import. */
+/** True when this file is the program (dist/node.js, or `npm run dev:node`), not an import. */
 function isMain(): boolean {
   const script = process.argv[1]
   if (!script) return false

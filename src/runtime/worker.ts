@@ -1,5 +1,6 @@
 import type { ExecutionContext } from 'hono'
 import { type App, createApp } from '../app.ts'
+import { LEGACY_KV_BINDINGS } from '../config/legacy.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { bindingRateLimiter, type RateLimitBinding } from '../limits/binding.ts'
 import type { AiBinding } from '../providers/types.ts'
@@ -10,9 +11,7 @@ import type { ImageStore } from '../storage/types.ts'
 /** Bindings the Worker understands; every one is optional. */
 export type WorkerEnv = {
   AI?: AiBinding
-  /** Images: seed 000's name, seed 004's name, or the neutral one. */
-  FLUX_CF_KV?: KvBinding
-  FLUX_API?: KvBinding
+  /** Images in KV; the legacy scripts' binding names work too (config/legacy.ts). */
   IMAGES?: KvBinding
   /** Images in R2 instead; when bound it wins over every KV binding. */
   IMAGES_BUCKET?: R2Binding
@@ -69,11 +68,13 @@ function build(env: WorkerEnv): App {
 
 /**
  * R2 when `IMAGES_BUCKET` is bound (no size or write-rate limits worth the name, strongly
- * consistent), else the first KV binding by seed name, else none (images are then not stored).
+ * consistent), else the first KV binding: a legacy script's, then `IMAGES`; else none (images
+ * are then not stored).
  * Not exported: workerd treats a main module's named exports as entrypoints.
  */
 function imageStore(env: WorkerEnv): ImageStore | null {
   if (env.IMAGES_BUCKET) return r2Storage({ bucket: env.IMAGES_BUCKET })
-  const kv = env.FLUX_CF_KV ?? env.FLUX_API ?? env.IMAGES
-  return kv ? kvStorage({ binding: kv }) : null
+  // Bindings are objects; a plain variable that happens to share a name is not one.
+  const name = [...LEGACY_KV_BINDINGS, 'IMAGES'].find((binding) => typeof env[binding] === 'object')
+  return name ? kvStorage({ binding: env[name] as KvBinding }) : null
 }

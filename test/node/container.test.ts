@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { startGateway } from './gateway.ts'
 
 /**
@@ -15,7 +16,10 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
 const dockerfile = read('Dockerfile')
 const compose = read('compose.yaml')
 const nginx = read('deploy/nginx.conf')
-const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
+const pkg = JSON.parse(read('package.json')) as {
+  dependencies: Record<string, string>
+  scripts: Record<string, string>
+}
 
 /** The Dockerfile with line continuations joined. */
 const joined = dockerfile.replace(/\\\n\s*/g, ' ')
@@ -37,13 +41,48 @@ function env(): Record<string, string> {
   return values
 }
 
+/** The packages the compiled entry and its chunks import, by package name. */
+function packagesImportedBy(dir: string): string[] {
+  const files = [
+    join(dir, 'node.js'),
+    ...readdirSync(join(dir, 'node-chunks')).map((name) => join(dir, 'node-chunks', name)),
+  ]
+  const specifiers = files
+    .filter((file) => file.endsWith('.js'))
+    .flatMap((file) => [
+      ...readFileSync(file, 'utf8').matchAll(/(?:\bfrom |\bimport\()"([^".][^"]*)"/g),
+    ])
+    .map((match) => match[1]!)
+    .filter((specifier) => !specifier.startsWith('node:') && !builtinModules.includes(specifier))
+  const name = (specifier: string) =>
+    specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/')
+  return [...new Set(specifiers.map(name))].sort()
+}
+
 describe('Dockerfile', () => {
-  it('starts the Node entry with tsx directly, and tsx survives --omit=dev', () => {
-    const cmd = execForm('CMD')
-    expect(cmd).toEqual(['node_modules/.bin/tsx', 'src/runtime/node.ts'])
-    expect(existsSync(join(ROOT, cmd[1]!))).toBe(true)
-    expect(pkg.dependencies).toHaveProperty('tsx')
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, ['scripts/build-node.js'], { cwd: ROOT })
+  }, 60_000)
+
+  it('builds in a stage of its own and runs the compiled entry as `npm start` does', () => {
+    expect(joined).toMatch(/^FROM (\S+) AS build$/m)
+    expect(joined).toMatch(/^RUN npm run build$/m)
+    expect(joined).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m)
+    expect(execForm('CMD').join(' ')).toBe(pkg.scripts.start)
+    expect(pkg.scripts.build).toBe('node scripts/build-node.js')
+  })
+
+  it('installs only production dependencies, and they cover every import of the compiled entry', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/)
+    const imported = packagesImportedBy(join(ROOT, 'dist'))
+    expect(imported).toEqual(
+      expect.arrayContaining(['@hono/node-server', 'hono', 'ioredis', 'zod']),
+    )
+    expect(imported.filter((name) => !(name in pkg.dependencies))).toEqual([])
+    expect(pkg.dependencies).not.toHaveProperty('tsx')
   })
 
   it('listens on all interfaces on the port it exposes, with /data as a volume', () => {

@@ -1,25 +1,44 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { promisify } from 'node:util'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 /**
- * The Node entry as people run it: a child process with its own environment and working
- * directory. Each spawn costs about a second of tsx start-up, so the cases are few.
+ * The Node entry as people run it: the compiled dist/node.js, started the way `npm start` starts
+ * it, as a child process with its own environment and working directory.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..')
-const TSX = join(ROOT, 'node_modules/.bin/tsx')
-const ENTRY = join(ROOT, 'src/runtime/node.ts')
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>
+}
+/** `npm start`'s command line with its script made absolute, e.g. [node, flags..., /abs/dist/node.js]. */
+const START = pkg.scripts
+  .start!.split(' ')
+  .map((word) => (word.endsWith('.js') ? join(ROOT, word) : word))
+const ENTRY = START.at(-1)!
+
+/** Runs the compiled entry as `npm start` does, from `cwd`. */
+const startEntry = (options: { cwd: string; env: Record<string, string> }) =>
+  run(process.execPath, START.slice(1), options)
+
+beforeAll(async () => {
+  // What `npm run build` and `prestart` run; the tests below start its output.
+  const [command, ...args] = pkg.scripts.build!.split(' ')
+  expect(command).toBe('node')
+  await promisify(execFile)(process.execPath, args, { cwd: ROOT })
+}, 60_000)
 
 type Run = { child: ChildProcess; stdout: string; stderr: string; exit: Promise<number | null> }
 
 const children: ChildProcess[] = []
 const dirs: string[] = []
 afterEach(() => {
-  // Each child leads its own process group: kill the group, so no grandchild (npm -> tsx ->
+  // Each child leads its own process group: kill the group, so no grandchild (npm -> sh ->
   // node) outlives the test.
   for (const child of children.splice(0)) {
     try {
@@ -67,6 +86,28 @@ function run(
   return result
 }
 
+/** The processes under `pid`, itself included: their names and command lines (Linux /proc). */
+async function processTree(pid: number): Promise<{ name: string; command: string }[]> {
+  const entries = await readdir('/proc')
+  const parents = new Map<number, number>()
+  for (const entry of entries.filter((name) => /^\d+$/.test(name))) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // "pid (name) state ppid ...": the name may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (stat) parents.set(Number(entry), ppid)
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child)
+  }
+  return Promise.all(
+    tree.map(async (member) => ({
+      name: (await readFile(`/proc/${member}/comm`, 'utf8')).trim(),
+      command: (await readFile(`/proc/${member}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim(),
+    })),
+  )
+}
+
 /** Resolves with the URL the entry prints once it listens. */
 async function listening(started: Run): Promise<string> {
   const deadline = Date.now() + 15_000
@@ -79,9 +120,25 @@ async function listening(started: Run): Promise<string> {
   throw new Error(`did not start:\n${started.stdout}\n${started.stderr}`)
 }
 
+describe('Node entry build', () => {
+  it('is what `npm start` runs, rebuilt by `prestart` first so it is never stale', () => {
+    expect(pkg.scripts.start).toMatch(/^node (--[\w-]+ )*dist\/node\.js$/)
+    expect(pkg.scripts.prestart).toBe(pkg.scripts.build)
+    expect(pkg.scripts['dev:node']).toMatch(/^tsx watch src\/runtime\/node\.ts$/)
+  })
+
+  it('loads ioredis only when Redis is configured', async () => {
+    const entry = await readFile(ENTRY, 'utf8')
+    const imported = [...entry.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1])
+    expect(imported).toContain('@hono/node-server')
+    expect(imported).not.toContain('ioredis')
+    expect(entry).toMatch(/import\("\.\/node-chunks\/redis-\w+\.js"\)/)
+  })
+})
+
 describe('Node entry process', () => {
   it('prints one message naming every bad variable and exits 1 on bad config', async () => {
-    const started = run(TSX, [ENTRY], {
+    const started = startEntry({
       cwd: await tempDir(),
       env: {
         PORT: 'abc',
@@ -101,7 +158,7 @@ describe('Node entry process', () => {
   })
 
   it('reports bad JSON in PROVIDERS the same way', async () => {
-    const started = run(TSX, [ENTRY], { cwd: await tempDir(), env: { PROVIDERS: 'not json' } })
+    const started = startEntry({ cwd: await tempDir(), env: { PROVIDERS: 'not json' } })
     expect(await started.exit).toBe(1)
     expect(started.stderr).toMatch(/PROVIDERS: expected a JSON array/)
   })
@@ -112,7 +169,7 @@ describe('Node entry process', () => {
       join(cwd, '.env'),
       'PORT=0\nHOST=127.0.0.1\nSTORAGE=memory\nPUBLIC_URL=https://from-dotenv.example\n',
     )
-    const started = run(TSX, [ENTRY], { cwd, env: { PUBLIC_URL: 'https://from-env.example' } })
+    const started = startEntry({ cwd, env: { PUBLIC_URL: 'https://from-env.example' } })
     expect(await listening(started)).toBe('https://from-env.example')
     // STORAGE=memory came from the file: the default fs store would have created ./data.
     expect(await readdir(cwd)).toEqual(['.env'])
@@ -126,7 +183,7 @@ describe('Node entry process', () => {
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done))
     const { port } = blocker.address() as { port: number }
     try {
-      const started = run(TSX, [ENTRY], {
+      const started = startEntry({
         cwd: await tempDir(),
         env: { PORT: String(port), HOST: '127.0.0.1', STORAGE: 'memory' },
       })
@@ -156,7 +213,12 @@ describe('Node entry process', () => {
     expect(lines.length).toBeGreaterThanOrEqual(1)
     expect(JSON.parse(lines[0]!)).toMatchObject({ method: 'GET', route: '/v1/models' })
     expect(started.stdout).not.toContain('npm-start-key')
-    // Ctrl-C in a terminal signals the whole foreground group: npm, tsx and the server.
+    // npm and its shell, then one Node process running the compiled entry: no tsx, no loader.
+    const tree = await processTree(started.child.pid!)
+    const gateways = tree.filter((member) => member.name === 'node')
+    expect(gateways.map((member) => member.command)).toEqual([pkg.scripts.start])
+    expect(tree.map((member) => member.command).join('\n')).not.toContain('tsx')
+    // Ctrl-C in a terminal signals the whole foreground group: npm, its shell and the server.
     process.kill(-started.child.pid!, 'SIGINT')
     await started.exit
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()

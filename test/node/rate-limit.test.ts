@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sniffImage } from '../../src/image/sniff.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
@@ -14,6 +15,19 @@ function generate(ip?: string, init: RequestInit = {}) {
   // The client forges a first entry; the trusted proxy appends the address it saw.
   if (ip) headers.set('X-Forwarded-For', `10.0.0.1, ${ip}`)
   return fetch(`${gateway!.url}/?prompt=fox&size=64x64`, { ...init, headers, redirect: 'manual' })
+}
+
+/** The status of one direct-API generation sent from the loopback address `from`. */
+function statusFrom(from: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const url = new URL(`${gateway!.url}/?prompt=fox&size=64x64`)
+    request(url, { localAddress: from, agent: false }, (response) => {
+      response.resume()
+      done(response.statusCode!)
+    })
+      .on('error', fail)
+      .end()
+  })
 }
 
 describe('per-IP rate limit on the direct API (Node)', () => {
@@ -52,6 +66,14 @@ describe('per-IP rate limit on the direct API (Node)', () => {
     expect((await generate('203.0.113.1')).status).toBe(302)
     expect((await generate('203.0.113.2')).status).toBe(302)
     expect((await generate('203.0.113.3')).status).toBe(429)
+  })
+
+  it('counts each connecting address apart, read from the connection', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '1/120s' })
+    expect(await statusFrom('127.0.0.1')).toBe(302)
+    expect(await statusFrom('127.0.0.1')).toBe(429)
+    // A second address on the loopback interface: an unread address would share the first's count.
+    expect(await statusFrom('127.0.0.2')).toBe(302)
   })
 
   it('does not count ?id= hits, the welcome page, /image/ or /gui/', async () => {

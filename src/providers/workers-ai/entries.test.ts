@@ -8,7 +8,7 @@ const ai: AiBinding = { run: async () => ({}) }
 const accounts = { CF_ACCOUNTS: 'acc1:token-1,acc2:token-2' }
 
 describe('withWorkersAiEntries', () => {
-  it('gives REST entries the seed settings and CF_API_BASE', () => {
+  it('keeps the base URL, model and steps the configuration gave REST entries', () => {
     const config = loadConfig({
       ...accounts,
       FLUX_MODEL: '@cf/leonardo/phoenix-1.0',
