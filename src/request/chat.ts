@@ -46,7 +46,6 @@ export const chatBody = z
     stream: stream === true,
     includeUsage: stream_options?.include_usage === true,
   }))
-  .meta({ id: 'ChatRequest' })
 
 export type ChatMessage = z.output<typeof chatMessage>
 export type ChatBody = z.output<typeof chatBody>

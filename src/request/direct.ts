@@ -15,21 +15,19 @@ import { parseRequest } from './request-error.ts'
  * take only their string form. `id` and `key` are read by the route itself (a stored image is
  * served before anything else is checked); they are here to be described.
  */
-export const directQuery = z
-  .object({
-    prompt: promptText.optional().meta({ description: 'What to draw.' }),
-    size: imageSize.optional(),
-    optimization: optimizationSwitch.optional(),
-    seed: seedText.optional(),
-    steps: stepsText.optional(),
-    model: modelId.optional(),
-    negative: negativePromptText.optional(),
-    id: z.string().optional().meta({
-      description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
-    }),
-    key: z.string().optional().meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' }),
-  })
-  .meta({ id: 'DirectQuery' })
+export const directQuery = z.object({
+  prompt: promptText.optional().meta({ description: 'What to draw.' }),
+  size: imageSize.optional(),
+  optimization: optimizationSwitch.optional(),
+  seed: seedText.optional(),
+  steps: stepsText.optional(),
+  model: modelId.optional(),
+  negative: negativePromptText.optional(),
+  id: z.string().optional().meta({
+    description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
+  }),
+  key: z.string().optional().meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' }),
+})
 
 export type DirectQuery = z.output<typeof directQuery>
 

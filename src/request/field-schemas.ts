@@ -30,6 +30,8 @@ const integerTextIn = (min: number, max: number, error: string) =>
   z
     .string({ error })
     .regex(WHOLE_NUMBER, { error })
+    // JSON Schema cannot range-check digits; the rule goes in words.
+    .meta({ description: `Digits; ${error}.` })
     .transform(Number)
     .pipe(integerIn(min, max, error))
 
@@ -118,7 +120,9 @@ export const imageSize = z
     }
     return { width, height }
   })
-  .meta({ examples: ['1024x768', 'auto'] })
+  .meta({
+    description: `"WIDTHxHEIGHT" (e.g. "1024x768"), each side ${MIN_SIDE}-${MAX_SIDE}, or "auto".`,
+  })
 
 /** Whether a side is within the range any door accepts (the model's own range is fitted later). */
 export const isSide = (side: number) => side >= MIN_SIDE && side <= MAX_SIDE

@@ -85,12 +85,16 @@ describe('parseImagesBody', () => {
   ])('refuses %j as a number', (value) => {
     for (const param of ['n', 'batch_size', 'steps', 'num_inference_steps', 'seed']) {
       expect(() => parseImagesBody({ prompt: 'x', [param]: value })).toThrow(
-        expect.objectContaining({ status: 400, param, message: expect.stringMatching(/^\S+ must/) }),
+        expect.objectContaining({
+          status: 400,
+          param,
+          message: expect.stringMatching(/^\S+ must/),
+        }),
       )
     }
   })
 
-  it('caps the prompt and the negative prompt in code points, with OpenAI\'s code', () => {
+  it("caps the prompt and the negative prompt in code points, with OpenAI's code", () => {
     // Emoji are two UTF-16 units each: the cap counts what a person sees.
     expect(parseImagesBody({ prompt: '🦊'.repeat(MAX_PROMPT_CHARS) }).image.prompt).toHaveLength(
       2 * MAX_PROMPT_CHARS,

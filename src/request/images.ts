@@ -1,5 +1,4 @@
 import * as z from 'zod'
-import type { ImageParams } from './fields.ts'
 import {
   imageCount,
   imageSize,
@@ -10,6 +9,7 @@ import {
   seedNumber,
   stepsNumber,
 } from './field-schemas.ts'
+import type { ImageParams } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /** `null` is how many clients say "not given". */
@@ -20,24 +20,22 @@ const absentOr = <Schema extends z.ZodType>(schema: Schema) => schema.nullish()
  * Cherry Studio aliases. Unknown fields (`quality`, `style`, `user`, `guidance_scale`, ...) are
  * stripped, so clients that send extras are never refused for them.
  */
-export const imagesBody = z
-  .object({
-    prompt: promptText.meta({ description: 'What to draw.' }),
-    model: absentOr(modelId),
-    n: absentOr(imageCount).meta({ description: 'Images to generate (default 1).' }),
-    batch_size: absentOr(imageCount).meta({ description: 'Alias of `n`.' }),
-    size: absentOr(imageSize),
-    image_size: absentOr(imageSize).meta({ description: 'Alias of `size`.' }),
-    response_format: absentOr(
-      z.enum(['url', 'b64_json'], { error: 'must be "url" or "b64_json"' }),
-    ).meta({ description: 'Absent: each image carries both `url` and `b64_json`.' }),
-    seed: absentOr(seedNumber),
-    steps: absentOr(stepsNumber),
-    num_inference_steps: absentOr(stepsNumber).meta({ description: 'Alias of `steps`.' }),
-    negative_prompt: absentOr(negativePromptText),
-    optimization: absentOr(optimizationSwitch),
-  })
-  .meta({ id: 'ImagesRequest' })
+export const imagesBody = z.object({
+  prompt: promptText.meta({ description: 'What to draw.' }),
+  model: absentOr(modelId),
+  n: absentOr(imageCount).meta({ description: 'Images to generate (default 1).' }),
+  batch_size: absentOr(imageCount).meta({ description: 'Alias of `n`.' }),
+  size: absentOr(imageSize),
+  image_size: absentOr(imageSize).meta({ description: 'Alias of `size`.' }),
+  response_format: absentOr(
+    z.enum(['url', 'b64_json'], { error: 'must be "url" or "b64_json"' }),
+  ).meta({ description: 'Absent: each image carries both `url` and `b64_json`.' }),
+  seed: absentOr(seedNumber),
+  steps: absentOr(stepsNumber),
+  num_inference_steps: absentOr(stepsNumber).meta({ description: 'Alias of `steps`.' }),
+  negative_prompt: absentOr(negativePromptText),
+  optimization: absentOr(optimizationSwitch),
+})
 
 export type ImagesResponseFormat = 'url' | 'b64_json' | 'both'
 
