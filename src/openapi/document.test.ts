@@ -112,6 +112,11 @@ describe('GET /openapi.json', () => {
   })
 })
 
+it('is linked from the welcome page', async () => {
+  const page = await (await app().request('/')).text()
+  expect(page).toContain('href="/openapi.json"')
+})
+
 describe('reply schemas', () => {
   it('match what the routes answer', async () => {
     const gateway = app()

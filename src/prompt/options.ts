@@ -1,6 +1,5 @@
 import type * as z from 'zod'
 import { badRequest } from '../errors.ts'
-import type { ImageParams } from '../request/fields.ts'
 import {
   isSide,
   modelId,
@@ -8,6 +7,7 @@ import {
   seedText,
   stepsText,
 } from '../request/field-schemas.ts'
+import type { ImageParams } from '../request/fields.ts'
 import { parseRequest } from '../request/request-error.ts'
 
 /**
