@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { type AppDeps, createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { sniffImage } from '../image/sniff.ts'
+import { MAX_PROMPT_CHARS } from '../request/fields.ts'
 import { memoryStorage } from '../storage/memory.ts'
 import type { ImageStore } from '../storage/types.ts'
-import { MAX_PROMPT_CHARS } from '../request/fields.ts'
 import { withImageId } from './direct.ts'
 
 const quiet = () => {}
