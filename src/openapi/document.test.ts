@@ -34,9 +34,13 @@ const app = () =>
   })
 
 async function served(): Promise<Document> {
-  const response = await app().request('http://gw.test/openapi.json')
+  const response = await app().request('http://gw.test/openapi.json', {
+    headers: { Origin: 'https://editor.example' },
+  })
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+  // Readable from a browser-based API tool, like every other route.
+  expect(response.headers.get('access-control-allow-origin')).toBe('*')
   return response.json()
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
 import { parseChatBody } from './chat.ts'
+import { MAX_MODEL_CHARS } from './fields.ts'
 
 function rejection(run: () => unknown): GatewayError {
   try {
@@ -50,6 +51,9 @@ describe('parseChatBody', () => {
   it('treats a non-string or empty model as absent', () => {
     expect(parseChatBody({ messages: [], model: 42 }).model).toBeUndefined()
     expect(parseChatBody({ messages: [], model: '' }).model).toBeUndefined()
+    expect(parseChatBody({ messages: [], model: 'm'.repeat(MAX_MODEL_CHARS + 1) }).model).toBe(
+      undefined,
+    )
   })
 
   it('rejects messages that are missing or not an array, naming the field', () => {

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { MAX_MODEL_CHARS } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -24,11 +25,14 @@ const chatMessage = z.looseObject({
 export const chatBody = z
   .looseObject({
     messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
-    // A chat client sends whatever name the user picked; an unusable one falls back to the default.
+    // A chat client sends whatever name the user picked; an unusable one (not a string, empty or
+    // longer than any model id) falls back to the default.
     model: z
       .unknown()
       .optional()
-      .transform((value) => (typeof value === 'string' && value ? value : undefined))
+      .transform((value) =>
+        typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
+      )
       .meta({
         type: 'string',
         description: 'Any name; one /v1/models does not list draws with the default model.',
