@@ -12,6 +12,7 @@ import { guiRoutes } from './routes/gui.ts'
 import { healthRoutes } from './routes/health.ts'
 import { imagesRoutes } from './routes/images.ts'
 import { modelsRoutes } from './routes/models.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
 import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/', imagesRoutes())
   app.route('/', storedImageRoutes())
   app.route('/', guiRoutes())
+  app.route('/', openApiRoutes())
   // The direct image API answers `GET /?prompt=` and `?id=`; it hands plain `GET /` on to the page.
   app.route('/', directRoutes())
   app.route('/', pageRoutes())

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
-import { MAX_PROMPT_CHARS, messageText, parseChatBody, promptOf } from './messages.ts'
+import { MAX_PROMPT_CHARS } from '../request/fields.ts'
+import { messageText, promptOf } from './messages.ts'
 
 function rejection(run: () => unknown): GatewayError {
   try {
@@ -11,65 +12,6 @@ function rejection(run: () => unknown): GatewayError {
   }
   throw new Error('expected a rejection')
 }
-
-describe('parseChatBody', () => {
-  it('accepts and ignores the extra fields and nulls clients send', () => {
-    const request = parseChatBody({
-      model: 'flux-dev',
-      messages: [{ role: 'user', content: 'a cat', name: null }],
-      temperature: 0.5,
-      top_p: null,
-      n: 1,
-      tools: [{ type: 'function' }],
-      tool_choice: null,
-      stop: null,
-      logit_bias: {},
-      seed: -1,
-      user: 'someone',
-      stream: null,
-      stream_options: null,
-    })
-    expect(request).toEqual({
-      messages: [{ role: 'user', content: 'a cat', name: null }],
-      model: 'flux-dev',
-      stream: false,
-      includeUsage: false,
-    })
-  })
-
-  it('reads stream and stream_options.include_usage', () => {
-    const request = parseChatBody({
-      messages: [],
-      stream: true,
-      stream_options: { include_usage: true },
-    })
-    expect(request.stream).toBe(true)
-    expect(request.includeUsage).toBe(true)
-  })
-
-  it('treats a non-string or empty model as absent', () => {
-    expect(parseChatBody({ messages: [], model: 42 }).model).toBeUndefined()
-    expect(parseChatBody({ messages: [], model: '' }).model).toBeUndefined()
-  })
-
-  it('rejects messages that are missing or not an array, naming the field', () => {
-    for (const body of [{}, { messages: 'a cat' }, { messages: { role: 'user' } }]) {
-      const error = rejection(() => parseChatBody(body))
-      expect(error.status).toBe(400)
-      expect(error.param).toBe('messages')
-      expect(error.message).toMatch(/messages/)
-    }
-  })
-
-  it('rejects a message without a role or with content of the wrong type', () => {
-    expect(rejection(() => parseChatBody({ messages: [{ content: 'x' }] })).param).toBe(
-      'messages.0.role',
-    )
-    expect(
-      rejection(() => parseChatBody({ messages: [{ role: 'user', content: 5 }] })).status,
-    ).toBe(400)
-  })
-})
 
 describe('promptOf', () => {
   it('takes the last user message, trimmed', () => {
@@ -119,6 +61,15 @@ describe('promptOf', () => {
       promptOf([{ role: 'user', content: 'a'.repeat(MAX_PROMPT_CHARS + 1) }]),
     )
     expect(error.message).toContain(String(MAX_PROMPT_CHARS))
+    expect(error.code).toBe('string_above_max_length')
     expect(error.param).toBe('messages.0.content')
+  })
+
+  it('counts the prompt in code points, so emoji count once', () => {
+    const emoji = '🦊'.repeat(MAX_PROMPT_CHARS)
+    expect(promptOf([{ role: 'user', content: emoji }])).toBe(emoji)
+    expect(rejection(() => promptOf([{ role: 'user', content: `${emoji}!` }])).code).toBe(
+      'string_above_max_length',
+    )
   })
 })

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
+import {
+  MAX_MODEL_CHARS,
+  MAX_NEGATIVE_PROMPT_CHARS,
+  MAX_SEED,
+  MAX_SIDE,
+  MAX_STEPS,
+  MIN_SIDE,
+} from '../request/fields.ts'
 import { parsePromptOptions, RATIO_PRESETS, sizeForRatio } from './options.ts'
 
 const badRequestOf = (text: string) => {
@@ -151,6 +159,31 @@ describe('parsePromptOptions', () => {
       expect(error, text).toBeInstanceOf(GatewayError)
       expect((error as GatewayError).status, text).toBe(400)
     }
+  })
+
+  it('holds flags to the limits of the other doors', () => {
+    expect(parsePromptOptions(`a cat --seed ${MAX_SEED} --steps ${MAX_STEPS}`)).toMatchObject({
+      seed: MAX_SEED,
+      steps: MAX_STEPS,
+    })
+    expect(badRequestOf(`a cat --seed ${MAX_SEED + 1}`)).toMatchObject({
+      message: `--seed must be -1 (random) or a whole number from 0 to ${MAX_SEED}.`,
+    })
+    expect(badRequestOf(`a cat --steps ${MAX_STEPS + 1}`)).toMatchObject({
+      message: `--steps must be a whole number from 1 to ${MAX_STEPS}.`,
+    })
+    expect(badRequestOf(`a cat --no ${'b'.repeat(MAX_NEGATIVE_PROMPT_CHARS + 1)}`)).toMatchObject({
+      code: 'string_above_max_length',
+    })
+    expect(badRequestOf(`a cat --model ${'m'.repeat(MAX_MODEL_CHARS + 1)}`)).toMatchObject({
+      status: 400,
+    })
+    // A size outside MIN_SIDE..MAX_SIDE is not a size: it stays in the prompt.
+    expect(parsePromptOptions(`a cat ${MAX_SIDE + 64}x${MAX_SIDE}`).width).toBeUndefined()
+    expect(parsePromptOptions(`a cat ${MIN_SIDE}x${MAX_SIDE}`)).toMatchObject({
+      width: MIN_SIDE,
+      height: MAX_SIDE,
+    })
   })
 
   it('reads --seed -1 as a random seed and takes it out of the prompt', () => {

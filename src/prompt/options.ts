@@ -1,11 +1,21 @@
+import type * as z from 'zod'
 import { badRequest } from '../errors.ts'
+import {
+  isSide,
+  modelId,
+  negativePromptText,
+  seedText,
+  stepsText,
+} from '../request/field-schemas.ts'
+import type { ImageParams } from '../request/fields.ts'
+import { parseRequest } from '../request/request-error.ts'
 
 /**
  * Inline options in a chat prompt, parsed out and removed before generation (SPEC section 3).
  *
  * Recognised, in order of precedence for the size:
  * 1. an explicit size `1024x768` (also `1024×768`): a standalone token anywhere, both sides
- *    64-4096 with no leading zero;
+ *    MIN_SIDE-MAX_SIDE (request/fields.ts) with no leading zero;
  * 2. `--ar W:H` (or `--aspect W:H`);
  * 3. a bare ratio `W:H`, seed 000's form (`A cute cat 16:9`). To leave times alone ("at 10:30",
  *    "a clock showing 9:05") a bare ratio must be the LAST word of the prompt (flags aside), both
@@ -15,17 +25,14 @@ import { badRequest } from '../errors.ts'
  * and also start with an em dash, which phones substitute for `--`. Unknown `--words` stay in
  * the prompt. A flag with a bad value is a 400, so nobody pays for an image they did not ask for.
  */
-export type PromptOptions = {
+export type InlineOptions = Pick<
+  ImageParams,
+  'width' | 'height' | 'seed' | 'steps' | 'negativePrompt' | 'model'
+> & {
   /** The prompt with every recognised option removed and spacing tidied. */
   prompt: string
-  width?: number
-  height?: number
   /** The ratio as written (`16:9`), when the size came from one. */
   ratio?: string
-  seed?: number
-  steps?: number
-  negativePrompt?: string
-  model?: string
 }
 
 /** Seed 000's presets, kept exactly; other ratios are computed. */
@@ -38,8 +45,6 @@ export const RATIO_PRESETS: Readonly<Record<string, { width: number; height: num
   '9:16': { width: 576, height: 1024 },
 }
 
-const MAX_SEED = 2 ** 31 - 1
-const MAX_STEPS = 100
 const FLAG = /(^|\s)(?:--|\u2014)(ar|aspect|seed|steps|model|no)(?=[\s=]|$)/gi
 const RATIO = /^([1-9]\d?):([1-9]\d?)$/
 const SIZE = /^([1-9]\d{1,3})[x\u00d7]([1-9]\d{1,3})$/i
@@ -80,13 +85,6 @@ function parseRatio(token: string): { w: number; h: number } | null {
   return w <= 32 && h <= 32 ? { w, h } : null
 }
 
-function wholeNumber(flag: string, value: string, max: number, min = 0): number {
-  if (!/^\d{1,10}$/.test(value) || Number(value) > max || Number(value) < min) {
-    throw badRequest(`--${flag} expects a whole number from ${min} to ${max}, got "${value}".`)
-  }
-  return Number(value)
-}
-
 /** Splits the text into prompt parts and flag values. */
 function extractFlags(text: string): { rest: string; flags: Map<string, string> } {
   const matches = [...text.matchAll(FLAG)]
@@ -112,9 +110,9 @@ function extractFlags(text: string): { rest: string; flags: Map<string, string> 
 }
 
 /** Parses and removes inline options; throws a 400 GatewayError for a flag with a bad value. */
-export function parsePromptOptions(text: string): PromptOptions {
+export function parsePromptOptions(text: string): InlineOptions {
   const { rest, flags } = extractFlags(text)
-  const options: Omit<PromptOptions, 'prompt'> = {}
+  const options: Omit<InlineOptions, 'prompt'> = {}
   // Odd entries are the whitespace between words, kept so line breaks survive.
   const parts = rest.split(/(\s+)/)
   const wordIndexes = parts.flatMap((part, index) => (index % 2 === 0 && part ? [index] : []))
@@ -122,7 +120,7 @@ export function parsePromptOptions(text: string): PromptOptions {
   const sizeIndex = wordIndexes.find((index) => SIZE.test(parts[index]!))
   if (sizeIndex !== undefined) {
     const [, width, height] = SIZE.exec(parts[sizeIndex]!)!.map(Number)
-    if (Math.min(width!, height!) >= 64 && Math.max(width!, height!) <= 4096) {
+    if (isSide(width!) && isSide(height!)) {
       Object.assign(options, { width, height })
       parts[sizeIndex] = ''
     }
@@ -147,14 +145,19 @@ export function parsePromptOptions(text: string): PromptOptions {
     }
   }
 
-  const seed = flags.get('seed')
-  // `--seed -1` means a random seed, as in the images API (and most image UIs).
-  if (seed !== undefined && seed !== '-1') options.seed = wholeNumber('seed', seed, MAX_SEED)
-  const steps = flags.get('steps')
-  if (steps !== undefined) options.steps = wholeNumber('steps', steps, MAX_STEPS, 1)
-  const model = flags.get('model')
+  // The rules of the other doors' `seed`, `steps`, `model` and `negative_prompt` fields
+  // (`--seed -1` is a random seed, as everywhere).
+  const flag = <Schema extends z.ZodType>(name: string, schema: Schema) => {
+    const value = flags.get(name)
+    return value === undefined ? undefined : parseRequest(schema, value, { name: `--${name}` })
+  }
+  const seed = flag('seed', seedText)
+  if (seed !== undefined) options.seed = seed
+  const steps = flag('steps', stepsText)
+  if (steps !== undefined) options.steps = steps
+  const model = flag('model', modelId)
   if (model !== undefined) options.model = model
-  const negative = flags.get('no')
+  const negative = flag('no', negativePromptText)
   if (negative) options.negativePrompt = negative
 
   return { prompt: tidy(parts.join('')), ...options }

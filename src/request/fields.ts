@@ -17,6 +17,10 @@ export const MAX_SIDE = 4096
 export const MAX_IMAGES = 4
 /** Sampling steps, where a model takes them. */
 export const MAX_STEPS = 100
+/** What a client sends for "a new random seed each time" (most image UIs use -1). */
+export const RANDOM_SEED = -1
+/** Longest model id a client may name; real ids are far shorter. */
+export const MAX_MODEL_CHARS = 200
 
 /** What a door asks the generation flow for, after validation. */
 export type ImageParams = {

@@ -25,7 +25,12 @@ function chatApp(generate: ChatRouteOptions['generate'], keepAliveMs?: number, l
 }
 
 const post = (app: Hono<AppEnv>, body: unknown, init: RequestInit = {}) =>
-  app.request('/v1/chat/completions', { method: 'POST', body: JSON.stringify(body), ...init })
+  app.request('/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    ...init,
+  })
 
 const sseContent = (raw: string) =>
   raw

@@ -7,7 +7,7 @@ import {
 } from '../chat/completion.ts'
 import { answerHousekeeping, detectHousekeeping } from '../chat/housekeeping.ts'
 import { imageLink } from '../chat/image-link.ts'
-import { lastUserIndex, parseChatBody, promptOf } from '../chat/messages.ts'
+import { lastUserIndex, promptOf } from '../chat/messages.ts'
 import {
   attemptLine,
   failureText,
@@ -30,6 +30,7 @@ import { publicOrigin } from '../http/origin.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import type { Catalogue } from '../pool/catalogue.ts'
 import { parsePromptOptions } from '../prompt/options.ts'
+import { parseChatBody } from '../request/chat.ts'
 import type { AppEnv } from '../services.ts'
 
 /** Test seams: the generation function and the keep-alive interval. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { type AppDeps, createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { sniffImage } from '../image/sniff.ts'
+import { MAX_PROMPT_CHARS } from '../request/fields.ts'
 import { memoryStorage } from '../storage/memory.ts'
 import type { ImageStore } from '../storage/types.ts'
-import { MAX_PROMPT_CHARS, withImageId } from './direct.ts'
+import { withImageId } from './direct.ts'
 
 const quiet = () => {}
 
@@ -81,7 +82,7 @@ describe('direct image API (in process)', () => {
     const { app, puts } = setup()
     const response = await app.request(`/?prompt=${'a'.repeat(20_000)}`)
     expect(response.status).toBe(400)
-    expect(response.headers.get('x-error-code')).toBe('invalid_request')
+    expect(response.headers.get('x-error-code')).toBe('string_above_max_length')
     expect(response.headers.get('content-type')).toBe('image/png')
     expect(puts).toHaveLength(0)
   })

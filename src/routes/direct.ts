@@ -1,12 +1,12 @@
 import { type Context, Hono } from 'hono'
-import * as z from 'zod'
-import { badRequest, GatewayError, notFound } from '../errors.ts'
+import { GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
 import { errorResponse, recordError } from '../http/error-response.ts'
 import { errorImageResponse } from '../image/error-image.ts'
 import { bearerKey } from '../middleware/auth.ts'
 import { limitPublicGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
+import { parseDirectQuery } from '../request/direct.ts'
 import type { AppEnv } from '../services.ts'
 import { isImageKey } from '../storage/keys.ts'
 import { imageResponse } from './stored-image.ts'
@@ -18,79 +18,8 @@ import { imageResponse } from './stored-image.ts'
  * once the image has expired, so a shared link never dies). Every failure is an image too.
  */
 
-/** Hard caps: beyond them a request is a mistake or abuse, refused before any upstream call. */
-export const MAX_PROMPT_CHARS = 8192
-export const MAX_NEGATIVE_CHARS = 2048
-/** Each side of `size`, in pixels; the model's own range is then fitted (providers/fit.ts). */
-export const MIN_SIDE = 64
-export const MAX_SIDE = 4096
-const MAX_SEED = 2 ** 32 - 1
-
 /** Parameters that make `GET /` the direct API; without any of them it is the welcome page. */
 const DIRECT_PARAMS = ['prompt', 'id', 'size', 'optimization', 'seed', 'steps', 'model', 'negative']
-
-const blank = (value: unknown) => (value === '' ? undefined : value)
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional())
-const wholeNumber = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d{1,12}$/, `${name} must be a whole number.`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `${name} must be from ${min} to ${max}.`)
-        .max(max, `${name} must be from ${min} to ${max}.`),
-    )
-
-const size = z.string().transform((value, ctx) => {
-  // `x` as documented; `X`, `*` and `×` because people type them.
-  const match = /^\s*(\d{1,6})\s*[xX*×]\s*(\d{1,6})\s*$/.exec(value)
-  const width = Number(match?.[1])
-  const height = Number(match?.[2])
-  if (!match) {
-    ctx.addIssue({ code: 'custom', message: 'size must be WIDTHxHEIGHT, like 512x512.' })
-  } else if ([width, height].some((side) => side < MIN_SIDE || side > MAX_SIDE)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `size must be ${MIN_SIDE} to ${MAX_SIDE} pixels per side, like 1024x768.`,
-    })
-  }
-  return { width, height }
-})
-
-const directQuery = z.object({
-  prompt: z
-    .string()
-    .optional()
-    .refine(
-      (value) => value === undefined || Array.from(value).length <= MAX_PROMPT_CHARS,
-      `prompt is too long: at most ${MAX_PROMPT_CHARS} characters.`,
-    ),
-  size: optional(size),
-  optimization: optional(
-    z.enum(['0', '1', 'true', 'false'], { error: 'optimization must be 0 or 1.' }),
-  ),
-  // -1 means a random seed, as in the images API.
-  seed: optional(wholeNumber('seed', -1, MAX_SEED)),
-  steps: optional(wholeNumber('steps', 1, 100)),
-  model: optional(z.string().trim().max(200, 'model is too long.')),
-  negative: optional(
-    z
-      .string()
-      .max(MAX_NEGATIVE_CHARS, `negative is too long: at most ${MAX_NEGATIVE_CHARS} characters.`),
-  ),
-})
-
-/** Reads and checks the query; the first problem becomes a 400 naming the parameter. */
-function parseQuery(query: Record<string, string>) {
-  const result = directQuery.safeParse(query)
-  if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const param = String(issue.path[0] ?? '')
-  throw badRequest(issue.message, param || undefined)
-}
 
 const keyRequired = () =>
   new GatewayError(
@@ -164,17 +93,15 @@ export function directRoutes(): Hono<AppEnv> {
     const keyHolder = config.clientKeys.length > 0 && (await checkKey(presented))
     if (config.directApiAccess === 'key' && !keyHolder) throw keyRequired()
 
-    const params = parseQuery(query)
-    if (params.prompt === undefined || params.prompt.trim() === '') {
-      if (id !== undefined && params.prompt === undefined) throw expiredWithoutPrompt()
-      // The code other endpoints use for an empty prompt (assertPrompt in generate/index.ts).
+    const params = parseDirectQuery(query)
+    if (params.prompt === undefined) {
+      if (id !== undefined) throw expiredWithoutPrompt()
+      // The code the other doors use for an empty prompt.
       throw new GatewayError(
         400,
         'invalid_prompt',
         'prompt is missing: add ?prompt=... to the URL.',
-        {
-          param: 'prompt',
-        },
+        { param: 'prompt' },
       )
     }
     // Resolved before counting, so a typo in the model name does not use up the client's quota.
@@ -183,15 +110,14 @@ export function directRoutes(): Hono<AppEnv> {
     if (config.directApiAccess === 'public' && !keyHolder) await limitPublicGeneration(c)
 
     const result = await generateImages(services, {
-      prompt: params.prompt.trim(),
+      prompt: params.prompt,
       n: 1,
-      width: params.size?.width,
-      height: params.size?.height,
-      seed: params.seed === -1 ? undefined : params.seed,
+      ...params.size,
+      seed: params.seed,
       steps: params.steps,
       negativePrompt: params.negative,
       model: params.model,
-      optimize: params.optimization === '1' || params.optimization === 'true',
+      optimize: params.optimization ?? false,
       signal: c.req.raw.signal,
     })
     const image = result.images[0]!

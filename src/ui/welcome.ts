@@ -34,6 +34,7 @@ drawn locally by the <code>demo</code> provider and labelled as such. Configure 
 · Direct image URLs: <strong>${info.directAccess === 'public' ? 'public' : 'key required'}</strong></p>
 <p>Models:</p><ul>${models}</ul>
 <p><a href="/gui/">Open the playground</a> · <a href="/healthz">Health</a></p>
+<p><a href="/openapi.json">API description (OpenAPI 3.1)</a></p>
 </div>
 <h2>Use it</h2>
 <p>Chat clients (NextChat, ChatBox, LobeChat, Open WebUI, ...): set the API base to

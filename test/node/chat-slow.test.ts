@@ -25,7 +25,12 @@ async function gatewayWith(env: Record<string, string>) {
 const body = (content: string, stream = true) =>
   JSON.stringify({ model: 'demo', stream, messages: [{ role: 'user', content }] })
 const post = (url: string, content: string, init: RequestInit = {}, stream = true) =>
-  fetch(`${url}/v1/chat/completions`, { method: 'POST', body: body(content, stream), ...init })
+  fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body(content, stream),
+    ...init,
+  })
 
 /** Reads a stream, noting when each SSE block arrived (ms since the request was sent). */
 async function timedBlocks(url: string, content: string) {

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { imageUrlOf, parseSse, pngSize } from '../../src/chat/__fixtures__/sse.ts'
-import { MAX_PROMPT_CHARS } from '../../src/chat/messages.ts'
+import { MAX_PROMPT_CHARS } from '../../src/request/fields.ts'
 import { answer, serverError, startFakeLlm } from '../fakes/llm.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
 

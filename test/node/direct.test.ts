@@ -112,7 +112,7 @@ describe('direct image API over HTTP (Node, demo provider)', () => {
     await expectErrorImage(
       await fetch(`${gateway.url}/?prompt=${'a'.repeat(20_000)}`),
       400,
-      'invalid_request',
+      'string_above_max_length',
     )
     expect(await storedFiles(gateway)).toEqual(before)
   })

@@ -1,0 +1,60 @@
+import * as z from 'zod'
+import { MAX_MODEL_CHARS } from './fields.ts'
+import { parseRequest } from './request-error.ts'
+
+/**
+ * The chat request body: only what the gateway uses is validated; every other field clients send
+ * (temperature, tools, n, user, nulls, ...) passes through unread, as OpenAI-compatible servers
+ * are expected to accept them.
+ */
+
+const contentPart = z.looseObject({
+  type: z.string({ error: 'must be a string' }),
+  text: z.string({ error: 'must be a string' }).optional(),
+})
+const chatMessage = z.looseObject({
+  role: z.string({ error: 'must be a string' }),
+  content: z
+    .union([z.string(), z.array(contentPart), z.null()], {
+      error: 'must be a string, an array of content parts, or null',
+    })
+    .optional()
+    .meta({ description: 'The last user message is the prompt, with its inline options.' }),
+})
+
+export const chatBody = z
+  .looseObject({
+    messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
+    // A chat client sends whatever name the user picked; an unusable one (not a string, empty or
+    // longer than any model id) falls back to the default.
+    model: z
+      .unknown()
+      .optional()
+      .transform((value) =>
+        typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
+      )
+      .meta({
+        type: 'string',
+        description: 'Any name; one /v1/models does not list draws with the default model.',
+      }),
+    stream: z.boolean({ error: 'must be true or false' }).nullish(),
+    stream_options: z
+      .looseObject({ include_usage: z.unknown().optional().meta({ type: 'boolean' }) })
+      .nullish()
+      .catch(undefined),
+  })
+  .transform(({ messages, model, stream, stream_options }) => ({
+    messages,
+    /** The `model` field when it is a non-empty string. */
+    model,
+    stream: stream === true,
+    includeUsage: stream_options?.include_usage === true,
+  }))
+
+export type ChatMessage = z.output<typeof chatMessage>
+export type ChatBody = z.output<typeof chatBody>
+
+/** Validates the body; throws a 400 naming the field at fault (`messages.2.content`). */
+export function parseChatBody(body: unknown): ChatBody {
+  return parseRequest(chatBody, body)
+}

@@ -1,0 +1,67 @@
+import * as z from 'zod'
+import {
+  imageCount,
+  imageSize,
+  modelId,
+  negativePromptText,
+  optimizationSwitch,
+  promptText,
+  seedNumber,
+  stepsNumber,
+} from './field-schemas.ts'
+import type { ImageParams } from './fields.ts'
+import { parseRequest } from './request-error.ts'
+
+/** `null` is how many clients say "not given". */
+const absentOr = <Schema extends z.ZodType>(schema: Schema) => schema.nullish()
+
+/**
+ * The request body of `POST /v1/images/generations`: OpenAI's fields plus the SiliconFlow /
+ * Cherry Studio aliases. Unknown fields (`quality`, `style`, `user`, `guidance_scale`, ...) are
+ * stripped, so clients that send extras are never refused for them.
+ */
+export const imagesBody = z.object({
+  prompt: promptText.meta({ description: 'What to draw.' }),
+  model: absentOr(modelId),
+  n: absentOr(imageCount).meta({ description: 'Images to generate (default 1).' }),
+  batch_size: absentOr(imageCount).meta({ description: 'Alias of `n`.' }),
+  size: absentOr(imageSize),
+  image_size: absentOr(imageSize).meta({ description: 'Alias of `size`.' }),
+  response_format: absentOr(
+    z.enum(['url', 'b64_json'], { error: 'must be "url" or "b64_json"' }),
+  ).meta({ description: 'Absent: each image carries both `url` and `b64_json`.' }),
+  seed: absentOr(seedNumber),
+  steps: absentOr(stepsNumber),
+  num_inference_steps: absentOr(stepsNumber).meta({ description: 'Alias of `steps`.' }),
+  negative_prompt: absentOr(negativePromptText),
+  optimization: absentOr(optimizationSwitch),
+})
+
+export type ImagesResponseFormat = 'url' | 'b64_json' | 'both'
+
+/** What the Images API asks for: the shared parameters plus this door's own two. */
+export type ImagesCall = {
+  image: ImageParams
+  optimize: boolean
+  /** Absent in the request: answer with both `url` and `b64_json`. */
+  responseFormat: ImagesResponseFormat
+}
+
+/** Validates a body, or throws a 400 naming the field at fault as the client spelled it. */
+export function parseImagesBody(body: unknown): ImagesCall {
+  const input = parseRequest(imagesBody, body)
+  const size = input.size ?? input.image_size
+  return {
+    image: {
+      prompt: input.prompt,
+      negativePrompt: input.negative_prompt ?? undefined,
+      ...size,
+      n: input.n ?? input.batch_size ?? 1,
+      steps: input.steps ?? input.num_inference_steps ?? undefined,
+      seed: input.seed ?? undefined,
+      model: input.model ?? undefined,
+    },
+    optimize: input.optimization ?? false,
+    responseFormat: input.response_format ?? 'both',
+  }
+}
