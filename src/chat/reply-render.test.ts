@@ -16,9 +16,9 @@ import {
 import { REPLY_STRINGS } from './strings.ts'
 
 /**
- * Chat replies rendered the way chat clients render them: marked (Open WebUI, LobeChat's older
- * builds) and markdown-it, both with their defaults (no soft-break plugin) and markdown-it also
- * with raw HTML and bare-URL links switched on, the most permissive setting a client might use.
+ * Chat replies rendered the way chat clients render them: marked (Open WebUI's renderer) and
+ * markdown-it, both with their defaults (GFM in marked, no soft-break plugin in either), and
+ * markdown-it also with raw HTML and bare-URL links on, the most permissive setting a client uses.
  */
 const RENDERERS: Record<string, (markdown: string) => string> = {
   marked: (markdown) => new Marked().parse(markdown, { async: false }),
