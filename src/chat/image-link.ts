@@ -1,5 +1,6 @@
 import { encodeBase64 } from '../bytes/base64.ts'
 import type { GeneratedRecord } from '../generate/index.ts'
+import { inertText } from './markdown.ts'
 
 /**
  * How a chat reply points at its image: a short absolute URL to `/image/{key}` by default, which
@@ -12,4 +13,15 @@ export function imageLink(
 ): string {
   if (options.format === 'url' && image.key) return `${options.origin}/image/${image.key}`
   return `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
+}
+
+/**
+ * An image whose alt text is `alt`, inert. The URL is the gateway's own (or a `data:` URI);
+ * characters that would end or break a link destination are percent-encoded anyway.
+ */
+export function imageMarkdown(alt: string, url: string): string {
+  const destination = url
+    .replace(/[\s<>]/g, (character) => encodeURIComponent(character))
+    .replace(/[()]/g, (bracket) => (bracket === '(' ? '%28' : '%29'))
+  return `![${inertText(alt)}](${destination})`
 }

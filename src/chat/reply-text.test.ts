@@ -1,40 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import type { ReplyLanguage } from '../config.ts'
-import type { GenerationResult } from '../generate/index.ts'
-import { escapeAlt, failureText, fullReply, imageMarkdown, resultSection } from './reply-text.ts'
+import { generationResult as result } from './__fixtures__/generation.ts'
+import { failureText, fullReply, progressLine, resultSection } from './reply-text.ts'
 import { REPLY_STRINGS } from './strings.ts'
 
-const result = (overrides: Partial<GenerationResult> = {}): GenerationResult => ({
-  images: [],
-  model: 'demo',
-  upstreamModel: 'demo',
-  provider: 'demo',
-  seed: 42,
-  prompt: 'A cute cat',
-  finalPrompt: 'A cute cat',
-  promptModel: null,
-  promptNote: undefined,
-  warnings: [],
-  attempts: 1,
-  elapsedMs: 1234,
-  expiresAt: 0,
-  ...overrides,
-})
 const image = { alt: 'A cute cat', url: 'https://gw/image/abc', size: { width: 768, height: 512 } }
 
 describe('reply text', () => {
-  it("follows seed 000's layout, plus model, seed and time", () => {
+  it("follows Flux-API-Worker's layout, plus model, seed and time, one hard break a line", () => {
     expect(fullReply('en', { original: 'A cute cat 3:2', result: result(), image })).toBe(
       [
-        '🎨 Original prompt: A cute cat 3:2',
-        '💬 Prompt generation model: Original Prompt',
-        '🌐 Optimized prompt: A cute cat',
-        '📐 Image specifications: 768x512',
-        '🤖 Model: demo (provider: demo)',
-        '🎲 Seed: 42',
-        '⏱️ Time taken: 1.2 s',
-        '🌟 Image generation successful!',
-        "Here's the result:",
+        '🎨 Original prompt: `A cute cat 3:2`  ',
+        '💬 Prompt generation model: Original Prompt  ',
+        '🌐 Optimized prompt: `A cute cat`  ',
+        '📐 Image specifications: 768x512  ',
+        '🤖 Model: demo (provider: demo)  ',
+        '🎲 Seed: 42  ',
+        '⏱️ Time taken: 1.2 s  ',
+        '🌟 Image generation successful!  ',
+        "Here's the result:  ",
         '',
         '![A cute cat](https://gw/image/abc)',
       ].join('\n'),
@@ -56,26 +40,32 @@ describe('reply text', () => {
       }),
       image,
     })
-    expect(text).toContain('💬 Prompt generation model: glm-4-flash\n🌐 Optimized prompt: a cat\n')
-    expect(text).toContain('ℹ️ Note: the optimizer timed out\n')
-    expect(text).toContain('"gpt-4o" is not available here; the default model "demo" was used.')
-    expect(text).toContain('⚠️ Adjusted: steps 99 clamped to 50')
+    expect(text).toContain(
+      '💬 Prompt generation model: glm-4-flash  \n🌐 Optimized prompt: `a cat`  \n',
+    )
+    expect(text).toContain('ℹ️ Note: the optimizer timed out  \n')
+    expect(text).toContain(
+      'The model `gpt-4o` is not available here; the default model `demo` was used.  \n',
+    )
+    expect(text).toContain('⚠️ Adjusted: steps 99 clamped to 50  \n')
     expect(text).toContain('🤖 Model: flux-schnell → @cf/black-forest-labs/flux-1-schnell')
     expect(text).not.toContain('🎲')
   })
 
   it('shows the real size after the stream announced another one, and not twice otherwise', () => {
     const differs = resultSection('en', result(), image, { width: 1024, height: 1024 })
-    expect(differs.startsWith('📐 Image specifications: 768x512\n')).toBe(true)
+    expect(differs.startsWith('📐 Image specifications: 768x512  \n')).toBe(true)
     const same = resultSection('en', result(), image, { width: 768, height: 512 })
     expect(same).not.toContain('📐')
     expect(resultSection('en', result(), image, null)).toContain('📐 Image specifications: 768x512')
   })
 
-  it('escapes brackets and flattens line breaks in the alt text', () => {
-    expect(escapeAlt('a [red]\ncat \\ x')).toBe('a \\[red\\] cat \\\\ x')
-    expect(imageMarkdown('x](javascript:alert(1)) ![y', 'https://gw/i')).toBe(
-      '![x\\](javascript:alert(1)) !\\[y](https://gw/i)',
+  it('keeps upstream words and failure messages on one inert line', () => {
+    expect(progressLine('fal: queued at <b>position</b> 3\nnext')).toBe(
+      '⏳ fal: queued at &#60;b&#62;position&#60;/b&#62; 3 next  \n',
+    )
+    expect(failureText('en', 'upstream said ![x](http://elsewhere/x.png)')).toBe(
+      '❌ Image generation failed: upstream said `![x](http://elsewhere/x.png)`',
     )
   })
 
@@ -100,10 +90,10 @@ describe('reply text', () => {
       fullReply(language, { original: 'A cute cat', result: result(), image }),
     )
     expect(new Set(replies).size).toBe(languages.length)
-    expect(replies[3]).toContain('🎨 元のプロンプト：A cute cat')
+    expect(replies[3]).toContain('🎨 元のプロンプト：`A cute cat`')
     expect(replies[1]).toContain('📐 图像规格：768x512')
     for (const reply of replies)
-      expect(reply.endsWith('![A cute cat](https://gw/image/abc)')).toBe(true)
+      expect(reply.endsWith('\n\n![A cute cat](https://gw/image/abc)')).toBe(true)
     expect(failureText('de', 'kaputt')).toBe('❌ Bilderzeugung fehlgeschlagen: kaputt')
   })
 })

@@ -1,14 +1,16 @@
 import type { ReplyLanguage } from '../config.ts'
 import type { GenerationResult } from '../generate/index.ts'
+import { imageMarkdown } from './image-link.ts'
+import { codeSpan, inertText, LINE_END } from './markdown.ts'
 import { fill, REPLY_STRINGS } from './strings.ts'
 
 /**
- * The chat reply in seed 000's layout, built from sections so the stream can send each one as
- * soon as it is known and the non-streaming reply is the same sections joined:
+ * The chat reply in Flux-API-Worker's layout, built from sections so the stream can send each
+ * one as soon as it is known and the non-streaming reply is the same sections joined:
  *
- *   🎨 Original prompt: A cute cat 3:2            <- opening (at once)
+ *   🎨 Original prompt: `A cute cat 3:2`           <- opening (at once)
  *   💬 Prompt generation model: Original Prompt    <- prompt (once the prompt is ready)
- *   🌐 Optimized prompt: A cute cat
+ *   🌐 Optimized prompt: `A cute cat`
  *   📐 Image specifications: 768x512
  *   🤖 Model: demo (provider: demo)                <- result
  *   🎲 Seed: 42
@@ -18,34 +20,26 @@ import { fill, REPLY_STRINGS } from './strings.ts'
  *
  *   ![A cute cat](https://host/image/key)
  *
- * Every section ends with a line break except the last, which ends with the image.
+ * Every info line ends with a hard break (markdown.ts), every section with a line end except the
+ * last, which ends with the image. Prompts and the model name a client asked for are code spans,
+ * every other value is inert text: nothing from a request or an upstream becomes markdown.
  */
 
 type Size = { width: number; height: number }
+type Fallback = { asked: string; model: string }
 
-/** Prompts shown on one line: line breaks inside them would break the layout. */
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim()
 const sizeText = (size: Size) => `${size.width}x${size.height}`
-
-/** Alt text is the prompt; `[`, `]` and `\` are escaped and line breaks flattened. */
-export function escapeAlt(text: string): string {
-  return oneLine(text).replace(/[\\[\]]/g, (character) => `\\${character}`)
-}
-
-export function imageMarkdown(alt: string, url: string): string {
-  return `![${escapeAlt(alt)}](${url})`
-}
+const lines = (texts: string[]) => texts.map((text) => text + LINE_END).join('')
 
 /** The original prompt, and a note when the asked-for model was not available. */
-export function openingSection(
-  language: ReplyLanguage,
-  original: string,
-  fallback?: { asked: string; model: string },
-): string {
+export function openingSection(language: ReplyLanguage, original: string, fallback?: Fallback) {
   const strings = REPLY_STRINGS[language]
-  let text = `${fill(strings.original, { prompt: oneLine(original) })}\n`
-  if (fallback) text += `${fill(strings.modelFallback, fallback)}\n`
-  return text
+  const texts = [fill(strings.original, { prompt: codeSpan(original) })]
+  if (fallback) {
+    const names = { asked: codeSpan(fallback.asked), model: codeSpan(fallback.model) }
+    texts.push(fill(strings.modelFallback, names))
+  }
+  return lines(texts)
 }
 
 /** Who rewrote the prompt, the prompt sent upstream, and the size when it is known. */
@@ -55,17 +49,25 @@ export function promptSection(
   size: Size | null,
 ): string {
   const strings = REPLY_STRINGS[language]
-  const model = prepared.promptModel ?? strings.noPromptModel
-  let text = `${fill(strings.promptModel, { model })}\n`
-  text += `${fill(strings.optimized, { prompt: oneLine(prepared.prompt) })}\n`
-  if (prepared.note) text += `${fill(strings.note, { note: prepared.note })}\n`
-  if (size) text += `${fill(strings.size, { size: sizeText(size) })}\n`
-  return text
+  const model = inertText(prepared.promptModel ?? strings.noPromptModel)
+  const texts = [
+    fill(strings.promptModel, { model }),
+    fill(strings.optimized, { prompt: codeSpan(prepared.prompt) }),
+  ]
+  if (prepared.note) texts.push(fill(strings.note, { note: inertText(prepared.note) }))
+  if (size) texts.push(fill(strings.size, { size: sizeText(size) }))
+  return lines(texts)
 }
 
 /** A progress line for a streaming client: which upstream is working on it. */
 export function attemptLine(language: ReplyLanguage, model: string, provider: string): string {
-  return `${fill(REPLY_STRINGS[language].attempt, { model, provider })}\n`
+  const names = { model: inertText(model), provider: inertText(provider) }
+  return lines([fill(REPLY_STRINGS[language].attempt, names)])
+}
+
+/** A progress line with an upstream's own words (queue position, download). */
+export function progressLine(message: string): string {
+  return lines([`⏳ ${inertText(message)}`])
 }
 
 /**
@@ -79,22 +81,23 @@ export function resultSection(
   announced: Size | null,
 ): string {
   const strings = REPLY_STRINGS[language]
-  const lines: string[] = []
+  const texts: string[] = []
   if (!announced || sizeText(announced) !== sizeText(image.size)) {
-    lines.push(fill(strings.size, { size: sizeText(image.size) }))
+    texts.push(fill(strings.size, { size: sizeText(image.size) }))
   }
   const model =
     result.upstreamModel === result.model
       ? result.model
       : `${result.model} → ${result.upstreamModel}`
-  lines.push(fill(strings.model, { model, provider: result.provider }))
-  if (result.seed !== undefined) lines.push(fill(strings.seed, { seed: result.seed }))
-  lines.push(fill(strings.time, { seconds: (result.elapsedMs / 1000).toFixed(1) }))
+  texts.push(fill(strings.model, { model: inertText(model), provider: inertText(result.provider) }))
+  if (result.seed !== undefined) texts.push(fill(strings.seed, { seed: result.seed }))
+  texts.push(fill(strings.time, { seconds: (result.elapsedMs / 1000).toFixed(1) }))
   if (result.warnings.length) {
-    lines.push(fill(strings.adjusted, { warnings: result.warnings.join('; ') }))
+    texts.push(fill(strings.adjusted, { warnings: inertText(result.warnings.join('; ')) }))
   }
-  lines.push(strings.success, strings.result, '', imageMarkdown(image.alt, image.url))
-  return lines.join('\n')
+  texts.push(strings.success, strings.result)
+  // The blank line ends the paragraph, so the image stands on its own.
+  return `${lines(texts)}\n${imageMarkdown(image.alt, image.url)}`
 }
 
 /** The whole non-streaming reply. */
@@ -102,7 +105,7 @@ export function fullReply(
   language: ReplyLanguage,
   options: {
     original: string
-    fallback?: { asked: string; model: string }
+    fallback?: Fallback
     result: GenerationResult
     image: { alt: string; url: string; size: Size }
   },
@@ -122,5 +125,5 @@ export function fullReply(
 
 /** A failure after the stream began, as readable text. */
 export function failureText(language: ReplyLanguage, message: string): string {
-  return fill(REPLY_STRINGS[language].failed, { message })
+  return fill(REPLY_STRINGS[language].failed, { message: inertText(message) })
 }

@@ -1,14 +1,15 @@
 import type { ReplyLanguage } from '../config.ts'
 
 /**
- * Every piece of chat reply text in every REPLY_LANGUAGE, in one table (seed 000 kept one copy
- * of its whole script per language). `{name}` marks a value filled in by reply-text.ts. The
- * emoji and line order follow seed 000's English reply.
+ * Every piece of chat reply text in every REPLY_LANGUAGE, in one table (Flux-API-Worker kept one
+ * copy of its whole script per language). `{name}` marks a value filled in by reply-text.ts,
+ * which makes it inert markdown first; model names arrive as code spans, so the templates do not
+ * quote them. The emoji and line order follow Flux-API-Worker's English reply.
  */
 export type ReplyStrings = {
   original: string
   promptModel: string
-  /** Shown as the prompt model when no LLM rewrote the prompt (seed 000's wording). */
+  /** Shown as the prompt model when no LLM rewrote the prompt (Flux-API-Worker's wording). */
   noPromptModel: string
   optimized: string
   note: string
@@ -36,8 +37,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     optimized: '🌐 Optimized prompt: {prompt}',
     note: 'ℹ️ Note: {note}',
     size: '📐 Image specifications: {size}',
-    modelFallback:
-      'ℹ️ The model "{asked}" is not available here; the default model "{model}" was used.',
+    modelFallback: 'ℹ️ The model {asked} is not available here; the default model {model} was used.',
     attempt: '⏳ Generating with {model} via {provider}…',
     model: '🤖 Model: {model} (provider: {provider})',
     seed: '🎲 Seed: {seed}',
@@ -56,7 +56,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     optimized: '🌐 优化后的提示词：{prompt}',
     note: 'ℹ️ 说明：{note}',
     size: '📐 图像规格：{size}',
-    modelFallback: 'ℹ️ 此处没有模型“{asked}”，已使用默认模型“{model}”。',
+    modelFallback: 'ℹ️ 此处没有模型 {asked}，已使用默认模型 {model}。',
     attempt: '⏳ 正在通过 {provider} 使用 {model} 生成…',
     model: '🤖 模型：{model}（服务商：{provider}）',
     seed: '🎲 种子：{seed}',
@@ -75,7 +75,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     optimized: '🌐 最佳化後的提示詞：{prompt}',
     note: 'ℹ️ 說明：{note}',
     size: '📐 圖像規格：{size}',
-    modelFallback: 'ℹ️ 此處沒有模型「{asked}」，已使用預設模型「{model}」。',
+    modelFallback: 'ℹ️ 此處沒有模型 {asked}，已使用預設模型 {model}。',
     attempt: '⏳ 正在透過 {provider} 使用 {model} 生成…',
     model: '🤖 模型：{model}（供應商：{provider}）',
     seed: '🎲 種子：{seed}',
@@ -94,8 +94,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     optimized: '🌐 最適化されたプロンプト：{prompt}',
     note: 'ℹ️ 注記：{note}',
     size: '📐 画像サイズ：{size}',
-    modelFallback:
-      'ℹ️ モデル「{asked}」はここでは使えないため、既定のモデル「{model}」を使用しました。',
+    modelFallback: 'ℹ️ モデル {asked} はここでは使えないため、既定のモデル {model} を使用しました。',
     attempt: '⏳ {provider} の {model} で生成中…',
     model: '🤖 モデル：{model}（プロバイダー：{provider}）',
     seed: '🎲 シード：{seed}',
@@ -115,7 +114,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ Nota: {note}',
     size: '📐 Especificaciones de la imagen: {size}',
     modelFallback:
-      'ℹ️ El modelo "{asked}" no está disponible aquí; se usó el modelo predeterminado "{model}".',
+      'ℹ️ El modelo {asked} no está disponible aquí; se usó el modelo predeterminado {model}.',
     attempt: '⏳ Generando con {model} a través de {provider}…',
     model: '🤖 Modelo: {model} (proveedor: {provider})',
     seed: '🎲 Semilla: {seed}',
@@ -135,7 +134,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ Remarque : {note}',
     size: '📐 Caractéristiques de l’image : {size}',
     modelFallback:
-      'ℹ️ Le modèle « {asked} » n’est pas disponible ici ; le modèle par défaut « {model} » a été utilisé.',
+      'ℹ️ Le modèle {asked} n’est pas disponible ici ; le modèle par défaut {model} a été utilisé.',
     attempt: '⏳ Génération avec {model} via {provider}…',
     model: '🤖 Modèle : {model} (fournisseur : {provider})',
     seed: '🎲 Graine : {seed}',
@@ -154,8 +153,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     optimized: '🌐 Оптимизированный промпт: {prompt}',
     note: 'ℹ️ Примечание: {note}',
     size: '📐 Параметры изображения: {size}',
-    modelFallback:
-      'ℹ️ Модель «{asked}» здесь недоступна; использована модель по умолчанию «{model}».',
+    modelFallback: 'ℹ️ Модель {asked} здесь недоступна; использована модель по умолчанию {model}.',
     attempt: '⏳ Генерация: {model} через {provider}…',
     model: '🤖 Модель: {model} (провайдер: {provider})',
     seed: '🎲 Сид: {seed}',
@@ -175,7 +173,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ Hinweis: {note}',
     size: '📐 Bildspezifikationen: {size}',
     modelFallback:
-      'ℹ️ Das Modell „{asked}“ ist hier nicht verfügbar; das Standardmodell „{model}“ wurde verwendet.',
+      'ℹ️ Das Modell {asked} ist hier nicht verfügbar; das Standardmodell {model} wurde verwendet.',
     attempt: '⏳ Erzeuge mit {model} über {provider}…',
     model: '🤖 Modell: {model} (Anbieter: {provider})',
     seed: '🎲 Seed: {seed}',

@@ -59,7 +59,7 @@ describe('chat route', () => {
     const raw = await response.text()
     expect(raw).not.toMatch(/^event:/m)
     const content = sseContent(raw)
-    expect(content).toContain('⏳ Generating with m via p#1…\n')
+    expect(content).toContain('⏳ Generating with m via p#1…  \n')
     expect(content).toContain('❌ Image generation failed: Every upstream failed: p#1: HTTP 500')
     const stop = raw.split('\n\n').filter((block) => block.includes('"finish_reason":"stop"'))
     expect(stop).toHaveLength(1)

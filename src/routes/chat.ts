@@ -13,6 +13,7 @@ import {
   failureText,
   fullReply,
   openingSection,
+  progressLine,
   promptSection,
   resultSection,
 } from '../chat/reply-text.ts'
@@ -155,7 +156,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
               emit(promptSection(language, event, event.size))
             } else if (event.type === 'attempt') {
               emit(attemptLine(language, event.model, event.provider))
-            } else emit(`⏳ ${event.message}\n`)
+            } else emit(progressLine(event.message))
           },
         })
         logResult(result)

@@ -1,5 +1,5 @@
 import { RATIO_PRESETS } from '../prompt/options.ts'
-import { GUI_SCRIPT } from './gui-script.ts'
+import { GUI_SCRIPT } from './gui-script/index.ts'
 import { GUI_STRINGS_EN, GUI_STRINGS_ZH, type GuiStrings } from './gui-strings.ts'
 import { GUI_CSS } from './gui-style.ts'
 import { BASE_CSS, escapeHtml } from './html.ts'

@@ -114,7 +114,7 @@ describe('Vercel AI SDK (@ai-sdk/openai-compatible)', () => {
     expect(errors).toEqual([])
     expect(await result.finishReason).toBe('stop')
     expect((await result.usage).outputTokens).toBe(Math.ceil(text.length / 4))
-    expect(text.startsWith('🎨 Original prompt: A cute cat 1:1\n')).toBe(true)
+    expect(text.startsWith('🎨 Original prompt: `A cute cat 1:1`  \n')).toBe(true)
     await expectImage(text, { width: 1024, height: 1024 })
   })
 })

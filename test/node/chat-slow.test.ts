@@ -89,7 +89,7 @@ describe('chat stream with a slow upstream', () => {
     expect(keepAlive).toBeLessThan(image)
     // The role chunk and the original prompt come at once; the comment within the interval.
     expect(blocks[0]!.at).toBeLessThan(2_000)
-    expect(blocks[1]!.text).toContain('🎨 Original prompt: A slow cat 3:2')
+    expect(blocks[1]!.text).toContain('🎨 Original prompt: `A slow cat 3:2`')
     expect(blocks[keepAlive]!.at - blocks[0]!.at).toBeLessThanOrEqual(KEEP_ALIVE_MS + 1_000)
     expect(blocks.at(-1)!.text).toBe('data: [DONE]')
 

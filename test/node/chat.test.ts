@@ -63,12 +63,12 @@ describe('POST /v1/chat/completions', () => {
       expect(Number.isInteger(n)).toBe(true)
     }
     expect(total_tokens).toBe(prompt_tokens + completion_tokens)
-    // Seed 000 counted characters as tokens; the estimate is about a quarter of that.
+    // Flux-API-Worker counted characters as tokens; the estimate is about a quarter of that.
     expect(prompt_tokens).toBe(Math.ceil('A cute cat 3:2'.length / 4))
 
     const content: string = body.choices[0].message.content
     expect(content).toMatch(
-      /^🎨 Original prompt: A cute cat 3:2\n💬 Prompt generation model: Original Prompt\n🌐 Optimized prompt: A cute cat\n📐 Image specifications: 768x512\n🤖 Model: demo \(provider: demo\)\n🎲 Seed: \d+\n⏱️ Time taken: \d+\.\d s\n🌟 Image generation successful!\nHere's the result:\n\n!\[A cute cat\]\(http:\/\/127\.0\.0\.1:\d+\/image\/[\w-]+\)$/,
+      /^🎨 Original prompt: `A cute cat 3:2` {2}\n💬 Prompt generation model: Original Prompt {2}\n🌐 Optimized prompt: `A cute cat` {2}\n📐 Image specifications: 768x512 {2}\n🤖 Model: demo \(provider: demo\) {2}\n🎲 Seed: \d+ {2}\n⏱️ Time taken: \d+\.\d s {2}\n🌟 Image generation successful! {2}\nHere's the result: {2}\n\n!\[A cute cat\]\(http:\/\/127\.0\.0\.1:\d+\/image\/[\w-]+\)$/,
     )
     expect(await expectWorkingImage(content)).toEqual({ width: 768, height: 512 })
   })
@@ -158,7 +158,7 @@ describe('POST /v1/chat/completions', () => {
     })
     expect(response.status).toBe(200)
     const content: string = (await response.json()).choices[0].message.content
-    expect(content).toContain('🌐 Optimized prompt: a lighthouse at night\n')
+    expect(content).toContain('🌐 Optimized prompt: `a lighthouse at night`  \n')
     expect(content).not.toContain('not available here')
     expect(await expectWorkingImage(content)).toEqual({ width: 576, height: 1024 })
   })
@@ -172,9 +172,9 @@ describe('POST /v1/chat/completions', () => {
     const body = await response.json()
     expect(body.model).toBe('demo')
     expect(body.choices[0].message.content).toContain(
-      'The model "also-unknown" is not available here; the default model "demo" was used.',
+      'The model `also-unknown` is not available here; the default model `demo` was used.',
     )
-    expect(body.choices[0].message.content).toContain('🎲 Seed: 5\n')
+    expect(body.choices[0].message.content).toContain('🎲 Seed: 5  \n')
   })
 
   it('logs model, provider and attempts, but not the prompt', async () => {
@@ -223,7 +223,7 @@ describe('POST /v1/chat/completions', () => {
         .map((data) => JSON.parse(data).choices[0]?.delta.content ?? '')
         .join('')
       expect(content).toContain(
-        '💬 Prompt generation model: gpt-fake\n🌐 Optimized prompt: A fluffy cat on a velvet cushion\n📐 Image specifications: 768x512\n',
+        '💬 Prompt generation model: gpt-fake  \n🌐 Optimized prompt: `A fluffy cat on a velvet cushion`  \n📐 Image specifications: 768x512  \n',
       )
       // The LLM saw the prompt without its options; the alt text stays the person's prompt.
       expect(llm.calls.at(-1)?.body.messages.at(-1)?.content).toBe('A cute cat')
@@ -235,9 +235,9 @@ describe('POST /v1/chat/completions', () => {
       ).json()
       const text: string = fallback.choices[0].message.content
       expect(text).toContain(
-        '💬 Prompt generation model: Original Prompt\n🌐 Optimized prompt: A cute cat\n',
+        '💬 Prompt generation model: Original Prompt  \n🌐 Optimized prompt: `A cute cat`  \n',
       )
-      expect(text).toMatch(/\nℹ️ Note: .+\n/)
+      expect(text).toMatch(/\nℹ️ Note: .+ {2}\n/)
       expect(text).not.toContain('llm-secret-key')
     } finally {
       await optimized.close()
@@ -254,8 +254,8 @@ describe('POST /v1/chat/completions', () => {
         ja.url,
       )
       const content: string = (await response.json()).choices[0].message.content
-      expect(content).toMatch(/^🎨 元のプロンプト：A cute cat 16:9\n/)
-      expect(content).toContain('📐 画像サイズ：1024x576\n')
+      expect(content).toMatch(/^🎨 元のプロンプト：`A cute cat 16:9` {2}\n/)
+      expect(content).toContain('📐 画像サイズ：1024x576  \n')
       expect(content).toContain('🌟 画像の生成に成功しました！')
       expect(content).not.toContain('Original prompt')
     } finally {
@@ -323,8 +323,8 @@ describe('POST /v1/chat/completions with stream: true', () => {
       }
       const content = rest.map((chunk) => chunk.choices[0].delta.content).join('')
       // Progress first: the original prompt, then the optimized prompt and size, then the image.
-      expect(rest[0].choices[0].delta.content).toBe('🎨 Original prompt: A cute cat 3:2\n')
-      expect(content.indexOf('🌐 Optimized prompt: A cute cat')).toBeGreaterThan(0)
+      expect(rest[0].choices[0].delta.content).toBe('🎨 Original prompt: `A cute cat 3:2`  \n')
+      expect(content.indexOf('🌐 Optimized prompt: `A cute cat`')).toBeGreaterThan(0)
       expect(content.indexOf('📐 Image specifications: 768x512')).toBeLessThan(
         content.indexOf('!['),
       )

@@ -39,7 +39,7 @@ describe('prompt optimizer through the gateway', () => {
     })
     const text = await chat('A cute cat 16:9')
     expect(text).toContain('💬 Prompt generation model: gpt-4o-mini')
-    expect(text).toContain('🌐 Optimized prompt: A fluffy cat on a windowsill, golden hour light')
+    expect(text).toContain('🌐 Optimized prompt: `A fluffy cat on a windowsill, golden hour light`')
     expect(text).toMatch(/!\[[^\]]*\]\(http:\/\/127\.0\.0\.1:\d+\/image\/[\w-]+\)/)
     // The ratio is an option, taken out before the LLM sees the prompt.
     expect(llm.calls.map((call) => call.body.messages)).toEqual([
@@ -59,9 +59,9 @@ describe('prompt optimizer through the gateway', () => {
       PROCESS_API_BASE: `${llm.url}/api/paas/v4`,
     })
     const text = await chat('一位女孩')
-    expect(text).toContain('🎨 Original prompt: 一位女孩')
+    expect(text).toContain('🎨 Original prompt: `一位女孩')
     expect(text).toContain('💬 Prompt generation model: glm-4-flash')
-    expect(text).toContain('🌐 Optimized prompt: A girl')
+    expect(text).toContain('🌐 Optimized prompt: `A girl')
     expect(llm.calls[0]?.path).toBe('/api/paas/v4/chat/completions')
     expect(llm.calls[0]?.authorization).toBe('Bearer glm-key.secret')
   })
@@ -75,7 +75,7 @@ describe('prompt optimizer through the gateway', () => {
     })
     const text = await chat('一位女孩')
     expect(text).toContain('💬 Prompt generation model: Original Prompt')
-    expect(text).toContain('🌐 Optimized prompt: 一位女孩')
+    expect(text).toContain('🌐 Optimized prompt: `一位女孩')
     expect(text).toContain('prompt optimizer was rate-limited; original prompt used')
     expect(text).toContain('/image/')
     expect(llm.calls).toHaveLength(1)

@@ -1,9 +1,8 @@
 /**
- * The playground script's second half: showing a result, the history of thumbnails, download
- * and copy-link. Spliced into GUI_SCRIPT's closure (gui-script.ts), so it shares its state
- * (`current`, `store`, `t`, `$`, ...). Same rules: plain JavaScript, no backticks, no `${`.
+ * The result shown: image, final prompt, size, model, seed, time and notes, with download and
+ * copy-link (which falls back to a hidden textarea where there is no Clipboard API).
  */
-export const GUI_RESULTS_SCRIPT = String.raw`
+export const RESULTS_SCRIPT = String.raw`
   function showResult(entry) {
     current = entry
     const image = $('image')
@@ -29,61 +28,6 @@ export const GUI_RESULTS_SCRIPT = String.raw`
     $('copy-status').textContent = ''
     $('result').hidden = false
     $('empty').hidden = true
-  }
-
-  function loadHistory() {
-    const list = store.get('history', [])
-    return Array.isArray(list) ? list.filter((entry) => entry && entry.settings) : []
-  }
-
-  function addHistory(entry) {
-    // A data: URI is the image itself: too big for localStorage, so that entry keeps no link.
-    const saved = Object.assign({}, entry, { url: entry.url.startsWith('data:') ? '' : entry.url })
-    store.set('history', [saved].concat(loadHistory()).slice(0, HISTORY_MAX))
-    renderHistory()
-  }
-
-  function renderHistory() {
-    const list = loadHistory()
-    const gone = () => {
-      const span = document.createElement('span')
-      span.className = 'gone'
-      span.textContent = t('expired')
-      return span
-    }
-    const items = list.map((entry) => {
-      const button = document.createElement('button')
-      button.type = 'button'
-      button.title = entry.prompt
-      button.setAttribute('aria-label', entry.prompt + ' (' + entry.size + ')')
-      const url = safeUrl(entry.url)
-      if (url) {
-        const image = new Image()
-        image.alt = ''
-        image.loading = 'lazy'
-        image.src = url
-        image.onerror = () => image.replaceWith(gone())
-        button.append(image)
-      } else {
-        button.append(gone())
-      }
-      const label = document.createElement('span')
-      label.className = 'label'
-      label.textContent = entry.prompt
-      button.append(label)
-      button.addEventListener('click', () => {
-        applySettings(entry.settings)
-        $('error').hidden = true
-        showResult(Object.assign({}, entry, { url }))
-        $('prompt').focus()
-      })
-      const li = document.createElement('li')
-      li.append(button)
-      return li
-    })
-    $('history').replaceChildren(...items)
-    $('history-empty').hidden = list.length > 0
-    $('history-clear').hidden = list.length === 0
   }
 
   async function download(event) {
@@ -129,4 +73,10 @@ export const GUI_RESULTS_SCRIPT = String.raw`
     $('copy-status').textContent = t(copied ? 'copied' : 'copyFailed')
     setTimeout(() => { $('copy-status').textContent = '' }, 2500)
   }
+
+  $('image').addEventListener('error', () => {
+    if (current && current.url) showError(t('imageGone'))
+  })
+  $('download').addEventListener('click', download)
+  $('copy').addEventListener('click', copyLink)
 `
