@@ -143,7 +143,12 @@ export async function generateImages(
   try {
     const result = await flights.run(
       address,
-      { signal: input.signal, onEvent: input.onProgress },
+      {
+        signal: input.signal,
+        // Each caller's own deadline: it holds even when the shared call never settles.
+        timeoutMs: started + gateway.config.requestTimeoutMs - gateway.now(),
+        onEvent: input.onProgress,
+      },
       // The shared call runs on the flight's signal, with the deadline of the request that began it.
       (signal, emit) =>
         withDeadline(gateway, signal, started, async (bounded) => {
