@@ -232,6 +232,15 @@ describe('runWithFailover', () => {
     expect(Date.now() - started).toBeLessThan(2_000)
   })
 
+  it('gives up a wait when the injected clock does not move with timers', async () => {
+    const { options } = clock()
+    const cooling = route('cooling')
+    cooling.target.health.cooldownUntil = T0 + 20 // 20 ms on a clock that stays at T0
+    const { tried, error } = await run([cooling], () => 'ok', options())
+    expect(tried).toEqual([])
+    expect(error).toMatchObject({ status: 503, code: 'all_targets_cooling_down' })
+  })
+
   it('answers 504 without trying when the deadline has already passed', async () => {
     const { state, options } = clock()
     const { tried, error } = await run([route('a')], () => 'ok', options({ deadline: state.now }))

@@ -82,7 +82,10 @@ export async function runWithFailover<T>(
     if (!route) {
       const wait = soonest(untried, now()) - now()
       if (!(wait > 0 && wait <= Math.min((options.deadline - now()) / 2, MAX_WAIT_MS))) break
+      const wakeAt = now() + wait
       await sleep(wait, options.signal)
+      // A clock that does not move with timers (one injected by a caller) would wait forever.
+      if (now() < wakeAt - 1) break
       continue
     }
     tried.add(route)
