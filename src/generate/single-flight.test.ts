@@ -150,10 +150,8 @@ describe('createSingleFlight with deadlines', () => {
   it('starts a new call for a newcomer once the call outlived its deadline', async () => {
     vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const flights = createSingleFlight<string, string>()
-    lost.calls = 0
-    void flights
-      .run('k', { signal: open().signal, timeoutMs: 90_000 }, neverSettles)
-      .catch(() => {})
+    const stale = manualWork<string>()
+    void flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, stale.work).catch(() => {})
     // The clock moves but no timer of the first request runs: it was torn down.
     vi.setSystemTime(T0 + 90_000)
     const fresh = manualWork<string>()
@@ -161,7 +159,9 @@ describe('createSingleFlight with deadlines', () => {
     expect(fresh.state.calls).toBe(1)
     fresh.finish('new image')
     expect(await next).toBe('new image')
-    expect(lost.calls).toBe(1)
+    expect(stale.state.calls).toBe(1)
+    // The retired call is told to stop, as a timeout (not as a client leaving).
+    expect(stale.state.signal?.reason).toMatchObject({ name: 'TimeoutError' })
   })
 
   it('joins a call still within its deadline', async () => {

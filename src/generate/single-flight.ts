@@ -141,7 +141,7 @@ export function createSingleFlight<T, E = never>(): SingleFlight<T, E> {
         return join(key, running, { ...options, leader: false })
       }
       // A call past its first caller's deadline is one nothing will end: let it go.
-      running?.controller.abort(timedOut())
+      running?.controller.abort(new DOMException('The request timed out', 'TimeoutError'))
       if (running) retire(key, running)
       const flight = start(key, work, options.timeoutMs ?? Number.POSITIVE_INFINITY)
       return join(key, flight, { ...options, leader: true })
