@@ -1,16 +1,19 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { LogLine } from '../src/middleware/request-log.ts'
 
 /**
  * The soak's gateway: the real Node entry in a child process (with --expose-gc), so its memory
  * is its own and a crash shows as one. It counts request log lines by status and keeps the
- * messages of error lines (failures no fault explains); the soak asks for them with RSS.
+ * messages of error lines (failures no fault explains); the soak asks for them with RSS and the
+ * count of open file descriptors (Linux: /proc/self/fd; null elsewhere).
  */
 
 export type GatewayUsage = {
   rss: number
   heapUsed: number
+  openFiles: number | null
   statuses: Record<string, number>
   errors: string[]
 }
@@ -31,7 +34,8 @@ async function runChild(): Promise<void> {
     if (message === 'exit') return void gateway.close().then(() => process.exit(0))
     ;(globalThis as { gc?: () => void }).gc?.() // RSS after a full GC: live memory, not garbage
     const { rss, heapUsed } = process.memoryUsage()
-    process.send?.({ rss, heapUsed, statuses, errors } satisfies GatewayUsage)
+    const openFiles = process.platform === 'linux' ? readdirSync('/proc/self/fd').length : null
+    process.send?.({ rss, heapUsed, openFiles, statuses, errors } satisfies GatewayUsage)
   })
   process.send?.({ url: gateway.url })
 }

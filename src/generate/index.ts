@@ -93,7 +93,9 @@ async function coalesced(
   const request = deterministicRequest(job.gateway, job.resolved, { ...job.input, seed })
   const address = await contentAddress(await secret, request)
   const keys = imageKeys(address, job.input.n)
-  return flights.run(address, { signal, onEvent: onProgress }, (shared, emit) =>
+  // Each caller keeps its own deadline: it holds even when the shared call never settles.
+  const timeoutMs = job.deadline - job.gateway.now()
+  return flights.run(address, { signal, timeoutMs, onEvent: onProgress }, (shared, emit) =>
     withDeadline(job, shared, (bounded) => produce(job, bounded, emit, keys)),
   )
 }

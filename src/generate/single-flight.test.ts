@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSingleFlight } from './single-flight.ts'
 
 /** A call the test finishes by hand, recording whether its signal was aborted. */
@@ -115,5 +115,81 @@ describe('createSingleFlight', () => {
     call.finish('image')
     await Promise.all([one, two])
     expect(early).toEqual(['started'])
+  })
+})
+
+describe('createSingleFlight with deadlines', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const T0 = Date.UTC(2026, 0, 1)
+  /** Work that never settles and ignores its signal, like a call whose I/O workerd dropped. */
+  const lost = { calls: 0 }
+  const neverSettles = () => {
+    lost.calls++
+    return new Promise<string>(() => {})
+  }
+
+  it('rejects each caller at its own deadline, whatever the call does', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const flights = createSingleFlight<string, string>()
+    const leader = flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, neverSettles)
+    await vi.advanceTimersByTimeAsync(30_000)
+    const follower = flights.run('k', { signal: open().signal, timeoutMs: 10_000 }, neverSettles)
+    const ended: unknown[] = []
+    for (const caller of [leader, follower]) caller.catch((error) => ended.push(error))
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(ended).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(ended).toEqual([expect.objectContaining({ status: 504, code: 'timeout' })])
+    await vi.advanceTimersByTimeAsync(50_000)
+    expect(ended).toHaveLength(2)
+    expect(ended[1]).toMatchObject({ status: 504, code: 'timeout' })
+  })
+
+  it('starts a new call for a newcomer once the call outlived its deadline', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const flights = createSingleFlight<string, string>()
+    const stale = manualWork<string>()
+    void flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, stale.work).catch(() => {})
+    // The clock moves but no timer of the first request runs: it was torn down.
+    vi.setSystemTime(T0 + 90_000)
+    const fresh = manualWork<string>()
+    const next = flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, fresh.work)
+    expect(fresh.state.calls).toBe(1)
+    fresh.finish('new image')
+    expect(await next).toBe('new image')
+    expect(stale.state.calls).toBe(1)
+    // The retired call is told to stop, as a timeout (not as a client leaving).
+    expect(stale.state.signal?.reason).toMatchObject({ name: 'TimeoutError' })
+  })
+
+  it('joins a call still within its deadline', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const flights = createSingleFlight<string, string>()
+    const call = manualWork<string>()
+    const first = flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, call.work)
+    vi.setSystemTime(T0 + 89_999)
+    const second = flights.run('k', { signal: open().signal, timeoutMs: 90_000 }, call.work)
+    call.finish('image')
+    expect(await Promise.all([first, second])).toEqual(['image', 'image'])
+    expect(call.state.calls).toBe(1)
+  })
+
+  it('starts a new call once the caller that began it has left; its followers still get it', async () => {
+    const flights = createSingleFlight<string, string>()
+    const first = manualWork<string>()
+    const leader = open()
+    const left = flights.run('k', { signal: leader.signal }, first.work)
+    const follower = flights.run('k', { signal: open().signal }, first.work)
+    leader.abort(new Error('client gone'))
+    await expect(left).rejects.toThrow('client gone')
+    const second = manualWork<string>()
+    const newcomer = flights.run('k', { signal: open().signal }, second.work)
+    expect(second.state.calls).toBe(1)
+    first.finish('first image')
+    second.finish('second image')
+    expect(await follower).toBe('first image')
+    expect(await newcomer).toBe('second image')
   })
 })

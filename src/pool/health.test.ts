@@ -5,7 +5,9 @@ import {
   availability,
   availableAt,
   healthSnapshot,
+  isLastResort,
   newHealth,
+  RECENT_OUTCOMES,
   recordAttempt,
   recordFailure,
   recordSuccess,
@@ -89,7 +91,7 @@ describe('circuit', () => {
     for (let i = 0; i < 3; i++) recordFailure(health, failure('server'), T0)
     expect(availability(health, T0 + 29_999)).toBe('open')
     expect(availability(health, T0 + 30_000)).toBe('probe')
-    recordAttempt(health, T0 + 30_000, true)
+    expect(recordAttempt(health, T0 + 30_000, 60_000)).toEqual({ until: T0 + 90_000 })
     // While the probe is in flight, everyone else sees an open circuit.
     expect(availability(health, T0 + 30_001)).toBe('open')
     recordSuccess(health)
@@ -104,8 +106,8 @@ describe('circuit', () => {
     let now = T0
     for (let i = 0; i < 5; i++) {
       now = health.circuitOpenUntil
-      recordAttempt(health, now, true)
-      recordFailure(health, failure('server'), now)
+      const lease = recordAttempt(health, now, 60_000)
+      recordFailure(health, failure('server'), now, lease)
       pauses.push((health.circuitOpenUntil - now) / 1000)
     }
     expect(pauses).toEqual([30, 60, 120, 240, 300, 300])
@@ -121,9 +123,66 @@ describe('circuit', () => {
   it('lets the next request probe again when a probe ends without a verdict', () => {
     const health = newHealth()
     for (let i = 0; i < 3; i++) recordFailure(health, failure('server'), T0)
-    recordAttempt(health, T0 + 30_000, true)
-    releaseProbe(health)
+    const lease = recordAttempt(health, T0 + 30_000, 60_000)
+    releaseProbe(health, lease)
     expect(availability(health, T0 + 30_000)).toBe('probe')
+  })
+})
+
+describe('probe lease', () => {
+  it('lapses at its time limit when nobody settles it, and the next request probes', () => {
+    const health = newHealth()
+    for (let i = 0; i < 3; i++) recordFailure(health, failure('server'), T0)
+    const torn = recordAttempt(health, T0 + 30_000, 5_000)
+    expect(availability(health, T0 + 34_999)).toBe('open')
+    expect(availableAt(health, T0 + 31_000)).toBe(T0 + 35_000)
+    expect(availability(health, T0 + 35_000)).toBe('probe')
+    const next = recordAttempt(health, T0 + 35_000, 5_000)
+    expect(next).not.toBe(torn)
+    expect(health).toMatchObject({ failures: 4, lastError: expect.stringMatching(/time limit/) })
+    // The lapsed probe's owner waking up late does not release the new probe.
+    releaseProbe(health, torn)
+    expect(availability(health, T0 + 36_000)).toBe('open')
+  })
+})
+
+describe('last resort', () => {
+  it('is an open circuit on a target that served most of its recent calls', () => {
+    const health = newHealth()
+    for (let i = 0; i < 4; i++) recordSuccess(health)
+    for (let i = 0; i < 3; i++) recordFailure(health, failure('timeout'), T0)
+    expect(availability(health, T0)).toBe('open')
+    expect(isLastResort(health, T0)).toBe(true)
+    expect(availableAt(health, T0)).toBe(T0)
+    // /v1/status still shows the pause, which is when it takes its normal share again.
+    expect(healthSnapshot(health, T0)).toMatchObject({ state: 'open', retryInSeconds: 30 })
+  })
+
+  it('is not a target that failed most recent calls, a failed probe, or a cooling one', () => {
+    const failing = newHealth()
+    for (let i = 0; i < 3; i++) recordFailure(failing, failure('server'), T0)
+    expect(isLastResort(failing, T0)).toBe(false)
+
+    const probed = newHealth()
+    for (let i = 0; i < 10; i++) recordSuccess(probed)
+    for (let i = 0; i < 3; i++) recordFailure(probed, failure('server'), T0)
+    const lease = recordAttempt(probed, T0 + 30_000, 5_000)
+    recordFailure(probed, failure('server'), T0 + 30_000, lease)
+    expect(isLastResort(probed, T0 + 31_000)).toBe(false)
+
+    const cooling = newHealth()
+    for (let i = 0; i < 10; i++) recordSuccess(cooling)
+    for (let i = 0; i < 3; i++) recordFailure(cooling, failure('server'), T0)
+    recordFailure(cooling, failure('rate-limited', 5), T0)
+    expect(isLastResort(cooling, T0)).toBe(false)
+    expect(availableAt(cooling, T0)).toBe(T0 + 5_000)
+  })
+
+  it('remembers only the last RECENT_OUTCOMES server-class outcomes', () => {
+    const health = newHealth()
+    for (let i = 0; i < 30; i++) recordFailure(health, failure('server'), T0)
+    for (let i = 0; i < 30; i++) recordFailure(health, failure('rate-limited'), T0)
+    expect(health.recentFailures).toHaveLength(RECENT_OUTCOMES)
   })
 })
 
@@ -142,7 +201,7 @@ describe('refusals and bad requests', () => {
 describe('healthSnapshot', () => {
   it('reports state, seconds left, last error and counters', () => {
     const health = newHealth()
-    recordAttempt(health, T0, false)
+    expect(recordAttempt(health, T0, 60_000)).toBeNull()
     recordFailure(health, failure('rate-limited', 30), T0)
     expect(healthSnapshot(health, T0 + 10_500)).toEqual({
       state: 'cooling',

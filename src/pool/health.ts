@@ -6,6 +6,10 @@ import type { TargetHooks } from './shared-state.ts'
  * failures, and a circuit that opens after consecutive server failures and lets one probe
  * through after a pause. Lives in the process (or Worker isolate) and starts fresh on restart;
  * only cooldowns and rejected keys are shared, and only through `hooks` (shared-state.ts).
+ *
+ * Nothing here waits for an attempt to come back: on Workers a request torn down mid-await never
+ * runs its remaining code, so the one piece of state an attempt holds, the probe, is a lease
+ * with a time limit rather than a flag its owner must clear.
  */
 
 /** Consecutive server/timeout/network failures that open the circuit. */
@@ -17,6 +21,15 @@ export const RATE_LIMIT_BACKOFF_MS = 10_000
 export const MAX_BACKOFF_MS = 300_000
 /** Shortest cooldown, even for `Retry-After: 0`, so a key is never hammered in a tight loop. */
 export const MIN_COOLDOWN_MS = 1_000
+/**
+ * Server-class outcomes (successes, server errors, timeouts, network failures) remembered per
+ * target. Three failures in a row open the circuit even for a key that answers 72% of calls; the
+ * window tells such a key, still worth a last-resort try, from one that has stopped working.
+ */
+export const RECENT_OUTCOMES = 20
+
+/** The one probe allowed through a half-open circuit; it lapses at `until` if never settled. */
+export type ProbeLease = { until: number }
 
 export type TargetHealth = {
   /** Why the key was disabled (until restart); null while it is usable. */
@@ -29,8 +42,10 @@ export type TargetHealth = {
   circuitOpenUntil: number
   /** Probes that failed since the circuit last opened; each doubles the pause. */
   failedProbes: number
-  /** True while the one half-open probe is in flight. */
-  probing: boolean
+  /** The half-open probe in flight, if any; one past its `until` no longer blocks others. */
+  probe: ProbeLease | null
+  /** Last RECENT_OUTCOMES server-class outcomes, oldest first: true for a failure. */
+  recentFailures: boolean[]
   attempts: number
   successes: number
   failures: number
@@ -47,7 +62,8 @@ export const newHealth = (): TargetHealth => ({
   failureStreak: 0,
   circuitOpenUntil: 0,
   failedProbes: 0,
-  probing: false,
+  probe: null,
+  recentFailures: [],
   attempts: 0,
   successes: 0,
   failures: 0,
@@ -62,24 +78,68 @@ export function availability(health: TargetHealth, now: number): Availability {
   if (health.disabled) return 'disabled'
   if (health.cooldownUntil > now) return 'cooling'
   if (health.failureStreak >= CIRCUIT_THRESHOLD) {
-    if (health.circuitOpenUntil > now || health.probing) return 'open'
+    if (health.circuitOpenUntil > now || probeInFlight(health, now)) return 'open'
     return 'probe'
   }
   return 'ready'
 }
 
-/** When the target may next be tried; Infinity when disabled. */
+const probeInFlight = (health: TargetHealth, now: number) =>
+  health.probe !== null && health.probe.until > now
+
+/**
+ * True for an open circuit that chance opened: no probe has failed since it opened, and fewer
+ * than half of the target's recent outcomes were failures. Such a target is skipped while any
+ * other is usable, but tried rather than refusing the request; a target that has stopped
+ * working soon fills its window with failures and waits out its pause like any other.
+ */
+export function isLastResort(health: TargetHealth, now: number): boolean {
+  return availability(health, now) === 'open' && mostlyWorking(health)
+}
+
+function mostlyWorking(health: TargetHealth): boolean {
+  const failed = health.recentFailures.filter(Boolean).length
+  return health.failedProbes === 0 && failed * 2 < health.recentFailures.length
+}
+
+/** When the target may next be tried, at least as a last resort; Infinity when disabled. */
 export function availableAt(health: TargetHealth, now: number): number {
+  return nextTryAt(health, now, true)
+}
+
+function nextTryAt(health: TargetHealth, now: number, lastResort: boolean): number {
   if (health.disabled) return Number.POSITIVE_INFINITY
-  const circuit = health.failureStreak >= CIRCUIT_THRESHOLD ? health.circuitOpenUntil : 0
+  const open = health.failureStreak >= CIRCUIT_THRESHOLD
+  const blocked = open && !(lastResort && mostlyWorking(health))
+  const circuit = blocked ? Math.max(health.circuitOpenUntil, health.probe?.until ?? 0) : 0
   return Math.max(now, health.cooldownUntil, circuit)
 }
 
-/** Marks the start of an attempt; a probe closes the half-open door behind it. */
-export function recordAttempt(health: TargetHealth, now: number, probe: boolean): void {
+/**
+ * Marks the start of an attempt. On a half-open circuit the attempt is its probe and closes the
+ * door behind it for `leaseMs` (the attempt's own time limit), returning the lease to settle
+ * with; a lease that lapsed unsettled is counted as a failure here, as the next probe replaces it.
+ */
+export function recordAttempt(
+  health: TargetHealth,
+  now: number,
+  leaseMs: number,
+): ProbeLease | null {
+  const probe = availability(health, now) === 'probe'
   health.attempts++
   health.lastUsedAt = now
-  if (probe) health.probing = true
+  if (!probe) return null
+  if (health.probe) {
+    health.failures++
+    health.lastError = 'The previous probe did not finish within its time limit'
+  }
+  health.probe = { until: now + leaseMs }
+  return health.probe
+}
+
+function remember(health: TargetHealth, failed: boolean): void {
+  health.recentFailures.push(failed)
+  if (health.recentFailures.length > RECENT_OUTCOMES) health.recentFailures.shift()
 }
 
 export function recordSuccess(health: TargetHealth): void {
@@ -87,21 +147,28 @@ export function recordSuccess(health: TargetHealth): void {
   health.failureStreak = 0
   health.rateLimitStreak = 0
   health.circuitOpenUntil = 0
-  health.probing = false
+  health.probe = null
+  remember(health, false)
 }
 
 /**
- * Ends an attempt that says nothing about the target (the client left, our own bug): a probe
- * in flight is released, so the next request may probe again.
+ * Ends an attempt that says nothing about the target (the client left, our own bug): its probe,
+ * if it still holds one, is released, so the next request may probe again.
  */
-export function releaseProbe(health: TargetHealth): void {
-  health.probing = false
+export function releaseProbe(health: TargetHealth, lease: ProbeLease | null): void {
+  if (lease && health.probe === lease) health.probe = null
 }
 
-export function recordFailure(health: TargetHealth, error: GatewayError, now: number): void {
-  const probe = health.probing
+/** Records a failed attempt; `lease` is the probe lease recordAttempt gave it, if any. */
+export function recordFailure(
+  health: TargetHealth,
+  error: GatewayError,
+  now: number,
+  lease: ProbeLease | null = null,
+): void {
+  const probe = lease !== null
+  releaseProbe(health, lease)
   health.failures++
-  health.probing = false
   health.lastError = error.message
   switch (error.upstream?.failure) {
     case 'rate-limited': {
@@ -121,6 +188,7 @@ export function recordFailure(health: TargetHealth, error: GatewayError, now: nu
     case 'server':
     case 'timeout':
     case 'network': {
+      remember(health, true)
       health.failureStreak++
       if (health.failureStreak === CIRCUIT_THRESHOLD) {
         health.failedProbes = 0
@@ -156,7 +224,8 @@ export type HealthSnapshot = {
 
 export function healthSnapshot(health: TargetHealth, now: number): HealthSnapshot {
   const state = availability(health, now)
-  const at = availableAt(health, now)
+  // When it takes requests again in its turn; a last-resort try does not count.
+  const at = nextTryAt(health, now, false)
   return {
     state: state === 'probe' ? 'half-open' : state,
     retryInSeconds: Number.isFinite(at) ? Math.ceil((at - now) / 1000) : null,

@@ -1,44 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { GatewayError, UpstreamFailure } from '../errors.ts'
 import { upstreamError } from '../providers/http.ts'
-import type { ModelSpec } from '../providers/types.ts'
 import type { Route } from './catalogue.ts'
-import { newHealth } from './health.ts'
 import { orderRoutes, type PoolRunOptions, runWithFailover } from './pool.ts'
+import { fakeRoute, seeded } from './testing.ts'
 
 const T0 = 1_700_000_000_000
-const MODEL: ModelSpec = {
-  id: 'm',
-  publicIds: ['m'],
-  capabilities: {
-    size: null,
-    defaultSize: { width: 1, height: 1 },
-    steps: null,
-    seed: false,
-    negativePrompt: false,
-    maxPromptLength: 10,
-    maxImagesPerCall: 1,
-  },
-}
-
-function route(id: string, options: { priority?: number; weight?: number } = {}): Route {
-  const provider = {
-    type: 'fake',
-    name: id,
-    models: [MODEL],
-    generate: async () => ({ images: [] }),
-  }
-  const target = {
-    id,
-    provider,
-    key: `key-${id}`,
-    maskedKey: '***',
-    priority: options.priority ?? 0,
-    weight: options.weight ?? 1,
-    health: newHealth(),
-  }
-  return { target, model: MODEL }
-}
+const route = fakeRoute
 
 const fail = (kind: UpstreamFailure, retryAfter?: number) =>
   upstreamError('fake', kind, `${kind}!`, { retryAfter })
@@ -74,17 +42,6 @@ async function run(routes: Route[], outcome: (id: string) => unknown, options: P
     return { tried, result, error: undefined }
   } catch (error) {
     return { tried, result: undefined, error: error as GatewayError }
-  }
-}
-
-/** mulberry32: a small seeded generator, so the statistics below are repeatable. */
-function seeded(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 
@@ -275,6 +232,15 @@ describe('runWithFailover', () => {
     expect(Date.now() - started).toBeLessThan(2_000)
   })
 
+  it('gives up a wait when the injected clock does not move with timers', async () => {
+    const { options } = clock()
+    const cooling = route('cooling')
+    cooling.target.health.cooldownUntil = T0 + 20 // 20 ms on a clock that stays at T0
+    const { tried, error } = await run([cooling], () => 'ok', options())
+    expect(tried).toEqual([])
+    expect(error).toMatchObject({ status: 503, code: 'all_targets_cooling_down' })
+  })
+
   it('answers 504 without trying when the deadline has already passed', async () => {
     const { state, options } = clock()
     const { tried, error } = await run([route('a')], () => 'ok', options({ deadline: state.now }))
@@ -302,7 +268,7 @@ describe('runWithFailover', () => {
     )
     const error = await pending
     expect(error).toMatchObject({ status: 499, code: 'client_closed' })
-    expect(probed.target.health).toMatchObject({ failures: 0, failureStreak: 3, probing: false })
+    expect(probed.target.health).toMatchObject({ failures: 0, failureStreak: 3, probe: null })
   })
 
   it('rethrows errors that are not upstream failures and releases the probe', async () => {
@@ -312,7 +278,7 @@ describe('runWithFailover', () => {
     const { tried, error } = await run([probed, route('b')], () => new TypeError('bug'), options())
     expect(tried).toEqual(['probed'])
     expect(error).toMatchObject({ status: 500, code: 'internal_error' })
-    expect(probed.target.health).toMatchObject({ probing: false, failures: 0 })
+    expect(probed.target.health).toMatchObject({ probe: null, failures: 0 })
   })
 })
 

@@ -5,6 +5,7 @@ import type { Route } from './catalogue.ts'
 import {
   availability,
   availableAt,
+  isLastResort,
   recordAttempt,
   recordFailure,
   recordSuccess,
@@ -28,16 +29,31 @@ export type PoolRunOptions = {
 export type PoolRunResult<T> = { value: T; route: Route; attempts: number }
 
 /**
- * Orders routes for one request: healthy ones by priority (higher first), then a weighted
- * shuffle so load spreads across keys and providers of equal priority.
+ * The longest a request waits for a target to come out of a cooldown or circuit pause, and never
+ * more than half of what is left of the request: a short wait beats refusing, a long one is the
+ * client's to decide on (it gets Retry-After).
+ */
+export const MAX_WAIT_MS = 5_000
+
+/**
+ * Orders routes for one request: usable ones by priority (higher first), then a weighted
+ * shuffle so load spreads across keys and providers of equal priority; after them, in the same
+ * order, targets whose circuit chance opened (health.ts isLastResort).
  */
 export function orderRoutes(routes: Route[], now: number, random = Math.random): Route[] {
-  const usable = routes.filter((route) => {
+  const usable: Route[] = []
+  const lastResort: Route[] = []
+  for (const route of routes) {
     const state = availability(route.target.health, now)
-    return state === 'ready' || state === 'probe'
-  })
+    if (state === 'ready' || state === 'probe') usable.push(route)
+    else if (isLastResort(route.target.health, now)) lastResort.push(route)
+  }
+  return [...shuffle(usable, random), ...shuffle(lastResort, random)]
+}
+
+function shuffle(routes: Route[], random: () => number): Route[] {
   // Efraimidis-Spirakis: sorting by random^(1/weight) is a weighted shuffle.
-  const keyed = usable.map((route) => ({ route, key: random() ** (1 / route.target.weight) }))
+  const keyed = routes.map((route) => ({ route, key: random() ** (1 / route.target.weight) }))
   keyed.sort((a, b) => b.route.target.priority - a.route.target.priority || b.key - a.key)
   return keyed.map(({ route }) => route)
 }
@@ -46,8 +62,8 @@ export function orderRoutes(routes: Route[], now: number, random = Math.random):
  * Runs `attempt` on one route after another until one succeeds, within the deadline. Each route
  * is tried at most once per request, and only while its target is usable, so a failing key is
  * never retried in a loop. Refusals and bad requests end the run at once; other failures mark
- * the target and move on. The pool never waits for a cooldown: when nothing is usable it
- * answers 503 with the earliest Retry-After at once.
+ * the target and move on. When no untried target is usable now but one will be soon (see
+ * MAX_WAIT_MS), the request waits for it; otherwise it answers 503 with the earliest Retry-After.
  */
 export async function runWithFailover<T>(
   routes: Route[],
@@ -61,19 +77,29 @@ export async function runWithFailover<T>(
   for (;;) {
     if (options.signal.aborted || options.deadline - now() <= 0) break
     syncFleet(routes, now()) // rests other instances published (no-op without hooks)
-    const route = orderRoutes(routes, now(), options.random).find((r) => !tried.has(r))
-    if (!route) break
+    const untried = routes.filter((r) => !tried.has(r))
+    const route = orderRoutes(untried, now(), options.random)[0]
+    if (!route) {
+      const wait = soonest(untried, now()) - now()
+      if (!(wait > 0 && wait <= Math.min((options.deadline - now()) / 2, MAX_WAIT_MS))) break
+      const wakeAt = now() + wait
+      await sleep(wait, options.signal)
+      // A clock that does not move with timers (one injected by a caller) would wait forever.
+      if (now() < wakeAt - 1) break
+      continue
+    }
     tried.add(route)
     const remaining = options.deadline - now()
     // Given only what is left of the request, less than its own UPSTREAM_TIMEOUT.
     const cutShort = remaining < options.attemptTimeoutMs
+    const timeLimit = Math.min(options.attemptTimeoutMs, remaining)
     const { health } = route.target
-    recordAttempt(health, now(), availability(health, now()) === 'probe')
+    const lease = recordAttempt(health, now(), timeLimit)
     attempts++
     options.onAttempt?.(route)
     const { signal, done } = withTimeout(
       options.signal,
-      Math.min(options.attemptTimeoutMs, remaining),
+      timeLimit,
       'The upstream attempt timed out',
     )
     try {
@@ -84,24 +110,24 @@ export async function runWithFailover<T>(
     } catch (thrown) {
       if (clientGone(options.signal)) {
         // The client's leaving says nothing about the target.
-        releaseProbe(health)
+        releaseProbe(health, lease)
         break
       }
       const error = signal.aborted
         ? abortOrNetworkError(route.target.id, signal, thrown)
         : toGatewayError(thrown)
       if (!error.upstream) {
-        releaseProbe(health)
+        releaseProbe(health, lease)
         throw error // our own bug or bad input, not the target's fault
       }
       if (cutShort && signal.aborted) {
         // It ran out of what was left of the request, not of its own UPSTREAM_TIMEOUT: the
         // deadline's doing. Counting it would let slow first targets open healthy circuits.
-        releaseProbe(health)
+        releaseProbe(health, lease)
         failures.push(error)
         break
       }
-      recordFailure(health, error, now())
+      recordFailure(health, error, now(), lease)
       reportOutcome(route.target, error.upstream.failure, now())
       if (!error.retryable) throw error
       failures.push(error)
@@ -110,6 +136,24 @@ export async function runWithFailover<T>(
     }
   }
   throw finalError(routes, failures, options, now())
+}
+
+/** When the first of `routes` may be tried again; Infinity when all are disabled (or none). */
+function soonest(routes: Route[], now: number): number {
+  return Math.min(...routes.map((route) => availableAt(route.target.health, now)))
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller then sees it aborted). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', wake)
+      resolve()
+    }
+    const timer = setTimeout(wake, ms)
+    signal.addEventListener('abort', wake, { once: true })
+  })
 }
 
 /** True when the run's signal fired for a reason other than the request deadline. */

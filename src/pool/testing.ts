@@ -1,0 +1,50 @@
+import type { ModelSpec } from '../providers/types.ts'
+import type { Route } from './catalogue.ts'
+import { newHealth } from './health.ts'
+
+/** Fakes for the pool's tests: a route with fresh health, and a seeded random generator. */
+
+const MODEL: ModelSpec = {
+  id: 'm',
+  publicIds: ['m'],
+  capabilities: {
+    size: null,
+    defaultSize: { width: 1, height: 1 },
+    steps: null,
+    seed: false,
+    negativePrompt: false,
+    maxPromptLength: 10,
+    maxImagesPerCall: 1,
+  },
+}
+
+/** A route to a target named `id`, whose provider is never called: tests pass their own attempt. */
+export function fakeRoute(id: string, options: { priority?: number; weight?: number } = {}): Route {
+  const provider = {
+    type: 'fake',
+    name: id,
+    models: [MODEL],
+    generate: async () => ({ images: [] }),
+  }
+  const target = {
+    id,
+    provider,
+    key: `key-${id}`,
+    maskedKey: '***',
+    priority: options.priority ?? 0,
+    weight: options.weight ?? 1,
+    health: newHealth(),
+  }
+  return { target, model: MODEL }
+}
+
+/** mulberry32: a small seeded generator, so statistics over many draws are repeatable. */
+export function seeded(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
