@@ -41,6 +41,12 @@ export interface ImageStore {
   close?(): Promise<void>
 }
 
+/** A store that can say what it holds: the Redis store replays its fallback from this. */
+export interface ListableImageStore extends ImageStore {
+  /** Every entry not yet expired, oldest first where the driver knows the order. */
+  entries(): Promise<{ key: string; expiresAt: number }[]>
+}
+
 /** Seconds an entry should live from `now`; KV's floor of 60 s is the driver's business. */
 export const ttlSeconds = (meta: ImageMeta, now = Date.now()) =>
   Math.max(1, Math.ceil((meta.expiresAt - now) / 1000))
