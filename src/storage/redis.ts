@@ -140,7 +140,8 @@ export function redisStorage(options: RedisStorageOptions): RedisImageStore {
       const entry = held.get(key)
       let image: StoredImage | null = null
       if (entry) image = await fromFallback(key, entry)
-      else if (link.up) {
+      // Not (or no longer) held: a copy to Redis may have moved it there during the read.
+      if (!image && !held.has(key) && link.up) {
         const record = await link.client.getBuffer(prefix + key).catch(() => null)
         image = record && parseRecord(record)
       }

@@ -9,6 +9,7 @@ import { fsStorage } from '../../src/storage/fs.ts'
 import { newImageKey } from '../../src/storage/keys.ts'
 import { memoryStorage } from '../../src/storage/memory.ts'
 import { redisStorage } from '../../src/storage/redis.ts'
+import type { ListableImageStore } from '../../src/storage/types.ts'
 import { firstDifference, randomBytes, readBody, testMeta } from '../contracts/storage.ts'
 import { redisAvailable, skipMessage, startRedis, type TestRedis } from './redis-server.ts'
 
@@ -113,6 +114,44 @@ describe.skipIf(!redisAvailable)('redis outage', () => {
     await redis.start()
     await until(() => store.pending === 0)
     expect(await readBody((await store.get(key))!.body)).toEqual(during)
+    await store.close()
+  })
+
+  it('serves an image whose copy to Redis completes while it is being read', async () => {
+    const inner = memoryStorage()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let stallNextRead = false
+    // The read the test marks stalls before it looks, so the copy to Redis can move it meanwhile.
+    const fallback: ListableImageStore = {
+      kind: 'memory',
+      entries: () => inner.entries(),
+      put: (key, bytes, meta) => inner.put(key, bytes, meta),
+      delete: (key) => inner.delete(key),
+      async get(key) {
+        if (stallNextRead) {
+          stallNextRead = false
+          await gate
+        }
+        return inner.get(key)
+      },
+    }
+    const connection = await link()
+    const store = redisStorage({ link: connection, fallback, log })
+    await redis.stop()
+    await until(() => !connection.up)
+    const key = newImageKey()
+    const bytes = randomBytes(100)
+    await store.put(key, bytes, testMeta(Date.now()))
+    stallNextRead = true
+    const reading = store.get(key)
+    await redis.start()
+    await until(() => store.pending === 0)
+    release()
+    expect(await readBody((await reading)!.body)).toEqual(bytes)
+    expect(store.dropped).toBe(0)
     await store.close()
   })
 
