@@ -217,7 +217,7 @@ describe.skipIf(!redisAvailable)('a gateway restarted during a Redis outage', ()
     await until(async () => (await served()).every((bytes) => bytes !== null))
     expect(await served()).toEqual(before)
     await Promise.all([gateway.close(), other.close()])
-  })
+  }, 60_000) // three gateway starts, one of them waiting out Redis's start-up timeout
 })
 
 async function bytesAt(origin: string, path: string): Promise<Uint8Array | null> {
