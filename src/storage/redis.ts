@@ -26,7 +26,7 @@ export type RedisStorageOptions = {
 export type RedisImageStore = ImageStore & {
   /** Images in the fallback not yet copied to Redis. */
   readonly pending: number
-  /** Images lost before they reached Redis (evicted from, or deleted behind the back of, the fallback). */
+  /** Images lost before they reached Redis (gone from the fallback before their expiry). */
   readonly dropped: number
   /** Copies the fallback's images to Redis; runs by itself at start and when Redis returns. */
   flush(): Promise<void>
