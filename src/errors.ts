@@ -74,12 +74,32 @@ export function errorBody(error: GatewayError) {
   }
 }
 
+/**
+ * The longest Retry-After a client is left to sleep through. OpenAI's Node SDK sleeps for
+ * whatever it is told (a spent daily quota says 23 hours, and the sleep cannot be aborted);
+ * OpenAI's Python SDK stops honouring Retry-After above 60 s. Past this, clients are told not
+ * to retry and the message says how long to wait.
+ */
+export const MAX_CLIENT_RETRY_WAIT_SECONDS = 60
+
+/** "45 s", "12 min", "23 h 29 min": a wait in words for error messages. */
+export function describeWait(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds))
+  if (whole < 60) return `${whole} s`
+  const minutes = Math.ceil(whole / 60)
+  if (minutes < 60) return `${minutes} min`
+  const rest = minutes % 60
+  return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${minutes / 60} h`
+}
+
 /** Headers every error response carries, so clients neither hammer nor give up too early. */
 export function errorHeaders(error: GatewayError): Record<string, string> {
   const headers: Record<string, string> = {}
-  if (error.retryAfter !== undefined) headers['Retry-After'] = String(Math.ceil(error.retryAfter))
+  const wait = error.retryAfter
+  if (wait !== undefined) headers['Retry-After'] = String(Math.ceil(wait))
   // OpenAI's SDK and the AI SDK retry 5xx unless told not to; each retry would cost an image.
-  if (!error.retryable) headers['x-should-retry'] = 'false'
+  const tooLong = wait !== undefined && wait > MAX_CLIENT_RETRY_WAIT_SECONDS
+  if (!error.retryable || tooLong) headers['x-should-retry'] = 'false'
   return headers
 }
 

@@ -1,4 +1,4 @@
-import { GatewayError, toGatewayError } from '../errors.ts'
+import { describeWait, GatewayError, toGatewayError } from '../errors.ts'
 import { withTimeout } from '../http/deadline.ts'
 import { abortOrNetworkError } from '../providers/http.ts'
 import type { Route } from './catalogue.ts'
@@ -197,10 +197,11 @@ function finalError(
   })
   if (broken) return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`)
   // Only rate limits and disabled keys (or nothing usable to begin with): waiting will help.
+  const retryAfter = Math.max(1, Math.ceil((next - now) / 1000))
   return new GatewayError(
     503,
     'all_targets_cooling_down',
-    `Every upstream for this model is cooling down after rate limits or failures. ${reasons}`.trim(),
-    { retryAfter: Math.max(1, Math.ceil((next - now) / 1000)) },
+    `Every upstream for this model is cooling down after rate limits or failures; try again in ${describeWait(retryAfter)}. ${reasons}`.trim(),
+    { retryAfter },
   )
 }

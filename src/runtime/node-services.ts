@@ -39,18 +39,29 @@ export async function createNodeServices(config: Config, log: Logger): Promise<N
 }
 
 async function openFleet(config: Config, catalogue: Catalogue, log: Logger) {
-  const [{ connectRedis }, { redisStorage }, { redisRateLimiter }, { redisPoolState }] =
-    await Promise.all([
-      import('./redis.ts'),
-      import('../storage/redis.ts'),
-      import('../limits/redis.ts'),
-      import('./fleet-state.ts'),
-    ])
+  const [
+    { connectRedis },
+    { redisStorage },
+    { fsStorage },
+    { redisRateLimiter },
+    { redisPoolState },
+  ] = await Promise.all([
+    import('./redis.ts'),
+    import('../storage/redis.ts'),
+    import('../storage/fs.ts'),
+    import('../limits/redis.ts'),
+    import('./fleet-state.ts'),
+  ])
   // config.ts requires REDIS_URL with STORAGE=redis.
   const link = await connectRedis(config.storage.redisUrl!, { log })
   return {
     link,
-    storage: redisStorage({ link }),
+    // Images made while Redis is away go to disk, so a restart during an outage keeps them.
+    storage: redisStorage({
+      link,
+      fallback: await fsStorage({ dataDir: config.storage.dataDir }),
+      log,
+    }),
     rateLimiter: config.rateLimit ? redisRateLimiter({ link, ...config.rateLimit }) : undefined,
     poolState: await redisPoolState({ link, targets: catalogue.targets }),
   }

@@ -1,4 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -103,6 +113,31 @@ describe('fs storage', () => {
     await store.sweep()
     expect((await readdir(images)).sort()).toEqual([freshTemp, `${live}.img`, 'README'].sort())
     expect(await store.get(live)).not.toBeNull()
+  })
+
+  it('removes temp files left by a crash as it opens, before serving anything', async () => {
+    const dataDir = await tempDir()
+    const images = join(dataDir, 'images')
+    await mkdir(images)
+    const leftover = join(images, `.tmp-${newImageKey()}-${crypto.randomUUID()}`)
+    await writeFile(leftover, randomBytes(1_000))
+    // Written two minutes ago: no write takes that long, so nothing is writing it any more.
+    const twoMinutesAgo = new Date(Date.now() - 120_000)
+    await utimes(leftover, twoMinutesAgo, twoMinutesAgo)
+    store = await fsStorage({ dataDir, sweepIntervalMs: 3_600_000 })
+    expect(await readdir(images)).toEqual([])
+  })
+
+  it('lists the images it holds with their expiry, leaving out expired and corrupt ones', async () => {
+    const { store, clock, images } = await open()
+    const [live, expired, corrupt] = [newImageKey(), newImageKey(), newImageKey()]
+    await store.put(live, randomBytes(10), testMeta(clock.now(), 60_000))
+    await store.put(expired, randomBytes(10), testMeta(clock.now(), 1_000))
+    await writeFile(join(images, `${corrupt}.img`), randomBytes(50))
+    await writeFile(join(images, `.tmp-${newImageKey()}-x`), randomBytes(50))
+    const expiresAt = clock.now() + 60_000
+    clock.advance(1_000)
+    expect(await store.entries()).toEqual([{ key: live, expiresAt }])
   })
 
   it('sweeps on its own timer', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { isImageKey } from './keys.ts'
 import { decodeMeta } from './meta.ts'
-import type { ImageMeta, ImageStore } from './types.ts'
+import type { ImageMeta, ListableImageStore } from './types.ts'
 
 /** Writes every part in order; a short writev (full disk, a signal) writes the rest as well. */
 async function writeAll(handle: FileHandle, parts: Uint8Array[]): Promise<void> {
@@ -15,8 +15,11 @@ async function writeAll(handle: FileHandle, parts: Uint8Array[]): Promise<void> 
   while (written < total) written += (await handle.write(rest, written)).bytesWritten
 }
 
-/** Temp files older than this are leftovers of a crash, not writes in progress. */
-const STALE_TEMP_MS = 3_600_000
+/**
+ * Temp files untouched for this long are leftovers of a crash, not writes in progress: a write
+ * touches its file until it is renamed, and even a 25 MB image is written in well under a second.
+ */
+const STALE_TEMP_MS = 60_000
 
 export type FsStorageOptions = {
   /** Images go in `<dataDir>/images`, created if missing. */
@@ -27,7 +30,7 @@ export type FsStorageOptions = {
 }
 
 /** The fs store, with its sweep exposed so tests need not wait for the timer. */
-export type FsImageStore = ImageStore & { sweep(): Promise<void>; close(): Promise<void> }
+export type FsImageStore = ListableImageStore & { sweep(): Promise<void>; close(): Promise<void> }
 
 type FileRecord = { handle: FileHandle; meta: ImageMeta; offset: number; size: number }
 
@@ -35,8 +38,16 @@ type FileRecord = { handle: FileHandle; meta: ImageMeta; offset: number; size: n
  * Images as files under `<dataDir>/images` (Node only; the embedded default). Each file is one
  * record: a 4-byte header length, a JSON header (image size and metadata), then the image
  * bytes, so a single rename publishes both at once. Writes go to a temp file first: a crash
- * mid-write leaves only a temp file, which readers never see and the sweeper removes; a record
- * whose length disagrees with its header (a torn write after power loss) is treated as absent.
+ * mid-write leaves only a temp file, which readers never see and which is removed at the next
+ * start (and by the sweeper); a record whose length disagrees with its header (a torn write
+ * after power loss) is treated as absent.
+ *
+ * Durability: `put` resolves, and so a link is handed out, only once the record's data and its
+ * rename are on disk (fdatasync of the temp file, fsync of the folder), so an image survives
+ * power loss and a killed VM, not only a restarted process. Measured with
+ * bench/fs-fsync.bench.ts on ext4 (2 shared cores): a 300 KB record took 0.4-2 ms without sync
+ * and 3-8 ms with it (p99 14-80 ms), a 2 MB one 2-6 ms and 12-29 ms. Generation takes seconds,
+ * so the sync is under 1% of a request; losing a link the client already holds is worse.
  */
 export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore> {
   const now = options.now ?? Date.now
@@ -44,6 +55,15 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
   await mkdir(dir, { recursive: true })
   // Keys are validated before they become a path, so no key can name a file outside `dir`.
   const pathOf = (key: string) => join(dir, `${key}.img`)
+  // A rename is durable only once the folder holding it is synced.
+  async function syncFolder() {
+    const folder = await open(dir, 'r')
+    try {
+      await folder.sync()
+    } finally {
+      await folder.close()
+    }
+  }
 
   async function readRecord(path: string): Promise<FileRecord | null> {
     const handle = await open(path, 'r').catch(() => null)
@@ -69,17 +89,21 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
     }
   }
 
+  const names = () => readdir(dir).catch(() => [] as string[])
+  // Temp files age by the wall clock (their mtime), whatever clock the store is given.
+  async function removeStaleTemp(name: string) {
+    const path = join(dir, name)
+    const info = await stat(path).catch(() => null)
+    if (info && Date.now() - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true })
+  }
+
   let sweeping: Promise<void> | undefined
   async function sweepOnce() {
     const time = now()
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const path = join(dir, name)
-      if (name.startsWith('.tmp-')) {
-        const info = await stat(path).catch(() => null)
-        if (info && time - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true })
-        continue
-      }
+    for (const name of await names()) {
+      if (name.startsWith('.tmp-')) await removeStaleTemp(name)
       if (!name.endsWith('.img')) continue
+      const path = join(dir, name)
       const record = await readRecord(path)
       // Records appear only by rename, complete; one that does not parse never will.
       if (!record) await rm(path, { force: true })
@@ -94,6 +118,9 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
     (sweeping ??= sweepOnce().finally(() => {
       sweeping = undefined
     }))
+  // Leftovers of a crash go before the first request (cheap: a stat per temp file); expired
+  // records wait for the timer, since reading every record could hold a large store's start.
+  for (const name of await names()) if (name.startsWith('.tmp-')) await removeStaleTemp(name)
   const timer = setInterval(() => void sweep().catch(() => {}), options.sweepIntervalMs ?? 60_000)
   timer.unref()
 
@@ -134,10 +161,12 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
         const handle = await open(temp, 'w')
         try {
           await writeAll(handle, [head, bytes])
+          await handle.datasync()
         } finally {
           await handle.close()
         }
         await rename(temp, pathOf(key))
+        await syncFolder()
       } catch (error) {
         await rm(temp, { force: true })
         throw error
@@ -145,6 +174,19 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
     },
     async delete(key) {
       if (isImageKey(key)) await rm(pathOf(key), { force: true })
+    },
+    async entries() {
+      const time = now()
+      const found: { key: string; expiresAt: number }[] = []
+      for (const name of await names()) {
+        const key = name.slice(0, -'.img'.length)
+        if (!name.endsWith('.img') || !isImageKey(key)) continue
+        const record = await readRecord(join(dir, name))
+        if (!record) continue
+        await record.handle.close()
+        if (record.meta.expiresAt > time) found.push({ key, expiresAt: record.meta.expiresAt })
+      }
+      return found
     },
     async close() {
       clearInterval(timer)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { testMeta } from '../../test/contracts/storage.ts'
-import { type KvBinding, kvStorage } from './kv.ts'
+import { GatewayError } from '../errors.ts'
+import { KV_MAX_VALUE_BYTES, type KvBinding, kvStorage } from './kv.ts'
 
 type Put = { key: string; value: Uint8Array; options: { expirationTtl: number; metadata: unknown } }
 
@@ -61,5 +62,33 @@ describe('kvStorage', () => {
     expect(await store.get(KEY)).not.toBeNull()
     time = 90_000 // KV's own expiry is lazy; the driver checks the metadata
     expect(await store.get(KEY)).toBeNull()
+  })
+
+  it('refuses an image over KV’s 25 MiB value limit with a clear 502, without calling KV', async () => {
+    const kv = fakeKv()
+    const store = kvStorage({ binding: kv.binding, now: () => 0 })
+    const error = await store
+      .put(KEY, new Uint8Array(KV_MAX_VALUE_BYTES + 1), testMeta(0))
+      .catch((thrown: unknown) => thrown)
+    expect(error).toBeInstanceOf(GatewayError)
+    expect(error).toMatchObject({ status: 502, code: 'image_too_large_to_store', retryable: false })
+    expect((error as Error).message).toContain('25 MiB')
+    expect(kv.puts).toHaveLength(0)
+    await store.put(KEY, new Uint8Array(KV_MAX_VALUE_BYTES), testMeta(0))
+    expect(kv.puts).toHaveLength(1)
+  })
+
+  it('advertises its limits, and warns once when it stretches a TTL to KV’s floor', async () => {
+    const kv = fakeKv()
+    const lines: Record<string, unknown>[] = []
+    const store = kvStorage({ binding: kv.binding, now: () => 0, log: (line) => lines.push(line) })
+    expect(store.limits).toEqual({ maxImageBytes: 25 * 1024 * 1024, minTtlSeconds: 60 })
+    await store.put(KEY, new Uint8Array(3), testMeta(0, 90_000))
+    expect(lines).toEqual([])
+    await store.put(KEY, new Uint8Array(3), testMeta(0, 30_000))
+    await store.put(KEY, new Uint8Array(3), testMeta(0, 30_000))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ level: 'warn' })
+    expect(String(lines[0]!.message)).toContain('60 s')
   })
 })

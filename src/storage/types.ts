@@ -30,15 +30,31 @@ export type StoredImage = {
   size: number
 }
 
+/** What a backend cannot take, so callers can check or warn before they rely on it. */
+export type StoreLimits = {
+  /** Largest image one entry holds (Workers KV: 25 MiB). */
+  maxImageBytes?: number
+  /** Shortest lifetime the backend keeps an entry for (Workers KV: 60 s). */
+  minTtlSeconds?: number
+}
+
 export interface ImageStore {
   /** `memory`, `fs`, `kv`, `r2`, `redis`: shown on the welcome page and in /v1/status. */
   readonly kind: string
+  /** Absent when the backend has no limits worth naming. */
+  readonly limits?: StoreLimits
   /** The image, or null when it is unknown or expired. */
   get(key: string): Promise<StoredImage | null>
   put(key: string, bytes: Uint8Array, meta: ImageMeta): Promise<void>
   delete(key: string): Promise<void>
   /** Releases timers and connections (Node shutdown). */
   close?(): Promise<void>
+}
+
+/** A store that can say what it holds: the Redis store replays its fallback from this. */
+export interface ListableImageStore extends ImageStore {
+  /** Every entry not yet expired, oldest first where the driver knows the order. */
+  entries(): Promise<{ key: string; expiresAt: number }[]>
 }
 
 /** Seconds an entry should live from `now`; KV's floor of 60 s is the driver's business. */

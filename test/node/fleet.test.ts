@@ -140,8 +140,9 @@ describe.skipIf(!redisAvailable)('a fleet of two Node gateways sharing Redis', (
 
     await redis.start()
     await until(async () => (await redisUp(a)) && (await redisUp(b)))
-    // Images A kept locally during the outage reach Redis, so B serves them too.
-    await until(async () => (await bytesOf(b, during[0]!)) !== null)
+    // Images A kept locally during the outage reach Redis, one after another, so B serves them too.
+    await until(async () => (await bytesOf(b, during[1]!)) !== null)
+    expect(await bytesOf(b, during[0]!)).toEqual(await bytesOf(a, during[0]!))
     expect(await bytesOf(b, during[1]!)).toEqual(await bytesOf(a, during[1]!))
 
     upstream.behaviour.set(KEYS[1]!, 'limited')

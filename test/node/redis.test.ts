@@ -6,6 +6,7 @@ import { attachHooks, reportOutcome, syncFleet } from '../../src/pool/shared-sta
 import type { ImageProvider } from '../../src/providers/types.ts'
 import { redisPoolState } from '../../src/runtime/fleet-state.ts'
 import { connectRedis, type RedisLink } from '../../src/runtime/redis.ts'
+import { memoryStorage } from '../../src/storage/memory.ts'
 import { redisStorage } from '../../src/storage/redis.ts'
 import { describeStorageContract, randomBytes, readBody, testMeta } from '../contracts/storage.ts'
 import { redisAvailable, skipMessage, startRedis, type TestRedis } from './redis-server.ts'
@@ -42,11 +43,13 @@ describe.skipIf(!redisAvailable)('redis', () => {
     await redis?.close()
   })
 
-  describeStorageContract('redis', async ({ now }) => redisStorage({ link: await link(), now }))
+  describeStorageContract('redis', async ({ now }) =>
+    redisStorage({ link: await link(), now, fallback: memoryStorage({ now }) }),
+  )
 
   it('lets Redis expire an image at its expiry time', async () => {
     const client = await link()
-    const store = redisStorage({ link: client })
+    const store = redisStorage({ link: client, fallback: memoryStorage() })
     const bytes = randomBytes(100)
     await store.put('a'.repeat(22), bytes, testMeta(Date.now(), 5_000))
     const ttl = await client.client.pttl(`fluxgate:img:${'a'.repeat(22)}`)
@@ -56,7 +59,7 @@ describe.skipIf(!redisAvailable)('redis', () => {
   })
 
   it('keeps images written while Redis is down and copies them to Redis when it returns', async () => {
-    const store = redisStorage({ link: await link() })
+    const store = redisStorage({ link: await link(), fallback: memoryStorage() })
     await redis.stop()
     const key = 'b'.repeat(22)
     const bytes = randomBytes(5000)
@@ -66,26 +69,26 @@ describe.skipIf(!redisAvailable)('redis', () => {
     await redis.start()
     await until(() => store.pending === 0)
     // Another instance, with nothing held locally, now serves it from Redis.
-    const other = redisStorage({ link: await link() })
+    const other = redisStorage({ link: await link(), fallback: memoryStorage() })
     expect(await readBody((await other.get(key))!.body)).toEqual(bytes)
   })
 
   it('starts while Redis is down, and copies what it stored meanwhile once Redis comes', async () => {
     await redis.stop()
     const started = Date.now()
-    const store = redisStorage({ link: await link() })
+    const store = redisStorage({ link: await link(), fallback: memoryStorage() })
     expect(Date.now() - started).toBeLessThan(2_000)
     const bytes = randomBytes(300)
     await store.put('d'.repeat(22), bytes, testMeta(Date.now()))
     expect(store.pending).toBe(1)
     await redis.start()
     await until(() => store.pending === 0)
-    const other = redisStorage({ link: await link() })
+    const other = redisStorage({ link: await link(), fallback: memoryStorage() })
     expect(await readBody((await other.get('d'.repeat(22)))!.body)).toEqual(bytes)
   })
 
   it('logs an outage once however many calls fail, and once when Redis returns', async () => {
-    const store = redisStorage({ link: await link() })
+    const store = redisStorage({ link: await link(), fallback: memoryStorage() })
     await redis.stop()
     for (let i = 0; i < 20; i++) await store.get('c'.repeat(22))
     await redis.start()

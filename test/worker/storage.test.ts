@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { kvStorage } from '../../src/storage/kv.ts'
+import { GatewayError } from '../../src/errors.ts'
+import { KV_MAX_VALUE_BYTES, kvStorage } from '../../src/storage/kv.ts'
 import { describeStorageContract, randomBytes, testMeta } from '../contracts/storage.ts'
 
 const binding = () => (env as unknown as { IMAGES: KVNamespace }).IMAGES
@@ -28,5 +29,18 @@ describe('kv storage in workerd', () => {
     // Real KV rejects expirationTtl < 60; the driver must round up rather than fail the write.
     await store.put(key, randomBytes(8), testMeta(Date.now(), 5_000))
     expect(await store.get(key)).not.toBeNull()
+  })
+
+  it('stores an image of exactly 25 MiB and refuses a larger one with a 502 naming the limit', async () => {
+    const store = kvStorage({ binding: binding() })
+    const key = 'largestlargestlargestl'
+    await store.put(key, new Uint8Array(KV_MAX_VALUE_BYTES), testMeta(Date.now()))
+    expect((await store.get(key))!.size).toBe(KV_MAX_VALUE_BYTES)
+    const error = await store
+      .put('toolargetoolargetoolar', new Uint8Array(KV_MAX_VALUE_BYTES + 1), testMeta(Date.now()))
+      .catch((thrown: unknown) => thrown)
+    expect(error).toBeInstanceOf(GatewayError)
+    expect(error).toMatchObject({ status: 502, code: 'image_too_large_to_store' })
+    expect((error as Error).message).toContain('25 MiB')
   })
 })
