@@ -40,7 +40,13 @@ export type Config = {
   replyLanguage: ReplyLanguage
   chatImageFormat: 'url' | 'data_uri'
   maxBodyBytes: number
-  storage: { kind: 'fs' | 'memory' | 'redis'; dataDir: string; redisUrl: string | undefined }
+  storage: {
+    kind: 'fs' | 'memory' | 'redis'
+    dataDir: string
+    redisUrl: string | undefined
+    /** STORAGE=memory evicts its oldest images past this many bytes. */
+    memoryMaxBytes: number
+  }
   port: number
   host: string
   publicUrl: string | undefined
@@ -104,7 +110,12 @@ export function loadConfig(env: Record<string, unknown>): Config {
     replyLanguage: e.REPLY_LANGUAGE,
     chatImageFormat: e.CHAT_IMAGE_FORMAT,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    storage: { kind: e.STORAGE, dataDir: e.DATA_DIR, redisUrl: e.REDIS_URL },
+    storage: {
+      kind: e.STORAGE,
+      dataDir: e.DATA_DIR,
+      redisUrl: e.REDIS_URL,
+      memoryMaxBytes: e.MEMORY_STORE_MAX_BYTES,
+    },
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL,

@@ -16,7 +16,7 @@ export const legacyVariables = {
   CF_API_TOKEN: optionalText,
   FLUX_MODEL: textOr('@cf/black-forest-labs/flux-1-schnell'),
   FLUX_NUM_STEPS: int(4, 1, 50),
-  IMAGE_EXPIRATION: int(1800, 60, 365 * 24 * 3600),
+  IMAGE_EXPIRATION: int(1800, 1, 365 * 24 * 3600),
   PROMPT_OPTIMIZATION: flag(false),
   EXTERNAL_API_BASE: optionalUrl,
   EXTERNAL_MODEL: optionalText,

@@ -55,6 +55,7 @@ export const generalVariables = {
   STORAGE: choice(['fs', 'memory', 'redis']),
   DATA_DIR: textOr('./data'),
   REDIS_URL: optionalText,
+  MEMORY_STORE_MAX_BYTES: int(256 * 1_048_576, 1_048_576, 64 * 1024 * 1_048_576),
   PORT: int(8787, 0, 65535),
   HOST: textOr('127.0.0.1'),
   PUBLIC_URL: optionalUrl,

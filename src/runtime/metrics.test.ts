@@ -42,4 +42,14 @@ describe('createMetrics', () => {
       ),
     ).toBe(1)
   })
+
+  it('counts images a store dropped before they expired, by store', async () => {
+    const metrics = createMetrics({ catalogue: new Catalogue(buildProviders(loadConfig({}), {})) })
+    metrics.onImageDropped('memory')
+    metrics.onImageDropped('memory')
+    metrics.onImageDropped('redis')
+    const text = await metrics.render()
+    expect(sampleValue(text, 'fluxgate_images_dropped_total{store="memory"}')).toBe(2)
+    expect(sampleValue(text, 'fluxgate_images_dropped_total{store="redis"}')).toBe(1)
+  })
 })

@@ -23,6 +23,8 @@ export type GatewayMetrics = {
   render(): Promise<string>
   /** Adds `GET /metrics` to the app, behind the client key when one is configured. */
   mount(app: App): void
+  /** A handed-out image a store had to drop before it expired (Redis outage, memory cap). */
+  onImageDropped(store: string): void
 }
 
 const STATES = ['ready', 'probe', 'cooling', 'open', 'disabled'] as const
@@ -84,6 +86,12 @@ export function createMetrics(options: {
       }
     },
   })
+  const dropped = new client.Counter({
+    name: 'fluxgate_images_dropped_total',
+    help: 'Images dropped by a store before they expired, so their links stopped resolving early.',
+    labelNames: ['store'],
+    registers,
+  })
   const { redisUp } = options
   if (redisUp) {
     new client.Gauge({
@@ -114,6 +122,9 @@ export function createMetrics(options: {
     },
     onOutcome(target, outcome) {
       attempts.inc({ provider: target.provider.name, target: target.id, outcome })
+    },
+    onImageDropped(store) {
+      dropped.inc({ store })
     },
     render,
     mount(app) {

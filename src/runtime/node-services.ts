@@ -18,19 +18,27 @@ export type NodeServices = {
   deps: Pick<AppDeps, 'catalogue' | 'observe' | 'rateLimiter'>
   /** Adds the Node-only routes (`GET /metrics`). */
   mount(app: App): void
+  /** Counts an image a store dropped before it expired. */
+  onImageDropped(store: string): void
   close(): Promise<void>
 }
 
 export async function createNodeServices(config: Config, log: Logger): Promise<NodeServices> {
   // Built here rather than in createApp, so hooks can be attached and metrics can read health.
   const catalogue = new Catalogue(buildProviders(config, {}), config.defaultModel)
-  const fleet = config.storage.kind === 'redis' ? await openFleet(config, catalogue, log) : null
-  const metrics = createMetrics({ catalogue, redisUp: fleet ? () => fleet.link.up : undefined })
+  let metrics: ReturnType<typeof createMetrics> | undefined
+  const onImageDropped = (store: string) => metrics?.onImageDropped(store)
+  const fleet =
+    config.storage.kind === 'redis'
+      ? await openFleet(config, catalogue, log, () => onImageDropped('redis'))
+      : null
+  metrics = createMetrics({ catalogue, redisUp: fleet ? () => fleet.link.up : undefined })
   attachHooks(catalogue.targets, { shared: fleet?.poolState, onOutcome: metrics.onOutcome })
   return {
     storage: fleet?.storage,
     deps: { catalogue, observe: metrics.observe, rateLimiter: fleet?.rateLimiter },
     mount: (app) => metrics.mount(app),
+    onImageDropped,
     // The entry closes the store first (it waits for a flush in progress), then this.
     close: async () => {
       await fleet?.link.close()
@@ -38,7 +46,7 @@ export async function createNodeServices(config: Config, log: Logger): Promise<N
   }
 }
 
-async function openFleet(config: Config, catalogue: Catalogue, log: Logger) {
+async function openFleet(config: Config, catalogue: Catalogue, log: Logger, onDrop: () => void) {
   const [
     { connectRedis },
     { redisStorage },
@@ -61,6 +69,7 @@ async function openFleet(config: Config, catalogue: Catalogue, log: Logger) {
       link,
       fallback: await fsStorage({ dataDir: config.storage.dataDir }),
       log,
+      onDrop,
     }),
     rateLimiter: config.rateLimit ? redisRateLimiter({ link, ...config.rateLimit }) : undefined,
     poolState: await redisPoolState({ link, targets: catalogue.targets }),

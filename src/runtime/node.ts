@@ -15,10 +15,16 @@ import { createNodeServices } from './node-services.ts'
  * SIGINT stops accepting connections and lets in-flight requests finish before exiting.
  */
 
-async function createNodeStorage(config: Config): Promise<ImageStore> {
+async function createNodeStorage(
+  config: Config,
+  onImageDropped: (store: string) => void,
+): Promise<ImageStore> {
   switch (config.storage.kind) {
     case 'memory':
-      return (await import('../storage/memory.ts')).memoryStorage()
+      return (await import('../storage/memory.ts')).memoryStorage({
+        maxBytes: config.storage.memoryMaxBytes,
+        onEvict: () => onImageDropped('memory'),
+      })
     default:
       return (await import('../storage/fs.ts')).fsStorage({ dataDir: config.storage.dataDir })
   }
@@ -32,7 +38,7 @@ export async function startNodeServer(
   const config = loadConfig(env)
   // Metrics, and with STORAGE=redis the fleet's shared image store, rate limit and pool state.
   const services = await createNodeServices(config, overrides.log ?? jsonLogger)
-  const storage = services.storage ?? (await createNodeStorage(config))
+  const storage = services.storage ?? (await createNodeStorage(config, services.onImageDropped))
   // Outbound calls on node:http with keep-alive: a fraction of the CPU of undici's fetch.
   const outbound = createNodeFetch()
   const app = createApp({

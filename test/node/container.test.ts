@@ -130,8 +130,11 @@ describe('compose.yaml and deploy/nginx.conf', () => {
   const port = env().PORT
 
   it('runs two gateways on Redis behind nginx, trusting its X-Forwarded-For', () => {
-    expect(compose).toMatch(/^ {2}gateway-1: \*gateway$/m)
-    expect(compose).toMatch(/^ {2}gateway-2: \*gateway$/m)
+    for (const gateway of ['gateway-1', 'gateway-2']) {
+      expect(compose).toMatch(new RegExp(`^ {2}${gateway}:\\n {4}<<: \\*gateway$`, 'm'))
+      // Its own /data: images made while Redis is away wait there, across restarts.
+      expect(compose).toMatch(new RegExp(`^ {6}- ${gateway}-data:/data$`, 'm'))
+    }
     expect(compose).toMatch(/^ {2}redis:$/m)
     expect(compose).toMatch(/^ {4}STORAGE: redis$/m)
     expect(compose).toMatch(/^ {4}REDIS_URL: redis:\/\/redis:6379$/m)

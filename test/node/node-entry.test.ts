@@ -143,7 +143,7 @@ describe('Node entry process', () => {
       env: {
         PORT: 'abc',
         RATE_LIMIT: 'fast',
-        IMAGE_EXPIRATION: '10',
+        IMAGE_EXPIRATION: '0',
         PROVIDERS: '[{"type":"nope"}]',
         API_KEY: 'sk-never-printed',
       },
