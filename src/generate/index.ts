@@ -147,10 +147,3 @@ async function withDeadline<T>(
     bounded.done()
   }
 }
-
-/** Guards shared by every endpoint's input validation. */
-export function assertPrompt(prompt: string | undefined, param = 'prompt'): string {
-  const trimmed = prompt?.trim()
-  if (!trimmed) throw new GatewayError(400, 'invalid_prompt', 'The prompt is empty.', { param })
-  return trimmed
-}

@@ -1,4 +1,5 @@
 import { RATIO_PRESETS } from '../prompt/options.ts'
+import { MAX_STEPS } from '../request/fields.ts'
 import { GUI_SCRIPT } from './gui-script/index.ts'
 import { GUI_STRINGS_EN, GUI_STRINGS_ZH, type GuiStrings } from './gui-strings.ts'
 import { GUI_CSS } from './gui-style.ts'
@@ -71,7 +72,7 @@ export function guiPage(info: GuiInfo): string {
     <label><span data-t="seed">${t('seed')}</span>
       <input id="seed" type="number" min="0" step="1" inputmode="numeric" data-t-placeholder="seedPlaceholder" placeholder="${t('seedPlaceholder')}"></label>
     <label><span data-t="steps">${t('steps')}</span>
-      <input id="steps" type="number" min="1" max="200" step="1" inputmode="numeric" data-t-placeholder="stepsPlaceholder" placeholder="${t('stepsPlaceholder')}"></label>
+      <input id="steps" type="number" min="1" max="${MAX_STEPS}" step="1" inputmode="numeric" data-t-placeholder="stepsPlaceholder" placeholder="${t('stepsPlaceholder')}"></label>
   </div>
   <label class="check"><input id="optimize" type="checkbox"> <span data-t="optimize">${t('optimize')}</span></label>
   <div class="actions">
