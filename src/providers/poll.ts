@@ -1,6 +1,5 @@
-import * as z from 'zod'
 import { withTimeout } from '../http/deadline.ts'
-import { abortOrNetworkError, parseJson, upstreamError } from './http.ts'
+import { abortOrNetworkError, upstreamError } from './http.ts'
 import { unsafeUrlReason } from './safe-url.ts'
 
 /**
@@ -130,61 +129,4 @@ export async function cancelQuietly(
   } finally {
     done()
   }
-}
-
-/**
- * fal, Replicate and BFL all answer errors FastAPI-style: `{detail: "text"}` or
- * `{detail: [{loc, msg, type}]}` (Replicate adds `title`). The parts worth acting on or quoting.
- */
-const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined)
-const detailBody = z.object({
-  title: lenient(z.string()),
-  detail: lenient(
-    z.union([
-      z.string(),
-      z.array(
-        z.object({
-          msg: lenient(z.string()),
-          type: lenient(z.string()),
-          loc: lenient(z.array(z.union([z.string(), z.number()]))),
-        }),
-      ),
-    ]),
-  ),
-})
-
-export type ErrorDetail = {
-  /** One client-safe line: the key masked, at most 200 characters; absent when nothing useful. */
-  message?: string
-  /** Machine-readable `type`s of a detail array (fal's `content_policy_violation`, ...). */
-  types: string[]
-}
-
-/** Reads an error body; plain text is quoted too, an HTML error page is not. */
-export function readErrorDetail(text: string, key: string | null): ErrorDetail {
-  const result = detailBody.safeParse(parseJson(text))
-  const parsed = result.success ? result.data : undefined
-  if (!parsed) {
-    const plain = text.trim()
-    return { message: plain && !plain.startsWith('<') ? scrub(plain, key) : undefined, types: [] }
-  }
-  const { detail, title } = parsed
-  if (typeof detail === 'string') return { message: scrub(detail, key), types: [] }
-  const items = detail ?? []
-  const parts = items.map((item) => {
-    const field = item.loc?.filter((part) => part !== 'body').join('.')
-    return field && item.msg ? `${field}: ${item.msg}` : (item.msg ?? item.type ?? '')
-  })
-  const message = parts.filter(Boolean).join('; ') || title
-  return {
-    message: message ? scrub(message, key) : undefined,
-    types: items.flatMap((item) => (item.type ? [item.type] : [])),
-  }
-}
-
-/** One short line with the key (if an upstream ever echoes it) replaced. */
-export function scrub(message: string, key: string | null): string {
-  let text = message.replace(/\s+/g, ' ').trim()
-  if (key && key.length >= 4) text = text.split(key).join('***')
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text
 }

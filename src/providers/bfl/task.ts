@@ -1,7 +1,8 @@
 import * as z from 'zod'
 import { callJson, upstreamError } from '../http.ts'
-import { assertJobUrl, pollUntil, scrub } from '../poll.ts'
+import { assertJobUrl, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
+import { quote } from '../upstream-errors.ts'
 import { bflError } from './errors.ts'
 
 /**
@@ -98,5 +99,5 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
 function describeDetails(details: unknown, key: string | null): string {
   if (details === undefined || details === null) return ''
   const text = typeof details === 'string' ? details : JSON.stringify(details)
-  return text && text !== '{}' ? `: ${scrub(text, key)}` : ''
+  return text && text !== '{}' ? `: ${quote(text, [key])}` : ''
 }
