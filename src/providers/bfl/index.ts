@@ -1,7 +1,8 @@
 import { downloadImage } from '../download.ts'
+import { resolveModels } from '../models.ts'
 import { pollIntervalOf } from '../poll.ts'
 import type { ProviderModule } from '../types.ts'
-import { bflInput, resolveModels } from './models.ts'
+import { BFL_MODELS, bflInput, genericModel } from './models.ts'
 import { runTask } from './task.ts'
 
 /**
@@ -19,7 +20,7 @@ export const bflProvider: ProviderModule = {
     return {
       type: 'bfl',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(BFL_MODELS, entry.models, genericModel),
       async generate(request, context) {
         const { model } = context
         const task = await runTask({

@@ -1,10 +1,11 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
+import { resolveModels } from '../models.ts'
 import { pollIntervalOf } from '../poll.ts'
 import type { CallContext, ProviderModule } from '../types.ts'
 import { falError } from './errors.ts'
-import { falInput, resolveModels } from './models.ts'
+import { FAL_MODELS, falInput, genericModel } from './models.ts'
 import { runQueued } from './queue.ts'
 
 /**
@@ -41,7 +42,7 @@ export const falProvider: ProviderModule = {
     return {
       type: 'fal',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(FAL_MODELS, entry.models, genericModel),
       async generate(request, context) {
         const { model, key } = context
         const input = falInput(model, request)

@@ -1,5 +1,6 @@
+import { resolveModels } from '../models.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
-import { isGptImage, OPENAI_DEFAULT_MODEL, resolveModels } from './models.ts'
+import { isGptImage, OPENAI_DEFAULT_MODEL, openaiModel } from './models.ts'
 import { generateOpenAiStyle } from './reply.ts'
 
 /**
@@ -34,7 +35,8 @@ export const openaiProvider: ProviderModule = {
     return {
       type: 'openai',
       name,
-      models: resolveModels(entry.models?.length ? entry.models : [OPENAI_DEFAULT_MODEL]),
+      // An entry naming no model (allowed on OpenAI's own API only) serves the default one.
+      models: resolveModels([openaiModel(OPENAI_DEFAULT_MODEL)], entry.models, openaiModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const images = await generateOpenAiStyle({
           provider: name,

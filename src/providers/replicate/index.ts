@@ -1,14 +1,16 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { upstreamError } from '../http.ts'
+import { resolveModels } from '../models.ts'
 import { pollIntervalOf } from '../poll.ts'
 import type { ProviderModule } from '../types.ts'
 import {
+  genericModel,
   isExactRatio,
   nearestAspectRatio,
+  REPLICATE_MODELS,
   type ReplicateModel,
   replicateInput,
-  resolveModels,
 } from './models.ts'
 import { runPrediction } from './prediction.ts'
 
@@ -32,7 +34,7 @@ export const replicateProvider: ProviderModule = {
     const { outputFormat } = entryOptions.parse(entry.options)
     const intervalMs = pollIntervalOf(entry.options)
     const baseUrl = (entry.baseUrl ?? REPLICATE_BASE_URL).replace(/\/+$/, '')
-    const models = resolveModels(entry.models)
+    const models = resolveModels(REPLICATE_MODELS, entry.models, genericModel)
     const byId = new Map<string, ReplicateModel>(models.map((model) => [model.id, model]))
     return {
       type: 'replicate',

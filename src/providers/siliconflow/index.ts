@@ -1,9 +1,10 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
+import { resolveModels } from '../models.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { siliconflowError } from './errors.ts'
-import { resolveModels } from './models.ts'
+import { genericModel, SILICONFLOW_MODELS } from './models.ts'
 
 /**
  * SiliconFlow (seed 004's upstream): `POST {base}/images/generations` with a bearer key. The
@@ -40,7 +41,7 @@ export const siliconflowProvider: ProviderModule = {
     return {
       type: 'siliconflow',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(SILICONFLOW_MODELS, entry.models, genericModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const headers = jsonHeaders(key ? `Bearer ${key}` : undefined)
         const body = await callJson(

@@ -1,6 +1,7 @@
+import { resolveModels } from '../models.ts'
 import { generateOpenAiStyle } from '../openai/reply.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
-import { resolveModels } from './models.ts'
+import { genericModel, TOGETHER_MODELS } from './models.ts'
 
 /**
  * Together AI: `POST {base}/images/generations` with a bearer key. The image is asked for as
@@ -36,7 +37,7 @@ export const togetherProvider: ProviderModule = {
     return {
       type: 'together',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(TOGETHER_MODELS, entry.models, genericModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const images = await generateOpenAiStyle({
           provider: name,
