@@ -56,7 +56,10 @@ describe('every provider with a catalogue', () => {
     ['bfl', 'FLUX-2-KLEIN', 'flux-2-klein-4b'],
     ['workers-ai', 'FLUX-2-dev', '@cf/black-forest-labs/flux-2-dev'],
   ])('%s serves %s as %s', (type, named, canonical) => {
-    const provider = providerModules[type]!.create(entry(type, [named]), {})
+    const provider = providerModules[type]!.create(entry(type, [named]), {
+      name: type,
+      bindings: {},
+    })
     expect(provider.models.map((model) => model.id)).toEqual([canonical])
   })
 })

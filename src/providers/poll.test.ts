@@ -7,7 +7,7 @@ import {
   CANCEL_TIMEOUT_MS,
   cancelQuietly,
   nextInterval,
-  pollIntervalOf,
+  pollIntervalOption,
   pollUntil,
   sleep,
 } from './poll.ts'
@@ -49,12 +49,12 @@ describe('poll intervals', () => {
     expect(waits).toEqual([500, 750, 1125, 1688, 2000, 2000])
   })
 
-  it('read options.pollIntervalMs, falling back to 500 ms on nonsense', () => {
-    expect(pollIntervalOf({})).toBe(500)
-    expect(pollIntervalOf({ pollIntervalMs: 20 })).toBe(20)
-    expect(pollIntervalOf({ pollIntervalMs: '40' })).toBe(40)
-    expect(pollIntervalOf({ pollIntervalMs: 0 })).toBe(500)
-    expect(pollIntervalOf({ pollIntervalMs: 'soon' })).toBe(500)
+  it('take options.pollIntervalMs from 1 to 10000 ms, 500 ms when absent, and nothing else', () => {
+    expect(pollIntervalOption.parse(undefined)).toBe(500)
+    expect(pollIntervalOption.parse(20)).toBe(20)
+    for (const bad of [0, 10_001, 1.5, '40', 'soon']) {
+      expect(pollIntervalOption.safeParse(bad).success).toBe(false)
+    }
   })
 })
 

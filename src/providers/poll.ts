@@ -1,3 +1,4 @@
+import * as z from 'zod'
 import { withTimeout } from '../http/deadline.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
 import { unsafeUrlReason } from './safe-url.ts'
@@ -13,11 +14,13 @@ export const DEFAULT_POLL_INTERVAL_MS = 500
 /** A cancel call is a courtesy to the upstream: it never holds an answer up for longer. */
 export const CANCEL_TIMEOUT_MS = 1_000
 
-/** `options.pollIntervalMs` of an entry (tests make it short): 1-10000, else 500 ms. */
-export function pollIntervalOf(options: Record<string, unknown>): number {
-  const value = Number(options.pollIntervalMs)
-  return Number.isInteger(value) && value >= 1 && value <= 10_000 ? value : DEFAULT_POLL_INTERVAL_MS
-}
+/** `options.pollIntervalMs` of a polling provider's entry (tests make it short): 1-10000 ms. */
+export const pollIntervalOption = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .default(DEFAULT_POLL_INTERVAL_MS)
 
 /** The pause after `previous`: 1.5 times longer, capped at 4 times the first (500 ms -> 2 s). */
 export function nextInterval(previous: number, first: number): number {

@@ -66,7 +66,7 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
     if (message !== last) context.onProgress?.(message)
     last = message
   }
-  report('bfl: queued')
+  report(`${provider}: queued`)
   const done = await pollUntil(
     async () => {
       const state = await callJson(http, pollingUrl, { method: 'GET', headers }, polled, mapError)
@@ -78,7 +78,9 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
       const percent =
         progress === null ? null : Math.round(progress <= 1 ? progress * 100 : progress)
       report(
-        state.status === 'Pending' && percent ? `bfl: generating, ${percent}%` : 'bfl: generating',
+        state.status === 'Pending' && percent
+          ? `${provider}: generating, ${percent}%`
+          : `${provider}: generating`,
       )
       return undefined
     },

@@ -1,4 +1,5 @@
 import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { isGptImage, OPENAI_DEFAULT_MODEL, openaiModel } from './models.ts'
 import { generateOpenAiStyle } from './reply.ts'
@@ -24,13 +25,13 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 export const openaiProvider: ProviderModule = {
   type: 'openai',
   keyless: true,
-  create(entry) {
-    const name = 'openai'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')
     const onOpenAi = new URL(baseUrl).hostname === 'api.openai.com'
     if (!entry.models?.length && !onOpenAi) {
       // A self-hosted server's model names are its own; guessing one would fail on every call.
-      throw new Error('openai: "models" must name the model ids this server serves')
+      throw new Error('"models" must name the model ids this server serves')
     }
     return {
       type: 'openai',

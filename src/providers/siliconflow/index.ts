@@ -2,6 +2,7 @@ import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { siliconflowError } from './errors.ts'
 import { genericModel, SILICONFLOW_MODELS } from './models.ts'
@@ -35,8 +36,8 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 
 export const siliconflowProvider: ProviderModule = {
   type: 'siliconflow',
-  create(entry) {
-    const name = 'siliconflow'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? SILICONFLOW_BASE_URL).replace(/\/+$/, '')
     return {
       type: 'siliconflow',

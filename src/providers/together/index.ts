@@ -1,5 +1,6 @@
 import { resolveModels } from '../models.ts'
 import { generateOpenAiStyle } from '../openai/reply.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { genericModel, TOGETHER_MODELS } from './models.ts'
 
@@ -31,8 +32,8 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 
 export const togetherProvider: ProviderModule = {
   type: 'together',
-  create(entry) {
-    const name = 'together'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')
     return {
       type: 'together',
