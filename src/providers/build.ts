@@ -48,9 +48,6 @@ function entryProblem(entries: ProviderEntry[], entry: ProviderEntry, error: unk
   const number = sameType.length > 1 ? ` ${sameType.indexOf(entry) + 1}` : ''
   // A base URL may carry proxy credentials (`https://user:pass@host`): never show them.
   const where = entry.baseUrl ? ` (${entry.baseUrl.replace(/\/\/[^/@]*@/, '//')})` : ''
-  const message = error instanceof Error ? error.message : String(error)
-  const reason = message.startsWith(`${entry.type}: `)
-    ? message.slice(entry.type.length + 2)
-    : message
+  const reason = error instanceof Error ? error.message : String(error)
   return `PROVIDERS: ${entry.type} entry${number}${where}: ${reason}`
 }
