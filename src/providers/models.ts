@@ -1,4 +1,4 @@
-import type { ModelSpec } from './types.ts'
+import type { ModelCapabilities, ModelSpec } from './types.ts'
 
 /** The model of `catalogue` that `id` names: its upstream id or a public id, in any case. */
 export function findModel<T extends Pick<ModelSpec, 'id' | 'publicIds'>>(
@@ -12,6 +12,11 @@ export function findModel<T extends Pick<ModelSpec, 'id' | 'publicIds'>>(
       model.publicIds.some((publicId) => publicId.toLowerCase() === wanted),
   )
 }
+
+/** A maker of specs for ids a catalogue does not know: served as written, with `capabilities`. */
+export const unknownModels =
+  (capabilities: ModelCapabilities) =>
+  (id: string): ModelSpec => ({ id, publicIds: [], capabilities })
 
 /**
  * The specs for an entry's `models`, or the whole catalogue when it names none. A known model is

@@ -4,6 +4,7 @@ import {
   DEV_STEPS,
   fluxCapabilities,
 } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -43,7 +44,7 @@ export const BFL_MODELS: ModelSpec[] = [
 ]
 
 /** An endpoint id this file does not know, served as a FLUX.2 one. */
-export const genericModel = (id: string): ModelSpec => ({ id, publicIds: [], capabilities: FLUX2 })
+export const genericModel = unknownModels(FLUX2)
 
 /** The submit body for a fitted request. */
 export function bflInput(model: ModelSpec, request: ImageRequest): Record<string, unknown> {

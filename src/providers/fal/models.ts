@@ -5,6 +5,7 @@ import {
   fluxCapabilities,
   SCHNELL_STEPS,
 } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -40,12 +41,8 @@ export const FAL_MODELS: ModelSpec[] = [
  */
 export const GENERIC_CAPABILITIES: ModelCapabilities = fluxCapabilities(FLUX_SIZE, null)
 
-/** An endpoint id this file does not know. */
-export const genericModel = (id: string): ModelSpec => ({
-  id,
-  publicIds: [],
-  capabilities: GENERIC_CAPABILITIES,
-})
+/** A model id this file does not know, served with GENERIC_CAPABILITIES. */
+export const genericModel = unknownModels(GENERIC_CAPABILITIES)
 
 /** The input JSON for a fitted request: only the fields this endpoint takes. */
 export function falInput(model: ModelSpec, request: ImageRequest): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { DEV_STEPS, FLUX_SIZE, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -61,9 +62,5 @@ export const GENERIC_CAPABILITIES: ModelCapabilities = {
   maxImagesPerCall: 1,
 }
 
-/** A model id this file does not know, served with the API's generic ranges. */
-export const genericModel = (id: string): ModelSpec => ({
-  id,
-  publicIds: [],
-  capabilities: GENERIC_CAPABILITIES,
-})
+/** A model id this file does not know, served with GENERIC_CAPABILITIES. */
+export const genericModel = unknownModels(GENERIC_CAPABILITIES)

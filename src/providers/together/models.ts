@@ -1,4 +1,5 @@
 import { BFL_FLUX1_SIZE, DEV_STEPS, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -49,9 +50,5 @@ export const GENERIC_CAPABILITIES: ModelCapabilities = {
   maxImagesPerCall: 4,
 }
 
-/** A model id this file does not know, served with the API's documented ranges. */
-export const genericModel = (id: string): ModelSpec => ({
-  id,
-  publicIds: [],
-  capabilities: GENERIC_CAPABILITIES,
-})
+/** A model id this file does not know, served with GENERIC_CAPABILITIES. */
+export const genericModel = unknownModels(GENERIC_CAPABILITIES)
