@@ -14,6 +14,7 @@ const LEGACY_MODULE = 'src/config/legacy.ts'
 /** Files that name a legacy variable to a person, in a message, and why. */
 const MESSAGES: Record<string, string> = {
   'src/providers/workers-ai/index.ts': 'a keyless entry off Workers says which variables to set',
+  'src/storage/kv.ts': 'the warning about KV’s 60 s floor names the variable to raise',
 }
 
 const names = [...Object.keys(legacyVariables), ...LEGACY_KV_BINDINGS]

@@ -1,12 +1,8 @@
 import * as z from 'zod'
 import type { UpstreamFailure } from '../errors.ts'
-import {
-  abortOrNetworkError,
-  callUpstream,
-  failureForStatus,
-  upstreamError,
-} from '../providers/http.ts'
+import { abortOrNetworkError, callUpstream, upstreamError } from '../providers/http.ts'
 import type { AiBinding } from '../providers/types.ts'
+import { failureForStatus } from '../providers/upstream-errors.ts'
 
 /**
  * The chat LLMs that translate and rewrite prompts (SPEC section 8): any OpenAI-compatible

@@ -22,25 +22,20 @@ export function buildProviders(
   const built = entries.flatMap((entry) => {
     const module = providerModules[entry.type]
     if (!module) throw new Error(`Unknown provider type "${entry.type}"`) // config.ts rejects these first
-    let provider: ImageProvider
+    // Several entries of one type get numbered names (`openai`, `openai-2`), fixed before the
+    // provider exists, so its errors, the logs and /v1/status all say the same.
+    const base = module.baseName?.(entry) ?? entry.type
+    const seen = (counts.get(base) ?? 0) + 1
+    counts.set(base, seen)
+    const name = seen === 1 ? base : `${base}-${seen}`
     try {
-      provider = module.create(entry, bindings)
+      return [{ provider: module.create(entry, { name, bindings }), entry }]
     } catch (error) {
-      // A provider rejects its own settings (a ComfyUI workflow without {{prompt}}, a keyless
-      // workers-ai entry off Workers): collect them all for one start-up error, as config.ts does.
+      // A provider rejects its own settings (unknown or invalid options, a ComfyUI workflow
+      // without {{prompt}}, a keyless workers-ai entry off Workers): collect them all for one
+      // start-up error, as config.ts does.
       problems.push(entryProblem(entries, entry, error))
       return []
-    }
-    const seen = (counts.get(provider.name) ?? 0) + 1
-    counts.set(provider.name, seen)
-    // Several entries of one type get numbered names, so status and logs can tell them apart.
-    const name = seen === 1 ? provider.name : `${provider.name}-${seen}`
-    return {
-      provider:
-        name === provider.name
-          ? provider
-          : { ...provider, name, generate: provider.generate.bind(provider) },
-      entry,
     }
   })
   if (problems.length) throw new ConfigError(problems)
@@ -53,9 +48,6 @@ function entryProblem(entries: ProviderEntry[], entry: ProviderEntry, error: unk
   const number = sameType.length > 1 ? ` ${sameType.indexOf(entry) + 1}` : ''
   // A base URL may carry proxy credentials (`https://user:pass@host`): never show them.
   const where = entry.baseUrl ? ` (${entry.baseUrl.replace(/\/\/[^/@]*@/, '//')})` : ''
-  const message = error instanceof Error ? error.message : String(error)
-  const reason = message.startsWith(`${entry.type}: `)
-    ? message.slice(entry.type.length + 2)
-    : message
+  const reason = error instanceof Error ? error.message : String(error)
   return `PROVIDERS: ${entry.type} entry${number}${where}: ${reason}`
 }

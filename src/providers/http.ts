@@ -3,7 +3,7 @@ import { GatewayError, type UpstreamFailure } from '../errors.ts'
 
 /**
  * Shared plumbing for HTTP providers: the call itself, and the mapping from an upstream's
- * status to an UpstreamFailure the pool acts on. Providers refine it with their own error codes.
+ * failure to the GatewayError the pool acts on. Error replies are read in upstream-errors.ts.
  */
 
 /** The client-facing status and code for each kind of upstream failure. */
@@ -33,25 +33,9 @@ export function upstreamError(
   })
 }
 
-/** The failure an HTTP status means when the body says nothing more specific. */
-export function failureForStatus(status: number): UpstreamFailure {
-  if (status === 429) return 'rate-limited'
-  if (status === 401 || status === 403) return 'unauthorized'
-  if (status === 400 || status === 404 || status === 413 || status === 422) return 'bad-request'
-  return 'server'
-}
-
-/** Seconds from a `Retry-After` header (delta-seconds or HTTP date), if present and sane. */
-export function retryAfterSeconds(headers: Headers, now = Date.now()): number | undefined {
-  const value = headers.get('retry-after')
-  if (!value) return undefined
-  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - now) / 1000
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 86_400) : undefined
-}
-
 /**
  * `fetch` that turns network failures and aborts into GatewayErrors. Any status is returned as
- * is: the provider reads the body and decides with `failureForStatus` and its own codes.
+ * is: the provider reads the body and decides (upstream-errors.ts).
  */
 export async function callUpstream(
   provider: string,

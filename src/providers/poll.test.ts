@@ -7,9 +7,8 @@ import {
   CANCEL_TIMEOUT_MS,
   cancelQuietly,
   nextInterval,
-  pollIntervalOf,
+  pollIntervalOption,
   pollUntil,
-  readErrorDetail,
   sleep,
 } from './poll.ts'
 
@@ -50,12 +49,12 @@ describe('poll intervals', () => {
     expect(waits).toEqual([500, 750, 1125, 1688, 2000, 2000])
   })
 
-  it('read options.pollIntervalMs, falling back to 500 ms on nonsense', () => {
-    expect(pollIntervalOf({})).toBe(500)
-    expect(pollIntervalOf({ pollIntervalMs: 20 })).toBe(20)
-    expect(pollIntervalOf({ pollIntervalMs: '40' })).toBe(40)
-    expect(pollIntervalOf({ pollIntervalMs: 0 })).toBe(500)
-    expect(pollIntervalOf({ pollIntervalMs: 'soon' })).toBe(500)
+  it('take options.pollIntervalMs from 1 to 10000 ms, 500 ms when absent, and nothing else', () => {
+    expect(pollIntervalOption.parse(undefined)).toBe(500)
+    expect(pollIntervalOption.parse(20)).toBe(20)
+    for (const bad of [0, 10_001, 1.5, '40', 'soon']) {
+      expect(pollIntervalOption.safeParse(bad).success).toBe(false)
+    }
   })
 })
 
@@ -116,32 +115,6 @@ describe('assertJobUrl', () => {
     expect(refused('https://other.run/x', 'https://fal.run')).toThrow(/not the provider's host/)
     expect(refused('http://localhost:8/x', 'http://127.0.0.1:8')).toThrow(/private.*localhost/)
     expect(refused('not a url', 'https://api.bfl.ai')).toThrow(/not a valid URL/)
-  })
-})
-
-describe('readErrorDetail', () => {
-  it('reads string and list details, with field locations and types', () => {
-    expect(readErrorDetail('{"detail":"Invalid token"}', null)).toEqual({
-      message: 'Invalid token',
-      types: [],
-    })
-    const list = [
-      { loc: ['body', 'width'], msg: 'must be a multiple of 32', type: 'multiple_of' },
-      { loc: ['body'], msg: 'flagged', type: 'content_policy_violation' },
-    ]
-    expect(readErrorDetail(JSON.stringify({ detail: list }), null)).toEqual({
-      message: 'width: must be a multiple of 32; flagged',
-      types: ['multiple_of', 'content_policy_violation'],
-    })
-    expect(readErrorDetail('{"title":"Unauthenticated"}', null).message).toBe('Unauthenticated')
-  })
-
-  it('quotes plain text but never HTML, and masks the key', () => {
-    expect(readErrorDetail('upstream busy', null).message).toBe('upstream busy')
-    expect(readErrorDetail('<html>502</html>', null).message).toBeUndefined()
-    expect(readErrorDetail('{"detail":"bad key sk-12345 here"}', 'sk-12345').message).toBe(
-      'bad key *** here',
-    )
   })
 })
 

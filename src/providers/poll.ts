@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { withTimeout } from '../http/deadline.ts'
-import { abortOrNetworkError, parseJson, upstreamError } from './http.ts'
+import { abortOrNetworkError, upstreamError } from './http.ts'
 import { unsafeUrlReason } from './safe-url.ts'
 
 /**
@@ -14,11 +14,13 @@ export const DEFAULT_POLL_INTERVAL_MS = 500
 /** A cancel call is a courtesy to the upstream: it never holds an answer up for longer. */
 export const CANCEL_TIMEOUT_MS = 1_000
 
-/** `options.pollIntervalMs` of an entry (tests make it short): 1-10000, else 500 ms. */
-export function pollIntervalOf(options: Record<string, unknown>): number {
-  const value = Number(options.pollIntervalMs)
-  return Number.isInteger(value) && value >= 1 && value <= 10_000 ? value : DEFAULT_POLL_INTERVAL_MS
-}
+/** `options.pollIntervalMs` of a polling provider's entry (tests make it short): 1-10000 ms. */
+export const pollIntervalOption = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .default(DEFAULT_POLL_INTERVAL_MS)
 
 /** The pause after `previous`: 1.5 times longer, capped at 4 times the first (500 ms -> 2 s). */
 export function nextInterval(previous: number, first: number): number {
@@ -130,61 +132,4 @@ export async function cancelQuietly(
   } finally {
     done()
   }
-}
-
-/**
- * fal, Replicate and BFL all answer errors FastAPI-style: `{detail: "text"}` or
- * `{detail: [{loc, msg, type}]}` (Replicate adds `title`). The parts worth acting on or quoting.
- */
-const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined)
-const detailBody = z.object({
-  title: lenient(z.string()),
-  detail: lenient(
-    z.union([
-      z.string(),
-      z.array(
-        z.object({
-          msg: lenient(z.string()),
-          type: lenient(z.string()),
-          loc: lenient(z.array(z.union([z.string(), z.number()]))),
-        }),
-      ),
-    ]),
-  ),
-})
-
-export type ErrorDetail = {
-  /** One client-safe line: the key masked, at most 200 characters; absent when nothing useful. */
-  message?: string
-  /** Machine-readable `type`s of a detail array (fal's `content_policy_violation`, ...). */
-  types: string[]
-}
-
-/** Reads an error body; plain text is quoted too, an HTML error page is not. */
-export function readErrorDetail(text: string, key: string | null): ErrorDetail {
-  const result = detailBody.safeParse(parseJson(text))
-  const parsed = result.success ? result.data : undefined
-  if (!parsed) {
-    const plain = text.trim()
-    return { message: plain && !plain.startsWith('<') ? scrub(plain, key) : undefined, types: [] }
-  }
-  const { detail, title } = parsed
-  if (typeof detail === 'string') return { message: scrub(detail, key), types: [] }
-  const items = detail ?? []
-  const parts = items.map((item) => {
-    const field = item.loc?.filter((part) => part !== 'body').join('.')
-    return field && item.msg ? `${field}: ${item.msg}` : (item.msg ?? item.type ?? '')
-  })
-  const message = parts.filter(Boolean).join('; ') || title
-  return {
-    message: message ? scrub(message, key) : undefined,
-    types: items.flatMap((item) => (item.type ? [item.type] : [])),
-  }
-}
-
-/** One short line with the key (if an upstream ever echoes it) replaced. */
-export function scrub(message: string, key: string | null): string {
-  let text = message.replace(/\s+/g, ' ').trim()
-  if (key && key.length >= 4) text = text.split(key).join('***')
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text
 }

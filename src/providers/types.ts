@@ -77,7 +77,7 @@ export type CallContext = {
 export interface ImageProvider {
   /** Provider type, the folder name: `workers-ai`, `siliconflow`, `demo`, ... */
   readonly type: string
-  /** Distinguishes several entries of one type in status and logs, e.g. `workers-ai#2`. */
+  /** Distinguishes several entries of one type in errors, status and logs, e.g. `openai-2`. */
   readonly name: string
   readonly models: ModelSpec[]
   /** Throws GatewayError with `upstream` set on any failure (see providers/http.ts). */
@@ -94,10 +94,20 @@ export interface AiBinding {
   run(model: string, inputs: unknown, options?: Record<string, unknown>): Promise<unknown>
 }
 
+/** What providers/build.ts hands a provider type when it makes one entry's provider. */
+export type ProviderSetup = {
+  /** The name its errors, logs and /v1/status use: `openai`, `openai-2` for a second entry. */
+  name: string
+  bindings: ProviderBindings
+}
+
 /** A provider type: one folder under providers/ and one line in providers/index.ts. */
 export interface ProviderModule {
   readonly type: string
   /** True for keyless backends (demo, self-hosted); others need at least one key. */
   readonly keyless?: boolean
-  create(entry: ProviderEntry, bindings: ProviderBindings): ImageProvider
+  /** An entry's name before numbering, when it is not the type (`workers-ai-binding`). */
+  baseName?(entry: ProviderEntry): string
+  /** Throws an Error naming the bad setting (options are read with providers/options.ts). */
+  create(entry: ProviderEntry, setup: ProviderSetup): ImageProvider
 }

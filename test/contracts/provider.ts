@@ -10,6 +10,7 @@ import { availability } from '../../src/pool/health.ts'
 import { buildProviders } from '../../src/providers/build.ts'
 import type { ImageProvider } from '../../src/providers/types.ts'
 import { memoryStorage } from '../../src/storage/memory.ts'
+import { startGateway } from '../node/gateway.ts'
 
 /**
  * The contract every HTTP provider keeps, run against its fake upstream through generateImages,
@@ -78,17 +79,35 @@ export function waitOrDisconnect(response: ServerResponse, ms: number): Promise<
 /** Long enough that only an abort or a deadline can end a slow call within a test. */
 const SLOW_MS = 6_000
 
-/** Polls `check` until it passes or `ms` run out, then runs it once more to report. */
-export async function eventually(check: () => void, ms = 2_000): Promise<void> {
+/**
+ * Polls `check` until it passes (does not throw, nor return false) or `ms` run out, then runs it
+ * once more to report.
+ */
+export async function eventually(check: () => unknown, ms = 2_000): Promise<void> {
+  const passes = () => {
+    if (check() === false) throw new Error('condition not met in time')
+  }
   const until = Date.now() + ms
   while (Date.now() < until) {
     try {
-      return check()
+      return passes()
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }
-  check()
+  passes()
+}
+
+/** Registers an afterEach that closes what a test opened (fakes, gateways); returns the tracker. */
+export function closedAfterEach(): <T extends { close(): Promise<void> }>(item: T) => T {
+  const open: { close(): Promise<void> }[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((item) => item.close()))
+  })
+  return (item) => {
+    open.push(item)
+    return item
+  }
 }
 
 /** The error a generation that must fail rejects with. */
@@ -112,12 +131,17 @@ function recording(provider: ImageProvider, thrown: GatewayError[]): ImageProvid
   }
 }
 
+/** A PROVIDERS entry as a test writes it; keys, priority, weight and options default as in config. */
+export type TestEntry = Pick<ProviderEntry, 'type' | 'baseUrl' | 'models'> &
+  Partial<Pick<ProviderEntry, 'keys' | 'priority' | 'weight' | 'options'>>
+
 /**
  * A gateway over PROVIDERS `entries` as the runtimes build one, with memory storage, and
- * `generate` with test defaults. `wrap` may wrap each provider (to watch what it throws).
+ * `generate` with test defaults; `progress` collects the upstream progress messages it reports.
+ * `wrap` may wrap each provider (to watch what it throws).
  */
 export function gatewayFor(
-  entries: ProviderEntry[],
+  entries: TestEntry[],
   env: Record<string, string> = {},
   wrap: (provider: ImageProvider) => ImageProvider = (provider) => provider,
 ) {
@@ -129,14 +153,102 @@ export function gatewayFor(
   const catalogue = new Catalogue(built, config.defaultModel)
   const storage = memoryStorage()
   const gateway: Gateway = { config, storage, catalogue, fetch: globalThis.fetch, now: Date.now }
+  const progress: string[] = []
   const generate = (input: Partial<GenerationInput> = {}) =>
     generateImages(gateway, {
       prompt: 'a red fox in fresh snow',
       n: 1,
       signal: new AbortController().signal,
+      onProgress: (event) => {
+        if (event.type === 'upstream-progress') progress.push(event.message)
+      },
       ...input,
     })
-  return { gateway, catalogue, storage, generate }
+  return { gateway, catalogue, storage, generate, progress }
+}
+
+/**
+ * For polled providers (fal's queue, Replicate, BFL): aborts a generation once the fake has been
+ * polled twice, checks no poll follows the abort, and returns the error the client got.
+ */
+export async function abortMidPoll(
+  generate: (input: Partial<GenerationInput>) => Promise<unknown>,
+  polls: () => number,
+): Promise<GatewayError> {
+  const controller = new AbortController()
+  const pending = rejection(generate({ signal: controller.signal }))
+  await eventually(() => polls() >= 2, 3_000)
+  controller.abort()
+  const error = await pending
+  const seen = polls()
+  await new Promise((resolve) => setTimeout(resolve, 300)) // many poll intervals of 20-80 ms
+  expect(polls()).toBe(seen)
+  return error
+}
+
+/**
+ * For polled providers whose job never finishes: `POST /v1/images/generations` to a gateway over
+ * HTTP with `entry` and 1 s timeouts. Checks the 504 comes in time and returns its body.
+ */
+export async function timeoutOverHttp(
+  entry: TestEntry,
+  track: <T extends { close(): Promise<void> }>(item: T) => T,
+): Promise<{ error: { code: string } }> {
+  const gateway = track(
+    await startGateway({
+      PROVIDERS: JSON.stringify([entry]),
+      REQUEST_TIMEOUT: '1',
+      UPSTREAM_TIMEOUT: '1',
+    }),
+  )
+  const started = Date.now()
+  const response = await fetch(`${gateway.url}/v1/images/generations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'a slow fox' }),
+  })
+  expect(response.status).toBe(504)
+  expect(Date.now() - started).toBeLessThan(2_500)
+  return response.json()
+}
+
+/** The parts of a fake that picks its behaviour by the key it is sent. */
+export type KeyedFake = {
+  served: Uint8Array[]
+  close(): Promise<void>
+}
+
+/**
+ * The setup for a fake that picks its behaviour by key (its `keys` map a key to a behaviour):
+ * each contract mode becomes the entry's key, set before the suite builds its gateway.
+ */
+export function keyedContract<Fake extends KeyedFake>(
+  start: (slowMs: number) => Promise<Fake>,
+  entryFor: (fake: Fake) => Omit<TestEntry, 'keys'>,
+  count: { calls(fake: Fake): number; disconnects?(fake: Fake): number },
+): ContractSetup {
+  return async ({ slowMs }) => {
+    const fake = await start(slowMs)
+    const entry: ProviderEntry = {
+      priority: 0,
+      weight: 1,
+      options: {},
+      ...entryFor(fake),
+      keys: [],
+    }
+    return {
+      entry,
+      fake: {
+        mode(mode) {
+          entry.keys = [mode]
+        },
+        calls: () => count.calls(fake),
+        served: () => fake.served,
+        disconnects: count.disconnects && (() => count.disconnects!(fake)),
+        close: () => fake.close(),
+      },
+    }
+  }
 }
 
 /**

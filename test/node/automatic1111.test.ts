@@ -125,7 +125,7 @@ describe('automatic1111 provider', () => {
   })
 
   it.each([
-    ['no-api', 502, /no \/sdapi\/v1\/txt2img there \(HTTP 404\); start the WebUI with --api/],
+    ['no-api', 502, /no \/sdapi\/v1\/txt2img there \(HTTP 404\).*; start the WebUI with --api/],
     ['server-error', 502, /failed \(HTTP 500\): CUDA out of memory/],
     ['unauthorized', 502, /wants credentials \(--api-auth\)/],
   ] as const)('maps %s to %i with a message saying why', async (mode, status, why) => {

@@ -1,5 +1,8 @@
-import type { ProviderEntry } from '../../src/config.ts'
-import { type ContractMode, describeProviderContract } from '../contracts/provider.ts'
+import {
+  type ContractMode,
+  describeProviderContract,
+  keyedContract,
+} from '../contracts/provider.ts'
 import { type BflBehaviour, startFakeBfl } from '../fakes/bfl.ts'
 
 /**
@@ -20,27 +23,10 @@ const BFL_KEYS: Record<ContractMode, BflBehaviour> = {
 
 describeProviderContract(
   'bfl',
-  async ({ slowMs }) => {
-    const fake = await startFakeBfl({ keys: BFL_KEYS, slowMs })
-    const entry: ProviderEntry = {
-      type: 'bfl',
-      keys: ['ok'],
-      baseUrl: fake.url,
-      priority: 0,
-      weight: 1,
-      options: { pollIntervalMs: 20 },
-    }
-    return {
-      entry,
-      fake: {
-        mode(mode) {
-          entry.keys = [mode]
-        },
-        calls: () => fake.submissions().length,
-        served: () => fake.served,
-        close: () => fake.close(),
-      },
-    }
-  },
+  keyedContract(
+    (slowMs) => startFakeBfl({ keys: BFL_KEYS, slowMs }),
+    (fake) => ({ type: 'bfl', baseUrl: fake.url, options: { pollIntervalMs: 20 } }),
+    { calls: (fake) => fake.submissions().length },
+  ),
   { disconnect: 'a task is submitted at once and then polled; abort stops the polls' },
 )

@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
-import type { GatewayError } from '../../src/errors.ts'
-import { type Gateway, type GenerationInput, generateImages } from '../../src/generate/index.ts'
-import { Catalogue } from '../../src/pool/catalogue.ts'
-import { buildProviders } from '../../src/providers/build.ts'
-import { memoryStorage } from '../../src/storage/memory.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  abortMidPoll,
+  closedAfterEach,
+  gatewayFor,
+  rejection,
+  timeoutOverHttp,
+} from '../contracts/provider.ts'
 import { type FakeBflOptions, startFakeBfl } from '../fakes/bfl.ts'
-import { startGateway } from './gateway.ts'
 
 /**
  * The bfl provider against a fake BFL API on 127.0.0.1: `x-key` submissions, polling the
@@ -14,45 +14,12 @@ import { startGateway } from './gateway.ts'
  * and polling that stops with the attempt.
  */
 
-const closers: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((item) => item.close()))
-})
+const track = closedAfterEach()
 
 async function setup(key: string, fakeOptions: FakeBflOptions = {}) {
-  const fake = await startFakeBfl(fakeOptions)
-  closers.push(fake)
-  const entry = { type: 'bfl', keys: [key], baseUrl: fake.url, options: { pollIntervalMs: 20 } }
-  const config = loadConfig({ STORAGE: 'memory', PROVIDERS: JSON.stringify([entry]) })
-  const catalogue = new Catalogue(buildProviders(config, {}), config.defaultModel)
-  const storage = memoryStorage()
-  const gateway: Gateway = { config, storage, catalogue, fetch: globalThis.fetch, now: Date.now }
-  const progress: string[] = []
-  const generate = (input: Partial<GenerationInput> = {}) =>
-    generateImages(gateway, {
-      prompt: 'a red fox',
-      n: 1,
-      signal: new AbortController().signal,
-      onProgress: (event) => {
-        if (event.type === 'upstream-progress') progress.push(event.message)
-      },
-      ...input,
-    })
-  return { fake, catalogue, storage, generate, progress }
-}
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('expected the generation to fail'),
-    (error: GatewayError) => error,
-  )
-
-const until = async (check: () => boolean, ms = 3_000) => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  const fake = track(await startFakeBfl(fakeOptions))
+  const options = { pollIntervalMs: 20 }
+  return { fake, ...gatewayFor([{ type: 'bfl', keys: [key], baseUrl: fake.url, options }]) }
 }
 
 describe('bfl provider', () => {
@@ -64,7 +31,7 @@ describe('bfl provider', () => {
       {
         endpoint: 'flux-pro-1.1',
         body: {
-          prompt: 'a red fox',
+          prompt: 'a red fox in fresh snow',
           width: 992,
           height: 704,
           seed: 5,
@@ -130,14 +97,7 @@ describe('bfl provider', () => {
 
   it('stops polling when the client aborts mid-poll', async () => {
     const { fake, generate } = await setup('k', { keys: { k: 'stuck' } })
-    const controller = new AbortController()
-    const pending = rejection(generate({ signal: controller.signal }))
-    await until(() => fake.polls() >= 2)
-    controller.abort()
-    expect(await pending).toMatchObject({ status: 499 })
-    const polls = fake.polls()
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(fake.polls()).toBe(polls)
+    expect(await abortMidPoll(generate, fake.polls)).toMatchObject({ status: 499 })
   })
 
   it('never sends the key to a polling URL on another host', async () => {
@@ -147,24 +107,10 @@ describe('bfl provider', () => {
     expect(fake.polls()).toBe(0)
   })
 
-  it('answers 504 over HTTP at REQUEST_TIMEOUT', async () => {
-    const fake = await startFakeBfl({ keys: { k: 'stuck' } })
-    closers.push(fake)
-    const entry = { type: 'bfl', keys: ['k'], baseUrl: fake.url, options: { pollIntervalMs: 50 } }
-    const gateway = await startGateway({
-      PROVIDERS: JSON.stringify([entry]),
-      REQUEST_TIMEOUT: '1',
-      UPSTREAM_TIMEOUT: '1',
-    })
-    closers.push(gateway)
-    const started = Date.now()
-    const response = await fetch(`${gateway.url}/v1/images/generations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a slow fox' }),
-    })
-    expect(response.status).toBe(504)
-    expect(Date.now() - started).toBeLessThan(2_500)
+  it('answers 504 over HTTP at REQUEST_TIMEOUT, and polls no more', async () => {
+    const fake = track(await startFakeBfl({ keys: { k: 'stuck' } }))
+    const options = { pollIntervalMs: 50 }
+    await timeoutOverHttp({ type: 'bfl', keys: ['k'], baseUrl: fake.url, options }, track)
     const polls = fake.polls()
     expect(polls).toBeGreaterThan(3)
     await new Promise((resolve) => setTimeout(resolve, 300))

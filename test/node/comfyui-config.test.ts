@@ -37,7 +37,9 @@ describe('comfyui configuration', () => {
     expect(build({ workflow: '{not json' })).toThrow(/not valid JSON/)
     expect(build({ workflow: { nodes: [], links: [] } })).toThrow(/editor format/)
     expect(build({ workflow: WORKFLOW, outputNode: '12' })).toThrow(/outputNode "12" is not a node/)
-    expect(build({ outputnode: '9' })).toThrow(/options: Unrecognized key: "outputnode"/)
+    expect(build({ outputnode: '9' })).toThrow(
+      /unknown option "outputnode" \(allowed: workflow, outputNode,/,
+    )
   })
 
   it('accepts the workflow as a JSON string, as an env file holds it', () => {

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
-import { errorHeaders, type GatewayError } from '../../src/errors.ts'
-import { type Gateway, generateImages } from '../../src/generate/index.ts'
+import { describe, expect, it } from 'vitest'
+import { errorHeaders } from '../../src/errors.ts'
 import { sniffImage } from '../../src/image/sniff.ts'
-import { Catalogue } from '../../src/pool/catalogue.ts'
-import { buildProviders } from '../../src/providers/build.ts'
-import { memoryStorage } from '../../src/storage/memory.ts'
-import { type FakeComfy, type FakeComfyOptions, startFakeComfy } from '../fakes/comfyui.ts'
+import { closedAfterEach, eventually, gatewayFor, rejection } from '../contracts/provider.ts'
+import { type FakeComfyOptions, startFakeComfy } from '../fakes/comfyui.ts'
 
 /**
  * The comfyui provider against a fake ComfyUI on 127.0.0.1, through generateImages (the path
@@ -31,52 +27,19 @@ const WORKFLOW = {
   '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'x', images: ['6', 0] } },
 }
 
-const fakes: FakeComfy[] = []
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((fake) => fake.close()))
-})
+const track = closedAfterEach()
 
 async function setup(
   entry: { models?: string[]; keys?: string[]; options?: Record<string, unknown> } = {},
   fakeOptions: FakeComfyOptions = {},
   env: Record<string, string> = {},
 ) {
-  const fake = await startFakeComfy(fakeOptions)
-  fakes.push(fake)
+  const fake = track(await startFakeComfy(fakeOptions))
   const { options, ...rest } = entry
-  const providers = [
-    { type: 'comfyui', baseUrl: fake.url, ...rest, options: { pollIntervalMs: 10, ...options } },
-  ]
-  const config = loadConfig({ STORAGE: 'memory', PROVIDERS: JSON.stringify(providers), ...env })
-  const catalogue = new Catalogue(buildProviders(config, {}), config.defaultModel)
-  const storage = memoryStorage()
-  const gateway: Gateway = { config, storage, catalogue, fetch: globalThis.fetch, now: Date.now }
-  const generate = (extra: Partial<Parameters<typeof generateImages>[1]> = {}) =>
-    generateImages(gateway, {
-      prompt: 'a red fox',
-      n: 1,
-      signal: new AbortController().signal,
-      ...extra,
-    })
-  return { fake, catalogue, storage, generate }
-}
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('expected the generation to fail'),
-    (error: GatewayError) => error,
-  )
-
-/** Polls `check` until it passes or 2 s run out. */
-async function eventually(check: () => void) {
-  const until = Date.now() + 2_000
-  for (;;) {
-    try {
-      return check()
-    } catch (error) {
-      if (Date.now() > until) throw error
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+  const provider = { type: 'comfyui', baseUrl: fake.url, ...rest }
+  return {
+    fake,
+    ...gatewayFor([{ ...provider, options: { pollIntervalMs: 10, ...options } }], env),
   }
 }
 
@@ -96,7 +59,7 @@ describe('comfyui provider', () => {
     })
 
     const [graph] = fake.graphs()
-    expect(graph!['2']!.inputs).toEqual({ text: 'a red fox', clip: ['10', 0] })
+    expect(graph!['2']!.inputs).toEqual({ text: 'a red fox in fresh snow', clip: ['10', 0] })
     expect(graph!['3']!.inputs.text).toBe('blurry, text')
     // 500x350 is not in multiples of 8: it was fitted to 504x352 before it reached the graph.
     expect(graph!['5']!.inputs).toEqual({ width: 504, height: 352, batch_size: 1 })
@@ -128,7 +91,7 @@ describe('comfyui provider', () => {
     expect(catalogue.publicIds).toEqual(['flux-schnell'])
     const result = await generate({ seed: 7 })
     const [graph] = fake.graphs()
-    expect(graph!['6']!.inputs.text).toBe('a red fox')
+    expect(graph!['6']!.inputs.text).toBe('a red fox in fresh snow')
     expect(graph!['5']!.inputs).toMatchObject({ width: 1024, height: 1024 })
     expect(graph!['3']!.inputs).toMatchObject({ seed: 7, steps: 4, cfg: 1 })
     expect(graph!['9']!.class_type).toBe('SaveImage')

@@ -1,5 +1,8 @@
-import type { ProviderEntry } from '../../src/config.ts'
-import { type ContractMode, describeProviderContract } from '../contracts/provider.ts'
+import {
+  type ContractMode,
+  describeProviderContract,
+  keyedContract,
+} from '../contracts/provider.ts'
 import { type FalBehaviour, startFakeFal } from '../fakes/fal.ts'
 
 /**
@@ -21,29 +24,11 @@ const FAL_KEYS: Record<ContractMode, FalBehaviour> = {
 for (const mode of ['queue', 'sync'] as const) {
   describeProviderContract(
     `fal (${mode})`,
-    async ({ slowMs }) => {
-      const fake = await startFakeFal({ mode, keys: FAL_KEYS, slowMs })
-      const entry: ProviderEntry = {
-        type: 'fal',
-        keys: ['ok'],
-        baseUrl: fake.url,
-        priority: 0,
-        weight: 1,
-        options: { mode, pollIntervalMs: 20 },
-      }
-      return {
-        entry,
-        fake: {
-          mode(contractMode) {
-            entry.keys = [contractMode]
-          },
-          calls: () => fake.bodies().length,
-          served: () => fake.served,
-          disconnects: () => fake.disconnects(),
-          close: () => fake.close(),
-        },
-      }
-    },
+    keyedContract(
+      (slowMs) => startFakeFal({ mode, keys: FAL_KEYS, slowMs }),
+      (fake) => ({ type: 'fal', baseUrl: fake.url, options: { mode, pollIntervalMs: 20 } }),
+      { calls: (fake) => fake.bodies().length, disconnects: (fake) => fake.disconnects() },
+    ),
     mode === 'queue'
       ? { disconnect: 'a queue submission is answered at once; abort stops the polls instead' }
       : {},

@@ -1,66 +1,29 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
-import type { GatewayError } from '../../src/errors.ts'
-import { type Gateway, type GenerationInput, generateImages } from '../../src/generate/index.ts'
-import { Catalogue } from '../../src/pool/catalogue.ts'
-import { buildProviders } from '../../src/providers/build.ts'
-import { memoryStorage } from '../../src/storage/memory.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  abortMidPoll,
+  closedAfterEach,
+  eventually,
+  gatewayFor,
+  rejection,
+  timeoutOverHttp,
+} from '../contracts/provider.ts'
 import { type FakeFalOptions, startFakeFal } from '../fakes/fal.ts'
-import { startGateway } from './gateway.ts'
 
 /**
  * The fal provider against a fake fal on 127.0.0.1, in queue mode (submit, poll the returned
  * status URL, fetch the result, cancel on the way out) and sync mode, through generateImages.
  */
 
-const closers: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((item) => item.close()))
-})
+const track = closedAfterEach()
 
 async function setup(
   key: string,
   fakeOptions: FakeFalOptions = {},
   env: Record<string, string> = {},
 ) {
-  const fake = await startFakeFal(fakeOptions)
-  closers.push(fake)
-  const entry = {
-    type: 'fal',
-    keys: [key],
-    baseUrl: fake.url,
-    options: { mode: fakeOptions.mode ?? 'queue', pollIntervalMs: 20 },
-  }
-  const config = loadConfig({ STORAGE: 'memory', PROVIDERS: JSON.stringify([entry]), ...env })
-  const catalogue = new Catalogue(buildProviders(config, {}), config.defaultModel)
-  const storage = memoryStorage()
-  const gateway: Gateway = { config, storage, catalogue, fetch: globalThis.fetch, now: Date.now }
-  const progress: string[] = []
-  const generate = (input: Partial<GenerationInput> = {}) =>
-    generateImages(gateway, {
-      prompt: 'a red fox',
-      n: 1,
-      signal: new AbortController().signal,
-      onProgress: (event) => {
-        if (event.type === 'upstream-progress') progress.push(event.message)
-      },
-      ...input,
-    })
-  return { fake, catalogue, storage, generate, progress }
-}
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('expected the generation to fail'),
-    (error: GatewayError) => error,
-  )
-
-const until = async (check: () => boolean, ms = 3_000) => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  const fake = track(await startFakeFal(fakeOptions))
+  const options = { mode: fakeOptions.mode ?? 'queue', pollIntervalMs: 20 }
+  return { fake, ...gatewayFor([{ type: 'fal', keys: [key], baseUrl: fake.url, options }], env) }
 }
 
 describe('fal queue mode', () => {
@@ -70,7 +33,7 @@ describe('fal queue mode', () => {
 
     expect(fake.bodies()).toEqual([
       {
-        prompt: 'a red fox',
+        prompt: 'a red fox in fresh snow',
         image_size: { width: 512, height: 512 },
         num_inference_steps: 4,
         seed: 7,
@@ -146,16 +109,8 @@ describe('fal queue mode', () => {
 
   it('stops polling and cancels the job when the client aborts mid-poll', async () => {
     const { fake, generate } = await setup('k', { keys: { k: 'stuck' } })
-    const controller = new AbortController()
-    const pending = rejection(generate({ signal: controller.signal }))
-    await until(() => fake.polls() >= 2)
-    controller.abort()
-    const error = await pending
-    expect(error).toMatchObject({ status: 499 })
+    expect(await abortMidPoll(generate, fake.polls)).toMatchObject({ status: 499 })
     expect(fake.cancels()).toBe(1)
-    const polls = fake.polls()
-    await new Promise((resolve) => setTimeout(resolve, 300)) // many poll intervals of 20-80 ms
-    expect(fake.polls()).toBe(polls)
   })
 
   it('never sends the key to a status URL on another host', async () => {
@@ -168,23 +123,9 @@ describe('fal queue mode', () => {
   })
 
   it('answers 504 over HTTP at REQUEST_TIMEOUT and cancels the job', async () => {
-    const fake = await startFakeFal({ keys: { k: 'stuck' } })
-    closers.push(fake)
-    const entry = { type: 'fal', keys: ['k'], baseUrl: fake.url, options: { pollIntervalMs: 50 } }
-    const gateway = await startGateway({
-      PROVIDERS: JSON.stringify([entry]),
-      REQUEST_TIMEOUT: '1',
-      UPSTREAM_TIMEOUT: '1',
-    })
-    closers.push(gateway)
-    const started = Date.now()
-    const response = await fetch(`${gateway.url}/v1/images/generations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a slow fox', model: 'flux-schnell' }),
-    })
-    expect(response.status).toBe(504)
-    expect(Date.now() - started).toBeLessThan(2_500)
+    const fake = track(await startFakeFal({ keys: { k: 'stuck' } }))
+    const options = { pollIntervalMs: 50 }
+    await timeoutOverHttp({ type: 'fal', keys: ['k'], baseUrl: fake.url, options }, track)
     expect(fake.polls()).toBeGreaterThan(3)
     expect(fake.cancels()).toBe(1)
   })
@@ -209,9 +150,9 @@ describe('fal sync mode', () => {
     })
     const controller = new AbortController()
     const pending = rejection(generate({ signal: controller.signal }))
-    await until(() => fake.bodies().length === 1)
+    await eventually(() => fake.bodies().length === 1, 3_000)
     controller.abort()
     expect(await pending).toMatchObject({ status: 499 })
-    await until(() => fake.disconnects() === 1)
+    await eventually(() => fake.disconnects() === 1, 3_000)
   })
 })

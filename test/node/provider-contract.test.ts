@@ -1,5 +1,8 @@
-import type { ProviderEntry } from '../../src/config.ts'
-import { type ContractMode, describeProviderContract } from '../contracts/provider.ts'
+import {
+  type ContractMode,
+  describeProviderContract,
+  keyedContract,
+} from '../contracts/provider.ts'
 import { type Behaviour, startFakeSiliconflow } from '../fakes/siliconflow.ts'
 
 /**
@@ -19,28 +22,11 @@ const SILICONFLOW_KEYS: Record<Exclude<ContractMode, 'malformed'>, Behaviour> = 
 
 describeProviderContract(
   'siliconflow',
-  async ({ slowMs }) => {
-    const fake = await startFakeSiliconflow({ keys: SILICONFLOW_KEYS, slowMs })
-    const entry: ProviderEntry = {
-      type: 'siliconflow',
-      keys: ['ok'],
-      baseUrl: fake.baseUrl,
-      priority: 0,
-      weight: 1,
-      options: {},
-    }
-    return {
-      entry,
-      fake: {
-        mode(mode) {
-          entry.keys = [mode]
-        },
-        calls: () => fake.bodies().length,
-        served: () => fake.served,
-        close: () => fake.close(),
-      },
-    }
-  },
+  keyedContract(
+    (slowMs) => startFakeSiliconflow({ keys: SILICONFLOW_KEYS, slowMs }),
+    (fake) => ({ type: 'siliconflow', baseUrl: fake.baseUrl }),
+    { calls: (fake) => fake.bodies().length },
+  ),
   {
     malformed: 'the siliconflow fake has no malformed reply',
     disconnect: 'the siliconflow fake sleeps through a closed connection without noticing',

@@ -1,5 +1,8 @@
-import type { ProviderEntry } from '../../src/config.ts'
-import { type ContractMode, describeProviderContract } from '../contracts/provider.ts'
+import {
+  type ContractMode,
+  describeProviderContract,
+  keyedContract,
+} from '../contracts/provider.ts'
 import { type ReplicateBehaviour, startFakeReplicate } from '../fakes/replicate.ts'
 
 /**
@@ -20,27 +23,10 @@ const REPLICATE_KEYS: Record<ContractMode, ReplicateBehaviour> = {
 
 describeProviderContract(
   'replicate',
-  async ({ slowMs }) => {
-    const fake = await startFakeReplicate({ keys: REPLICATE_KEYS, slowMs })
-    const entry: ProviderEntry = {
-      type: 'replicate',
-      keys: ['ok'],
-      baseUrl: fake.baseUrl,
-      priority: 0,
-      weight: 1,
-      options: { pollIntervalMs: 20 },
-    }
-    return {
-      entry,
-      fake: {
-        mode(mode) {
-          entry.keys = [mode]
-        },
-        calls: () => fake.bodies().length,
-        served: () => fake.served,
-        close: () => fake.close(),
-      },
-    }
-  },
+  keyedContract(
+    (slowMs) => startFakeReplicate({ keys: REPLICATE_KEYS, slowMs }),
+    (fake) => ({ type: 'replicate', baseUrl: fake.baseUrl, options: { pollIntervalMs: 20 } }),
+    { calls: (fake) => fake.bodies().length },
+  ),
   { disconnect: 'a prediction is created at once and then polled; abort stops the polls' },
 )

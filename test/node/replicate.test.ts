@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
-import type { GatewayError } from '../../src/errors.ts'
-import { type Gateway, type GenerationInput, generateImages } from '../../src/generate/index.ts'
-import { Catalogue } from '../../src/pool/catalogue.ts'
-import { buildProviders } from '../../src/providers/build.ts'
-import { memoryStorage } from '../../src/storage/memory.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  abortMidPoll,
+  closedAfterEach,
+  gatewayFor,
+  rejection,
+  timeoutOverHttp,
+} from '../contracts/provider.ts'
 import { type FakeReplicateOptions, startFakeReplicate } from '../fakes/replicate.ts'
-import { startGateway } from './gateway.ts'
 
 /**
  * The replicate provider against a fake Replicate on 127.0.0.1: `Prefer: wait`, aspect ratios
@@ -14,50 +14,14 @@ import { startGateway } from './gateway.ts'
  * throttling, and cancellation of a prediction left behind.
  */
 
-const closers: { close(): Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((item) => item.close()))
-})
+const track = closedAfterEach()
 
 async function setup(key: string, fakeOptions: FakeReplicateOptions = {}, models?: string[]) {
-  const fake = await startFakeReplicate(fakeOptions)
-  closers.push(fake)
-  const entry = {
-    type: 'replicate',
-    keys: [key],
-    baseUrl: fake.baseUrl,
-    models,
-    options: { pollIntervalMs: 20 },
-  }
-  const config = loadConfig({ STORAGE: 'memory', PROVIDERS: JSON.stringify([entry]) })
-  const catalogue = new Catalogue(buildProviders(config, {}), config.defaultModel)
-  const storage = memoryStorage()
-  const gateway: Gateway = { config, storage, catalogue, fetch: globalThis.fetch, now: Date.now }
-  const progress: string[] = []
-  const generate = (input: Partial<GenerationInput> = {}) =>
-    generateImages(gateway, {
-      prompt: 'a red fox',
-      n: 1,
-      signal: new AbortController().signal,
-      onProgress: (event) => {
-        if (event.type === 'upstream-progress') progress.push(event.message)
-      },
-      ...input,
-    })
-  return { fake, catalogue, storage, generate, progress }
-}
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('expected the generation to fail'),
-    (error: GatewayError) => error,
-  )
-
-const until = async (check: () => boolean, ms = 3_000) => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
+  const fake = track(await startFakeReplicate(fakeOptions))
+  const options = { pollIntervalMs: 20 }
+  return {
+    fake,
+    ...gatewayFor([{ type: 'replicate', keys: [key], baseUrl: fake.baseUrl, models, options }]),
   }
 }
 
@@ -69,7 +33,7 @@ describe('replicate provider', () => {
     expect(fake.bodies()).toEqual([
       {
         input: {
-          prompt: 'a red fox',
+          prompt: 'a red fox in fresh snow',
           aspect_ratio: '16:9',
           num_inference_steps: 4,
           seed: 11,
@@ -126,7 +90,7 @@ describe('replicate provider', () => {
     await generate({ model: 'flux-pro-1.1', steps: 8 })
     const pro = fake.bodies()[1]!.input
     expect(pro).toEqual({
-      prompt: 'a red fox',
+      prompt: 'a red fox in fresh snow',
       aspect_ratio: '1:1',
       seed: expect.any(Number),
       output_format: 'jpg',
@@ -161,15 +125,8 @@ describe('replicate provider', () => {
 
   it('stops polling and cancels the prediction when the client aborts', async () => {
     const { fake, generate } = await setup('k', { keys: { k: 'stuck' } })
-    const controller = new AbortController()
-    const pending = rejection(generate({ signal: controller.signal }))
-    await until(() => fake.polls() >= 2)
-    controller.abort()
-    expect(await pending).toMatchObject({ status: 499 })
+    expect(await abortMidPoll(generate, fake.polls)).toMatchObject({ status: 499 })
     expect(fake.cancels()).toBe(1)
-    const polls = fake.polls()
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(fake.polls()).toBe(polls)
   })
 
   it('serves an unknown model id with the common fields only', async () => {
@@ -185,29 +142,10 @@ describe('replicate provider', () => {
   })
 
   it('answers 504 over HTTP at REQUEST_TIMEOUT and cancels the prediction', async () => {
-    const fake = await startFakeReplicate({ keys: { k: 'stuck' } })
-    closers.push(fake)
-    const entry = {
-      type: 'replicate',
-      keys: ['k'],
-      baseUrl: fake.baseUrl,
-      options: { pollIntervalMs: 50 },
-    }
-    const gateway = await startGateway({
-      PROVIDERS: JSON.stringify([entry]),
-      REQUEST_TIMEOUT: '1',
-      UPSTREAM_TIMEOUT: '1',
-    })
-    closers.push(gateway)
-    const started = Date.now()
-    const response = await fetch(`${gateway.url}/v1/images/generations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a slow fox' }),
-    })
-    expect(response.status).toBe(504)
-    expect((await response.json()).error.code).toBe('timeout')
-    expect(Date.now() - started).toBeLessThan(2_500)
+    const fake = track(await startFakeReplicate({ keys: { k: 'stuck' } }))
+    const options = { pollIntervalMs: 50 }
+    const entry = { type: 'replicate', keys: ['k'], baseUrl: fake.baseUrl, options }
+    expect((await timeoutOverHttp(entry, track)).error.code).toBe('timeout')
     expect(fake.cancels()).toBe(1)
   })
 })

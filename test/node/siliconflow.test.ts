@@ -244,7 +244,7 @@ describe('siliconflow configuration', () => {
     const { generate } = await setup({ IMAGE_API_KEYS: 'good', SILICONFLOW_MODEL: 'flux-dev' })
     const error = await rejection(generate())
     expect(error.message).toMatch(
-      /model does not exist there \(HTTP 400\); check SILICONFLOW_MODEL/,
+      /model does not exist there \(HTTP 400\).*; check SILICONFLOW_MODEL/,
     )
   })
 })

@@ -111,7 +111,12 @@ describe('together provider', () => {
   it.each([
     ['no-credit', 502, 'no_usable_upstream', /no credit left.*HTTP 402.*Insufficient credits/],
     ['bare-error', 502, 'upstream_failed', /server error \(HTTP 500\): Internal error/],
-    ['model-missing', 502, 'upstream_failed', /not served there; check the entry's "models"/],
+    [
+      'model-missing',
+      502,
+      'upstream_failed',
+      /not served there \(HTTP 404\).*; check the entry's "models"/,
+    ],
   ] as const)('maps %s to %i %s with a message saying why', async (mode, status, code, why) => {
     const { fake, generate } = await setup()
     fake.mode(mode)

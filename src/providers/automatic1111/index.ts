@@ -4,7 +4,7 @@ import { callJson, jsonHeaders, parseJson, upstreamError } from '../http.ts'
 import { decode } from '../openai/reply.ts'
 import type { ImageRequest, ProviderModule } from '../types.ts'
 import { automatic1111Error } from './errors.ts'
-import { type Automatic1111Options, modelSpec, readOptions } from './model.ts'
+import { type Automatic1111Options, automatic1111Options, modelSpec } from './model.ts'
 
 /**
  * AUTOMATIC1111's WebUI API, also spoken by Forge and stable-diffusion.cpp's server:
@@ -59,10 +59,9 @@ export function seedFromInfo(text: string | null | undefined): number | undefine
 export const automatic1111Provider: ProviderModule = {
   type: 'automatic1111',
   keyless: true,
-  create(entry) {
-    const name = 'automatic1111'
+  create(entry, { name }) {
     const baseUrl = (entry.baseUrl ?? AUTOMATIC1111_BASE_URL).replace(/\/+$/, '')
-    const options = readOptions(entry)
+    const options = automatic1111Options(entry)
     return {
       type: 'automatic1111',
       name,

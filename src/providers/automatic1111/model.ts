@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { ProviderEntry } from '../../config.ts'
+import { readOptions } from '../options.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -10,14 +11,14 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
  */
 
 /** `options` of an automatic1111 entry; every field is optional. */
-const entryOptions = z.object({
+const AUTOMATIC1111_OPTIONS = {
   /** Default steps (the WebUI's own default, 50, is slow for FLUX). */
   steps: z.number().int().min(1).max(150).optional(),
   /** `cfg_scale`; FLUX in Forge wants 1. Default 7, the WebUI's own. */
   cfgScale: z.number().min(0).max(30).optional(),
   /** `sampler_name`, e.g. "Euler"; the WebUI's default when absent. */
   sampler: z.string().min(1).optional(),
-})
+}
 
 export type Automatic1111Options = {
   steps: number
@@ -26,17 +27,9 @@ export type Automatic1111Options = {
 }
 
 /** Reads the entry's options; throws at start-up naming the bad one. */
-export function readOptions(entry: ProviderEntry): Automatic1111Options {
-  const parsed = entryOptions.safeParse(entry.options)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new Error(`automatic1111: options.${issue?.path.join('.')}: ${issue?.message}`)
-  }
-  return {
-    steps: parsed.data.steps ?? 20,
-    cfgScale: parsed.data.cfgScale ?? 7,
-    sampler: parsed.data.sampler,
-  }
+export function automatic1111Options(entry: ProviderEntry): Automatic1111Options {
+  const options = readOptions(entry, AUTOMATIC1111_OPTIONS)
+  return { steps: options.steps ?? 20, cfgScale: options.cfgScale ?? 7, sampler: options.sampler }
 }
 
 /** Latent space is 1/8 of the image; the WebUI's own sliders step by 8 from 64 to 2048. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { resolveModels } from '../models.ts'
 import { bflError } from './errors.ts'
-import { BFL_MODELS, bflInput, resolveModels } from './models.ts'
+import { BFL_MODELS, bflInput, genericModel } from './models.ts'
 
 describe('bflInput', () => {
   it('sends width/height, steps to dev only, and a fixed safety tolerance', () => {
@@ -19,7 +20,7 @@ describe('bflInput', () => {
   })
 
   it('serves a public id by its endpoint and an unknown endpoint with FLUX.2 limits', () => {
-    const [klein, future] = resolveModels(['flux-2-klein', 'flux-3-pro'])
+    const [klein, future] = resolveModels(BFL_MODELS, ['FLUX-2-Klein', 'flux-3-pro'], genericModel)
     expect(klein!.id).toBe('flux-2-klein-4b')
     expect(future).toMatchObject({ id: 'flux-3-pro', publicIds: [] })
     expect(future!.capabilities.size).toMatchObject({ multiple: 16 })

@@ -1,7 +1,9 @@
 import { downloadImage } from '../download.ts'
-import { pollIntervalOf } from '../poll.ts'
+import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
+import { pollIntervalOption } from '../poll.ts'
 import type { ProviderModule } from '../types.ts'
-import { bflInput, resolveModels } from './models.ts'
+import { BFL_MODELS, bflInput, genericModel } from './models.ts'
 import { runTask } from './task.ts'
 
 /**
@@ -12,14 +14,15 @@ export const BFL_BASE_URL = 'https://api.bfl.ai'
 
 export const bflProvider: ProviderModule = {
   type: 'bfl',
-  create(entry) {
-    const name = 'bfl'
-    const intervalMs = pollIntervalOf(entry.options)
+  create(entry, { name }) {
+    const { pollIntervalMs: intervalMs } = readOptions(entry, {
+      pollIntervalMs: pollIntervalOption,
+    })
     const baseUrl = (entry.baseUrl ?? BFL_BASE_URL).replace(/\/+$/, '')
     return {
       type: 'bfl',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(BFL_MODELS, entry.models, genericModel),
       async generate(request, context) {
         const { model } = context
         const task = await runTask({
@@ -30,7 +33,7 @@ export const bflProvider: ProviderModule = {
           intervalMs,
           context,
         })
-        context.onProgress?.('bfl: downloading the image')
+        context.onProgress?.(`${name}: downloading the image`)
         const image = await downloadImage(task.url, {
           provider: name,
           baseUrl,

@@ -1,3 +1,10 @@
+import {
+  BFL_FLUX1_SIZE,
+  BFL_FLUX2_SIZE,
+  DEV_STEPS,
+  fluxCapabilities,
+} from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -6,62 +13,38 @@ import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
  * multiples of 32; FLUX.2 takes multiples of 16 from 64 up to 4 MP. Only dev takes `steps`.
  */
 
-const FLUX1_SIZE = { min: 256, max: 1440, multiple: 32 }
-const FLUX2_SIZE = { min: 64, max: 2048, multiple: 16, maxPixels: 2048 * 2048 }
-
-const capabilities = (
-  size: NonNullable<ModelCapabilities['size']>,
-  steps: ModelCapabilities['steps'],
-): ModelCapabilities => ({
-  size,
-  defaultSize: { width: 1024, height: 1024 },
-  steps,
-  seed: true,
-  negativePrompt: false,
-  maxPromptLength: 2048,
-  // One task makes one image; the pool runs n tasks in parallel.
-  maxImagesPerCall: 1,
-})
+/** One task makes one image; the pool runs n tasks in parallel. */
+const flux1 = (steps: ModelCapabilities['steps']) => fluxCapabilities(BFL_FLUX1_SIZE, steps)
+const FLUX2 = fluxCapabilities(BFL_FLUX2_SIZE, null)
 
 /** The endpoints this provider knows; others named in config are served as FLUX.2 ones. */
 export const BFL_MODELS: ModelSpec[] = [
   {
     id: 'flux-pro-1.1',
     publicIds: ['flux-pro-1.1'],
-    capabilities: capabilities(FLUX1_SIZE, null),
+    capabilities: flux1(null),
   },
   {
     id: 'flux-dev',
     publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: capabilities(FLUX1_SIZE, { min: 1, max: 50, default: 28 }),
+    capabilities: flux1(DEV_STEPS),
   },
-  { id: 'flux-2-pro', publicIds: ['flux-2-pro'], capabilities: capabilities(FLUX2_SIZE, null) },
-  { id: 'flux-2-max', publicIds: ['flux-2-max'], capabilities: capabilities(FLUX2_SIZE, null) },
+  { id: 'flux-2-pro', publicIds: ['flux-2-pro'], capabilities: FLUX2 },
+  { id: 'flux-2-max', publicIds: ['flux-2-max'], capabilities: FLUX2 },
   {
     id: 'flux-2-klein-4b',
     publicIds: ['flux-2-klein-4b', 'flux-2-klein'],
-    capabilities: capabilities(FLUX2_SIZE, null),
+    capabilities: FLUX2,
   },
   {
     id: 'flux-2-klein-9b',
     publicIds: ['flux-2-klein-9b'],
-    capabilities: capabilities(FLUX2_SIZE, null),
+    capabilities: FLUX2,
   },
 ]
 
-/** The specs for the configured endpoint ids (or public ids), or the whole catalogue. */
-export function resolveModels(ids: string[] | undefined): ModelSpec[] {
-  if (!ids?.length) return BFL_MODELS
-  const specs = ids.map(
-    (id): ModelSpec =>
-      BFL_MODELS.find((model) => model.id === id || model.publicIds.includes(id)) ?? {
-        id,
-        publicIds: [],
-        capabilities: capabilities(FLUX2_SIZE, null),
-      },
-  )
-  return specs.filter((spec, index) => specs.findIndex((other) => other.id === spec.id) === index)
-}
+/** An endpoint id this file does not know, served as a FLUX.2 one. */
+export const genericModel = unknownModels(FLUX2)
 
 /** The submit body for a fitted request. */
 export function bflInput(model: ModelSpec, request: ImageRequest): Record<string, unknown> {

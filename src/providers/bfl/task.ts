@@ -1,7 +1,8 @@
 import * as z from 'zod'
 import { callJson, upstreamError } from '../http.ts'
-import { assertJobUrl, pollUntil, scrub } from '../poll.ts'
+import { assertJobUrl, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
+import { quote } from '../upstream-errors.ts'
 import { bflError } from './errors.ts'
 
 /**
@@ -65,7 +66,7 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
     if (message !== last) context.onProgress?.(message)
     last = message
   }
-  report('bfl: queued')
+  report(`${provider}: queued`)
   const done = await pollUntil(
     async () => {
       const state = await callJson(http, pollingUrl, { method: 'GET', headers }, polled, mapError)
@@ -77,7 +78,9 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
       const percent =
         progress === null ? null : Math.round(progress <= 1 ? progress * 100 : progress)
       report(
-        state.status === 'Pending' && percent ? `bfl: generating, ${percent}%` : 'bfl: generating',
+        state.status === 'Pending' && percent
+          ? `${provider}: generating, ${percent}%`
+          : `${provider}: generating`,
       )
       return undefined
     },
@@ -98,5 +101,5 @@ export async function runTask(call: TaskCall): Promise<{ url: string; seed?: num
 function describeDetails(details: unknown, key: string | null): string {
   if (details === undefined || details === null) return ''
   const text = typeof details === 'string' ? details : JSON.stringify(details)
-  return text && text !== '{}' ? `: ${scrub(text, key)}` : ''
+  return text && text !== '{}' ? `: ${quote(text, [key])}` : ''
 }

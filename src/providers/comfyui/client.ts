@@ -206,5 +206,5 @@ async function replyError(
   } catch (error) {
     throw abortOrNetworkError(connection.provider, connection.signal, error)
   }
-  return comfyReplyError(connection.provider, response, text, doing)
+  return comfyReplyError(connection.provider, response, text, doing, connection.key)
 }

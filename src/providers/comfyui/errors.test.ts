@@ -8,7 +8,7 @@ describe('comfyui errors', () => {
   it('maps statuses to the failures the pool acts on', () => {
     expect(reply(400, { error: 'no prompt', node_errors: [] })).toMatchObject({
       status: 400,
-      message: 'comfyui: queueing failed (HTTP 400): no prompt',
+      message: 'comfyui: queueing: rejected the request (HTTP 400): no prompt',
       upstream: { failure: 'bad-request' },
     })
     expect(reply(404, '').upstream?.failure).toBe('server')

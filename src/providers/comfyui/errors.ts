@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { GatewayError } from '../../errors.ts'
-import { failureForStatus, retryAfterSeconds, upstreamError } from '../http.ts'
+import { upstreamError } from '../http.ts'
+import { type ErrorRules, errorFromReply, quote, readErrorBody } from '../upstream-errors.ts'
 
 /**
  * ComfyUI's failures. `POST /prompt` answers 400 `{error, node_errors}` when validation fails
@@ -39,31 +40,26 @@ const executionError = z.looseObject({
 /** The `status` of a /history entry, as far as errors go. */
 export type RunStatus = { status_str?: string; messages?: [string, unknown][] } | undefined
 
+const COMFY_RULES: ErrorRules = {
+  // Not the client's fault: the base URL does not point at ComfyUI's API.
+  notFound: 'check baseUrl',
+  read: (text) => {
+    const detail = validationDetail(text)
+    return detail ? { message: detail, codes: [] } : readErrorBody(text)
+  },
+  // Node errors name the node and the input at fault: worth a longer line.
+  quoteLength: 300,
+}
+
 /** A non-2xx reply; `doing` says which step failed, e.g. "queueing the prompt". */
 export function comfyReplyError(
   provider: string,
   response: Response,
   text: string,
   doing: string,
+  key: string | null = null,
 ): GatewayError {
-  const { status } = response
-  const options = {
-    status,
-    retryAfter: status === 429 ? retryAfterSeconds(response.headers) : undefined,
-  }
-  if (status === 404) {
-    // Not the client's fault: the base URL does not point at ComfyUI's API.
-    return upstreamError(
-      provider,
-      'server',
-      `${doing}: not found (HTTP 404); check baseUrl`,
-      options,
-    )
-  }
-  const failure = failureForStatus(status)
-  const what = failure === 'unauthorized' ? 'the key was rejected' : `${doing} failed`
-  const detail = status === 400 ? validationDetail(text) : ''
-  return upstreamError(provider, failure, short(`${what} (HTTP ${status})${detail}`), options)
+  return errorFromReply({ provider, secrets: [key], doing }, response, text, COMFY_RULES)
 }
 
 /** A run that ended in error: the failing node and ComfyUI's exception message. */
@@ -78,10 +74,10 @@ export function comfyRunError(provider: string, status: RunStatus): GatewayError
   const type = data.node_type ? ` (${data.node_type})` : ''
   const node = data.node_id === undefined ? '' : ` in node ${data.node_id}${type}`
   const reason = data.exception_message ? `: ${data.exception_message}` : ''
-  return upstreamError(provider, 'server', short(`the workflow failed${node}${reason}`))
+  return upstreamError(provider, 'server', quote(`the workflow failed${node}${reason}`, [], 300))
 }
 
-/** ": <general error>; node 6 (CLIPTextEncode): <reason>; ..." or nothing. */
+/** "<general error>; node 6 (CLIPTextEncode): <reason>; ..." or nothing. */
 function validationDetail(text: string): string {
   let body: unknown
   try {
@@ -103,11 +99,5 @@ function validationDetail(text: string): string {
         return `node ${id}${type}: ${reasons || 'invalid'}`
       })
   const parts = [general, ...nodes].filter(Boolean)
-  return parts.length ? `: ${parts.join('; ')}` : ''
-}
-
-/** One line of at most 300 characters: messages go to clients and logs. */
-function short(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? `${line.slice(0, 300)}...` : line
+  return parts.join('; ')
 }

@@ -30,10 +30,9 @@ const MAX_SEED = 2 ** 31 - 1
 export const comfyuiProvider: ProviderModule = {
   type: 'comfyui',
   keyless: true,
-  create(entry): ImageProvider {
+  create(entry, { name }): ImageProvider {
     const settings = readSettings(entry)
     const baseUrl = (entry.baseUrl ?? COMFYUI_BASE_URL).replace(/\/+$/, '')
-    const name = 'comfyui'
     return {
       type: 'comfyui',
       name,

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { ProviderEntry } from '../../config.ts'
-import { DEFAULT_POLL_INTERVAL_MS } from '../poll.ts'
+import { readOptions } from '../options.ts'
+import { pollIntervalOption } from '../poll.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 import {
   DEFAULT_OUTPUT_NODE,
@@ -18,14 +19,13 @@ import {
 
 const size = z.number().int().min(16).max(16384)
 
-// Strict: a misspelt option (`outputnode`) is reported, not silently ignored.
-const entryOptions = z.strictObject({
+const COMFYUI_OPTIONS = {
   /** API-format graph (object or JSON string); DEFAULT_WORKFLOW when absent. */
   workflow: z.unknown().optional(),
   /** Node whose images are the result; absent: every node that saved images. */
   outputNode: z.union([z.string().min(1), z.number().int().transform(String)]).optional(),
   /** First wait before polling /history, in ms; later waits grow (providers/poll.ts). */
-  pollIntervalMs: z.number().int().min(1).max(10_000).default(DEFAULT_POLL_INTERVAL_MS),
+  pollIntervalMs: pollIntervalOption,
   minSize: size.default(256),
   maxSize: size.default(2048),
   sizeMultiple: z.number().int().min(1).max(256).default(8),
@@ -36,7 +36,7 @@ const entryOptions = z.strictObject({
   /** Default 4 for the built-in schnell graph, 20 for a workflow of your own. */
   defaultSteps: z.number().int().min(1).max(1000).optional(),
   maxPromptLength: z.number().int().min(1).default(2048),
-})
+}
 
 /** What one comfyui entry runs. */
 export type ComfySettings = {
@@ -52,12 +52,7 @@ const CUSTOM_PUBLIC_IDS = ['comfyui']
 
 /** Reads and checks an entry; throws an Error naming the bad option. */
 export function readSettings(entry: ProviderEntry): ComfySettings {
-  const parsed = entryOptions.safeParse(entry.options)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    throw new Error(`${['options', ...issue.path].join('.')}: ${issue.message}`)
-  }
-  const options = parsed.data
+  const options = readOptions(entry, COMFYUI_OPTIONS)
   const custom = options.workflow !== undefined
   const workflow = custom ? parseWorkflow(options.workflow) : DEFAULT_WORKFLOW
   const outputNode = options.outputNode ?? (custom ? undefined : DEFAULT_OUTPUT_NODE)

@@ -6,7 +6,7 @@ import { demoProvider } from './index.ts'
 
 const provider = demoProvider.create(
   { type: 'demo', keys: [], priority: 0, weight: 1, options: {} },
-  {},
+  { name: 'demo', bindings: {} },
 )
 const context = {
   model: provider.models[0]!,
@@ -55,7 +55,7 @@ describe('demo provider', () => {
   it('stops when its signal is aborted during a configured delay', async () => {
     const slow = demoProvider.create(
       { type: 'demo', keys: [], priority: 0, weight: 1, options: { delayMs: 10_000 } },
-      {},
+      { name: 'demo', bindings: {} },
     )
     const controller = new AbortController()
     const started = Date.now()

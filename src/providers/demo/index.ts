@@ -1,5 +1,13 @@
+import * as z from 'zod'
+import { readOptions } from '../options.ts'
 import type { ProviderModule } from '../types.ts'
 import { renderDemoPicture } from './picture.ts'
+
+/** `options` of a demo entry. */
+const DEMO_OPTIONS = {
+  /** A pause before answering, so tests and benchmarks can exercise a slow upstream offline. */
+  delayMs: z.number().int().min(0).max(600_000).default(0),
+}
 
 /**
  * The offline provider: draws a labelled, deterministic picture locally. It is used only when
@@ -8,10 +16,11 @@ import { renderDemoPicture } from './picture.ts'
 export const demoProvider: ProviderModule = {
   type: 'demo',
   keyless: true,
-  create(entry) {
+  create(entry, { name }) {
+    const { delayMs } = readOptions(entry, DEMO_OPTIONS)
     return {
       type: 'demo',
-      name: 'demo',
+      name,
       models: [
         {
           id: 'demo',
@@ -41,7 +50,6 @@ export const demoProvider: ProviderModule = {
           images.push({ bytes, mediaType: 'image/png' })
         }
         // A configurable delay lets tests and benchmarks exercise slow upstreams offline.
-        const delayMs = Number(entry.options.delayMs ?? 0)
         if (delayMs > 0) await sleep(delayMs, signal)
         return { images, seed }
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { resolveModels } from '../models.ts'
 import { falError } from './errors.ts'
-import { FAL_MODELS, falInput, GENERIC_CAPABILITIES, resolveModels } from './models.ts'
+import { FAL_MODELS, falInput, GENERIC_CAPABILITIES, genericModel } from './models.ts'
 
 const [schnell, , pro] = FAL_MODELS
 
@@ -25,7 +26,13 @@ describe('falInput', () => {
 
 describe('resolveModels', () => {
   it('matches endpoint and public ids, and keeps an unknown endpoint with generic capabilities', () => {
-    expect(resolveModels(['flux-dev', 'fal-ai/flux/schnell', 'fal-ai/new-thing'])).toEqual([
+    expect(
+      resolveModels(
+        FAL_MODELS,
+        ['flux-dev', 'FAL-AI/flux/schnell', 'fal-ai/new-thing'],
+        genericModel,
+      ),
+    ).toEqual([
       FAL_MODELS[1],
       schnell,
       { id: 'fal-ai/new-thing', publicIds: [], capabilities: GENERIC_CAPABILITIES },

@@ -1,10 +1,12 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
-import { pollIntervalOf } from '../poll.ts'
+import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
+import { pollIntervalOption } from '../poll.ts'
 import type { CallContext, ProviderModule } from '../types.ts'
 import { falError } from './errors.ts'
-import { falInput, resolveModels } from './models.ts'
+import { FAL_MODELS, falInput, genericModel } from './models.ts'
 import { runQueued } from './queue.ts'
 
 /**
@@ -16,9 +18,12 @@ import { runQueued } from './queue.ts'
 export const FAL_SYNC_URL = 'https://fal.run'
 export const FAL_QUEUE_URL = 'https://queue.fal.run'
 
-const entryOptions = z.object({
-  mode: z.enum(['queue', 'sync']).catch('queue').default('queue'),
-})
+/** `options` of a fal entry. */
+const FAL_OPTIONS = {
+  /** `queue` survives cold starts and is retried by fal; `sync` waits in one request. */
+  mode: z.enum(['queue', 'sync']).default('queue'),
+  pollIntervalMs: pollIntervalOption,
+}
 
 /** The endpoint output (fal-js FluxDevOutput); `has_nsfw_concepts[i]` marks a blacked-out image. */
 const output = z.object({
@@ -31,17 +36,15 @@ const output = z.object({
 
 export const falProvider: ProviderModule = {
   type: 'fal',
-  create(entry) {
-    const name = 'fal'
-    const { mode } = entryOptions.parse(entry.options)
-    const intervalMs = pollIntervalOf(entry.options)
+  create(entry, { name }) {
+    const { mode, pollIntervalMs: intervalMs } = readOptions(entry, FAL_OPTIONS)
     const base = entry.baseUrl?.replace(/\/+$/, '')
     const syncUrl = base ?? FAL_SYNC_URL
     const queueUrl = base ?? FAL_QUEUE_URL
     return {
       type: 'fal',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(FAL_MODELS, entry.models, genericModel),
       async generate(request, context) {
         const { model, key } = context
         const input = falInput(model, request)
@@ -68,7 +71,7 @@ export const falProvider: ProviderModule = {
         }
         if (images.length === 0) throw upstreamError(name, 'server', 'the output held no image')
         context.onProgress?.(
-          `fal: downloading ${images.length === 1 ? 'the image' : `${images.length} images`}`,
+          `${name}: downloading ${images.length === 1 ? 'the image' : `${images.length} images`}`,
         )
         const downloaded = await Promise.all(
           images.map((image) =>

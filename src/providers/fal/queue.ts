@@ -65,10 +65,10 @@ export async function runQueued(call: QueueCall): Promise<unknown> {
   const report = (status: string, position: number | null | undefined) => {
     const message =
       status === 'IN_QUEUE'
-        ? `fal: queued${typeof position === 'number' ? ` at position ${position}` : ''}`
+        ? `${provider}: queued${typeof position === 'number' ? ` at position ${position}` : ''}`
         : status === 'IN_PROGRESS'
-          ? 'fal: generating'
-          : `fal: ${status.toLowerCase()}`
+          ? `${provider}: generating`
+          : `${provider}: ${status.toLowerCase()}`
     // Only changes reach the client: a chat stream shows every message as a line.
     if (message !== last) context.onProgress?.(message)
     last = message

@@ -1,5 +1,7 @@
+import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
-import { isGptImage, OPENAI_DEFAULT_MODEL, resolveModels } from './models.ts'
+import { isGptImage, OPENAI_DEFAULT_MODEL, openaiModel } from './models.ts'
 import { generateOpenAiStyle } from './reply.ts'
 
 /**
@@ -23,18 +25,19 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 export const openaiProvider: ProviderModule = {
   type: 'openai',
   keyless: true,
-  create(entry) {
-    const name = 'openai'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')
     const onOpenAi = new URL(baseUrl).hostname === 'api.openai.com'
     if (!entry.models?.length && !onOpenAi) {
       // A self-hosted server's model names are its own; guessing one would fail on every call.
-      throw new Error('openai: "models" must name the model ids this server serves')
+      throw new Error('"models" must name the model ids this server serves')
     }
     return {
       type: 'openai',
       name,
-      models: resolveModels(entry.models?.length ? entry.models : [OPENAI_DEFAULT_MODEL]),
+      // An entry naming no model (allowed on OpenAI's own API only) serves the default one.
+      models: resolveModels([openaiModel(OPENAI_DEFAULT_MODEL)], entry.models, openaiModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const images = await generateOpenAiStyle({
           provider: name,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { resolveModels } from '../models.ts'
 import { requestBody } from './index.ts'
-import { GENERIC_CAPABILITIES, isGptImage, knownCapabilities, resolveModels } from './models.ts'
+import { GENERIC_CAPABILITIES, isGptImage, knownCapabilities, openaiModel } from './models.ts'
+
+const models = (ids: string[]) => resolveModels([], ids, openaiModel)
 
 describe('openai models', () => {
   it('knows OpenAI models and their dated snapshots, case-insensitively', () => {
@@ -13,7 +16,7 @@ describe('openai models', () => {
   })
 
   it('passes other ids through with generic capabilities, once each', () => {
-    expect(resolveModels(['sd-turbo', 'sd-turbo', 'flux-schnell'])).toEqual([
+    expect(models(['sd-turbo', 'sd-turbo', 'flux-schnell'])).toEqual([
       { id: 'sd-turbo', publicIds: [], capabilities: GENERIC_CAPABILITIES },
       { id: 'flux-schnell', publicIds: [], capabilities: GENERIC_CAPABILITIES },
     ])
@@ -22,7 +25,7 @@ describe('openai models', () => {
   it('asks for base64 except from GPT image models, which refuse the field', () => {
     expect(isGptImage('gpt-image-1-mini')).toBe(true)
     expect(isGptImage('dall-e-2')).toBe(false)
-    const [gpt, dalle] = resolveModels(['gpt-image-1', 'dall-e-2'])
+    const [gpt, dalle] = models(['gpt-image-1', 'dall-e-2'])
     const request = { prompt: 'p', n: 2, width: 512, height: 512 }
     expect(requestBody(gpt!, request)).toEqual({
       model: 'gpt-image-1',

@@ -86,11 +86,9 @@ export function knownCapabilities(id: string): ModelCapabilities | null {
 /** GPT image models always answer base64 and reject `response_format`. */
 export const isGptImage = (id: string) => /^(chatgpt-)?gpt-image/i.test(id)
 
-/** One spec per configured id, deduplicated; ids double as their public ids. */
-export function resolveModels(ids: string[]): ModelSpec[] {
-  return [...new Set(ids)].map((id) => ({
-    id,
-    publicIds: [],
-    capabilities: knownCapabilities(id) ?? GENERIC_CAPABILITIES,
-  }))
-}
+/** A configured id, passed through as written; it doubles as its own public id. */
+export const openaiModel = (id: string): ModelSpec => ({
+  id,
+  publicIds: [],
+  capabilities: knownCapabilities(id) ?? GENERIC_CAPABILITIES,
+})

@@ -1,6 +1,6 @@
 import type { GatewayError } from '../../errors.ts'
-import { retryAfterSeconds, upstreamError } from '../http.ts'
-import { readErrorDetail, scrub } from '../poll.ts'
+import { upstreamError } from '../http.ts'
+import { type ErrorRules, errorFromReply, quote } from '../upstream-errors.ts'
 
 /**
  * Replicate's failures. HTTP errors are problem details, `{title?, detail, status}`: 401 bad
@@ -13,67 +13,31 @@ import { readErrorDetail, scrub } from '../poll.ts'
 const THROTTLE_RESET = /resets? in ~?\s*(\d+)\s*s/i
 const NSFW = /\bnsfw\b|sensitive content|safety checker/i
 
-/** Maps a non-2xx reply to the failure the pool acts on; `key` is scrubbed from any quote. */
+const REPLICATE_RULES: ErrorRules = {
+  statuses: {
+    401: { what: 'the token was rejected' },
+    402: { what: 'insufficient credit', note: 'the token stays disabled until restart' },
+    403: { what: 'the token was rejected' },
+    422: { what: 'rejected the input' },
+    429: { what: 'throttled' },
+  },
+  refusal: { words: NSFW },
+  notFound: 'check the model id',
+  // No Retry-After is documented; the detail names the wait instead.
+  retryAfter(reading) {
+    const named = THROTTLE_RESET.exec(reading.message ?? '')
+    return named ? Number(named[1]) : undefined
+  },
+}
+
+/** Maps a non-2xx reply to the failure the pool acts on; `key` is masked in any quote. */
 export function replicateError(
   provider: string,
   response: Response,
   text: string,
   key: string | null,
 ): GatewayError {
-  const { status } = response
-  const { message } = readErrorDetail(text, key)
-  const quoted = message ? `: ${message}` : ''
-  const options = { status }
-  if (status === 401 || status === 403) {
-    return upstreamError(
-      provider,
-      'unauthorized',
-      `the token was rejected (HTTP ${status})${quoted}`,
-      options,
-    )
-  }
-  if (status === 402) {
-    return upstreamError(
-      provider,
-      'unauthorized',
-      `insufficient credit (HTTP 402)${quoted}; the token stays disabled until restart`,
-      options,
-    )
-  }
-  if (status === 429) {
-    // No Retry-After is documented; the detail names the wait instead.
-    const named = THROTTLE_RESET.exec(message ?? '')
-    return upstreamError(provider, 'rate-limited', `throttled (HTTP 429)${quoted}`, {
-      status,
-      retryAfter: retryAfterSeconds(response.headers) ?? (named ? Number(named[1]) : undefined),
-    })
-  }
-  if (status < 500 && NSFW.test(message ?? '')) {
-    return upstreamError(
-      provider,
-      'refused',
-      `refused the prompt (HTTP ${status})${quoted}`,
-      options,
-    )
-  }
-  if (status === 404) {
-    // A misspelt model or base URL: this target's problem, so others may serve.
-    return upstreamError(
-      provider,
-      'server',
-      `not found (HTTP 404)${quoted}; check the model id`,
-      options,
-    )
-  }
-  if (status >= 400 && status < 500) {
-    return upstreamError(
-      provider,
-      'bad-request',
-      `rejected the input (HTTP ${status})${quoted}`,
-      options,
-    )
-  }
-  return upstreamError(provider, 'server', `server error (HTTP ${status})${quoted}`, options)
+  return errorFromReply({ provider, secrets: [key] }, response, text, REPLICATE_RULES)
 }
 
 /** The failure for a prediction that ended `failed`, `canceled` or `aborted`. */
@@ -83,7 +47,7 @@ export function predictionError(
   error: string | undefined,
   key: string | null,
 ): GatewayError {
-  const quoted = error ? `: ${scrub(error, key)}` : ''
+  const quoted = error ? `: ${quote(error, [key])}` : ''
   if (status === 'failed' && error && NSFW.test(error)) {
     return upstreamError(provider, 'refused', `the safety checker refused the image${quoted}`)
   }

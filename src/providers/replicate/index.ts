@@ -1,14 +1,17 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { upstreamError } from '../http.ts'
-import { pollIntervalOf } from '../poll.ts'
+import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
+import { pollIntervalOption } from '../poll.ts'
 import type { ProviderModule } from '../types.ts'
 import {
+  genericModel,
   isExactRatio,
   nearestAspectRatio,
+  REPLICATE_MODELS,
   type ReplicateModel,
   replicateInput,
-  resolveModels,
 } from './models.ts'
 import { runPrediction } from './prediction.ts'
 
@@ -20,19 +23,20 @@ import { runPrediction } from './prediction.ts'
  */
 export const REPLICATE_BASE_URL = 'https://api.replicate.com/v1'
 
-const entryOptions = z.object({
+/** `options` of a replicate entry. */
+const REPLICATE_OPTIONS = {
   /** Format asked for; jpg keeps downloads small, png is lossless. */
-  outputFormat: z.enum(['jpg', 'png']).catch('jpg').default('jpg'),
-})
+  outputFormat: z.enum(['jpg', 'png']).default('jpg'),
+  pollIntervalMs: pollIntervalOption,
+}
 
 export const replicateProvider: ProviderModule = {
   type: 'replicate',
-  create(entry) {
-    const name = 'replicate'
-    const { outputFormat } = entryOptions.parse(entry.options)
-    const intervalMs = pollIntervalOf(entry.options)
+  create(entry, { name }) {
+    const options = readOptions(entry, REPLICATE_OPTIONS)
+    const { outputFormat, pollIntervalMs: intervalMs } = options
     const baseUrl = (entry.baseUrl ?? REPLICATE_BASE_URL).replace(/\/+$/, '')
-    const models = resolveModels(entry.models)
+    const models = resolveModels(REPLICATE_MODELS, entry.models, genericModel)
     const byId = new Map<string, ReplicateModel>(models.map((model) => [model.id, model]))
     return {
       type: 'replicate',
@@ -57,7 +61,7 @@ export const replicateProvider: ProviderModule = {
           context,
         })
         context.onProgress?.(
-          `replicate: downloading ${result.urls.length === 1 ? 'the image' : `${result.urls.length} images`}`,
+          `${name}: downloading ${result.urls.length === 1 ? 'the image' : `${result.urls.length} images`}`,
         )
         const images = await Promise.all(
           result.urls.map((url) =>

@@ -1,3 +1,4 @@
+import { DEV_STEPS, fluxCapabilities } from '../flux-capabilities.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -35,18 +36,8 @@ export type ReplicateModel = ModelSpec & {
 /** Only the shape matters: every multiple of 1 keeps the ratio exact through fitting. */
 const RATIO_SIZE = { min: 64, max: 4096, multiple: 1 }
 
-const capabilities = (
-  steps: ModelCapabilities['steps'],
-  maxImagesPerCall: number,
-): ModelCapabilities => ({
-  size: RATIO_SIZE,
-  defaultSize: { width: 1024, height: 1024 },
-  steps,
-  seed: true,
-  negativePrompt: false,
-  maxPromptLength: 2048,
-  maxImagesPerCall,
-})
+const capabilities = (steps: ModelCapabilities['steps'], maxImagesPerCall: number) =>
+  fluxCapabilities(RATIO_SIZE, steps, maxImagesPerCall)
 
 /** The models this provider knows; others named in config get the generic treatment. */
 export const REPLICATE_MODELS: ReplicateModel[] = [
@@ -61,7 +52,7 @@ export const REPLICATE_MODELS: ReplicateModel[] = [
   {
     id: 'black-forest-labs/flux-dev',
     publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: capabilities({ min: 1, max: 50, default: 28 }, 4),
+    capabilities: capabilities(DEV_STEPS, 4),
     numOutputs: true,
     safetyChecker: true,
     safetyTolerance: false,
@@ -77,7 +68,7 @@ export const REPLICATE_MODELS: ReplicateModel[] = [
 ]
 
 /** An `owner/name` this file does not know: prompt, ratio, seed and format only. */
-function genericModel(id: string): ReplicateModel {
+export function genericModel(id: string): ReplicateModel {
   return {
     id,
     publicIds: [],
@@ -86,17 +77,6 @@ function genericModel(id: string): ReplicateModel {
     safetyChecker: false,
     safetyTolerance: false,
   }
-}
-
-/** The specs for the configured model ids (or public ids), or the whole catalogue. */
-export function resolveModels(ids: string[] | undefined): ReplicateModel[] {
-  if (!ids?.length) return REPLICATE_MODELS
-  const specs = ids.map(
-    (id) =>
-      REPLICATE_MODELS.find((model) => model.id === id || model.publicIds.includes(id)) ??
-      genericModel(id),
-  )
-  return specs.filter((spec, index) => specs.findIndex((other) => other.id === spec.id) === index)
 }
 
 /** The listed ratio closest to `width:height` on a log scale (so 2:1 is as far as 1:2). */

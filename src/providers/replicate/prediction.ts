@@ -72,8 +72,8 @@ export async function runPrediction(call: PredictionCall): Promise<PredictionRes
   const report = (status: string) => {
     const message =
       status === 'starting'
-        ? 'replicate: starting (queued or booting)'
-        : `replicate: ${status === 'processing' ? 'generating' : status}`
+        ? `${provider}: starting (queued or booting)`
+        : `${provider}: ${status === 'processing' ? 'generating' : status}`
     if (message !== last) context.onProgress?.(message)
     last = message
   }

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest'
+import { resolveModels } from '../models.ts'
 import { siliconflowError } from './errors.ts'
 import { requestBody } from './index.ts'
-import { GENERIC_CAPABILITIES, resolveModels, SILICONFLOW_MODELS } from './models.ts'
+import { GENERIC_CAPABILITIES, genericModel, SILICONFLOW_MODELS } from './models.ts'
+
+const models = (ids: string[] | undefined) => resolveModels(SILICONFLOW_MODELS, ids, genericModel)
 
 const [schnell, , kolors] = SILICONFLOW_MODELS
 
 describe('resolveModels', () => {
   it('serves the whole catalogue when no model is configured', () => {
-    expect(resolveModels(undefined).map((model) => model.publicIds[0])).toEqual([
+    expect(models(undefined).map((model) => model.publicIds[0])).toEqual([
       'flux-schnell',
       'flux-dev',
       'kolors',
@@ -16,14 +19,14 @@ describe('resolveModels', () => {
   })
 
   it('matches ids case-insensitively and by public id, sending the canonical id', () => {
-    expect(resolveModels(['BLACK-FOREST-LABS/flux.1-dev', 'kolors']).map((m) => m.id)).toEqual([
+    expect(models(['BLACK-FOREST-LABS/flux.1-dev', 'kolors']).map((m) => m.id)).toEqual([
       'black-forest-labs/FLUX.1-dev',
       'Kwai-Kolors/Kolors',
     ])
   })
 
   it('keeps an unknown id as written, with generic capabilities and no public alias', () => {
-    expect(resolveModels(['Vendor/New-Model', 'flux-schnell', 'flux-1-schnell'])).toEqual([
+    expect(models(['Vendor/New-Model', 'flux-schnell', 'flux-1-schnell'])).toEqual([
       { id: 'Vendor/New-Model', publicIds: [], capabilities: GENERIC_CAPABILITIES },
       schnell,
     ])

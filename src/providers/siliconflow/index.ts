@@ -1,9 +1,11 @@
 import * as z from 'zod'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
+import { resolveModels } from '../models.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
 import { siliconflowError } from './errors.ts'
-import { resolveModels } from './models.ts'
+import { genericModel, SILICONFLOW_MODELS } from './models.ts'
 
 /**
  * SiliconFlow (seed 004's upstream): `POST {base}/images/generations` with a bearer key. The
@@ -34,13 +36,13 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 
 export const siliconflowProvider: ProviderModule = {
   type: 'siliconflow',
-  create(entry) {
-    const name = 'siliconflow'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? SILICONFLOW_BASE_URL).replace(/\/+$/, '')
     return {
       type: 'siliconflow',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(SILICONFLOW_MODELS, entry.models, genericModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const headers = jsonHeaders(key ? `Bearer ${key}` : undefined)
         const body = await callJson(

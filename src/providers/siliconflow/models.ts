@@ -1,3 +1,5 @@
+import { DEV_STEPS, FLUX_SIZE, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -7,32 +9,17 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
  * become the defaults here; seed 004 asked for free sizes such as 256x256 and 512x512.
  */
 
-/** FLUX works in 16-pixel latent patches; 32 keeps every preset of seed 000 exact. */
-const FLUX_SIZE = { min: 256, max: 2048, multiple: 32, maxPixels: 2048 * 1024 }
-
-const flux = (steps: ModelCapabilities['steps']): ModelCapabilities => ({
-  size: FLUX_SIZE,
-  defaultSize: { width: 1024, height: 1024 },
-  steps,
-  seed: true,
-  // FLUX is guidance-distilled: SiliconFlow accepts the field but the model ignores it.
-  negativePrompt: false,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 1,
-})
-
 /** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
 export const SILICONFLOW_MODELS: ModelSpec[] = [
   {
     id: 'black-forest-labs/FLUX.1-schnell',
     publicIds: ['flux-schnell', 'flux-1-schnell'],
-    // Distilled to about 4 steps; more only costs time.
-    capabilities: flux({ min: 1, max: 12, default: 4 }),
+    capabilities: fluxCapabilities(FLUX_SIZE, SCHNELL_STEPS),
   },
   {
     id: 'black-forest-labs/FLUX.1-dev',
     publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: flux({ min: 1, max: 50, default: 28 }),
+    capabilities: fluxCapabilities(FLUX_SIZE, DEV_STEPS),
   },
   {
     id: 'Kwai-Kolors/Kolors',
@@ -75,19 +62,5 @@ export const GENERIC_CAPABILITIES: ModelCapabilities = {
   maxImagesPerCall: 1,
 }
 
-/**
- * The specs for the configured model ids, or the whole catalogue when none are configured.
- * Ids match case-insensitively, and a public id (`flux-dev`) names its model; the upstream
- * always receives the canonical id. Unknown ids keep their spelling and get generic capabilities.
- */
-export function resolveModels(ids: string[] | undefined): ModelSpec[] {
-  if (!ids?.length) return SILICONFLOW_MODELS
-  const specs = ids.map((id): ModelSpec => {
-    const wanted = id.toLowerCase()
-    const known = SILICONFLOW_MODELS.find(
-      (model) => model.id.toLowerCase() === wanted || model.publicIds.includes(wanted),
-    )
-    return known ?? { id, publicIds: [], capabilities: GENERIC_CAPABILITIES }
-  })
-  return specs.filter((spec, index) => specs.findIndex((other) => other.id === spec.id) === index)
-}
+/** A model id this file does not know, served with GENERIC_CAPABILITIES. */
+export const genericModel = unknownModels(GENERIC_CAPABILITIES)

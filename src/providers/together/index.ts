@@ -1,6 +1,8 @@
+import { resolveModels } from '../models.ts'
 import { generateOpenAiStyle } from '../openai/reply.ts'
+import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
-import { resolveModels } from './models.ts'
+import { genericModel, TOGETHER_MODELS } from './models.ts'
 
 /**
  * Together AI: `POST {base}/images/generations` with a bearer key. The image is asked for as
@@ -30,13 +32,13 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 
 export const togetherProvider: ProviderModule = {
   type: 'together',
-  create(entry) {
-    const name = 'together'
+  create(entry, { name }) {
+    readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')
     return {
       type: 'together',
       name,
-      models: resolveModels(entry.models),
+      models: resolveModels(TOGETHER_MODELS, entry.models, genericModel),
       async generate(request, { model, key, signal, fetch, onProgress }) {
         const images = await generateOpenAiStyle({
           provider: name,

@@ -1,3 +1,5 @@
+import { BFL_FLUX1_SIZE, DEV_STEPS, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -8,47 +10,32 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
  */
 
 /** Multiples of 16 are multiples of 8 as Together asks, and whole FLUX latent patches. */
-const FLUX_SIZE = { min: 256, max: 1792, multiple: 16, maxPixels: 2048 * 1024 }
-
-const flux = (
-  steps: ModelCapabilities['steps'],
-  maxImagesPerCall: number,
-  size: ModelCapabilities['size'] = FLUX_SIZE,
-): ModelCapabilities => ({
-  size,
-  defaultSize: { width: 1024, height: 1024 },
-  steps,
-  seed: true,
-  // FLUX is guidance-distilled: Together accepts the field but the model ignores it.
-  negativePrompt: false,
-  maxPromptLength: 2048,
-  maxImagesPerCall,
-})
+const TOGETHER_FLUX_SIZE = { min: 256, max: 1792, multiple: 16, maxPixels: 2048 * 1024 }
 
 /** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
 export const TOGETHER_MODELS: ModelSpec[] = [
   {
     id: 'black-forest-labs/FLUX.1-schnell',
     publicIds: ['flux-schnell', 'flux-1-schnell'],
-    capabilities: flux({ min: 1, max: 12, default: 4 }, 4),
+    capabilities: fluxCapabilities(TOGETHER_FLUX_SIZE, SCHNELL_STEPS, 4),
   },
   {
     // The free endpoint has its own, tighter limits (availability UNCONFIRMED): its own public
     // id, so a rate limit on it never stands in for the paid model's route.
     id: 'black-forest-labs/FLUX.1-schnell-Free',
     publicIds: ['flux-schnell-free'],
-    capabilities: flux({ min: 1, max: 4, default: 4 }, 1),
+    capabilities: fluxCapabilities(TOGETHER_FLUX_SIZE, { min: 1, max: 4, default: 4 }),
   },
   {
     id: 'black-forest-labs/FLUX.1-dev',
     publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: flux({ min: 1, max: 50, default: 28 }, 4),
+    capabilities: fluxCapabilities(TOGETHER_FLUX_SIZE, DEV_STEPS, 4),
   },
   {
     // Served by Black Forest Labs behind Together: BFL's 256-1440, multiple of 32, no steps.
     id: 'black-forest-labs/FLUX.1.1-pro',
     publicIds: ['flux-pro-1.1', 'flux-1.1-pro'],
-    capabilities: flux(null, 1, { min: 256, max: 1440, multiple: 32 }),
+    capabilities: fluxCapabilities(BFL_FLUX1_SIZE, null),
   },
 ]
 
@@ -63,19 +50,5 @@ export const GENERIC_CAPABILITIES: ModelCapabilities = {
   maxImagesPerCall: 4,
 }
 
-/**
- * The specs for the configured model ids, or the whole catalogue when none are configured.
- * Ids match case-insensitively, and a public id (`flux-dev`) names its model; the upstream
- * always receives the canonical id. Unknown ids keep their spelling and get generic capabilities.
- */
-export function resolveModels(ids: string[] | undefined): ModelSpec[] {
-  if (!ids?.length) return TOGETHER_MODELS
-  const specs = ids.map((id): ModelSpec => {
-    const wanted = id.toLowerCase()
-    const known = TOGETHER_MODELS.find(
-      (model) => model.id.toLowerCase() === wanted || model.publicIds.includes(wanted),
-    )
-    return known ?? { id, publicIds: [], capabilities: GENERIC_CAPABILITIES }
-  })
-  return specs.filter((spec, index) => specs.findIndex((other) => other.id === spec.id) === index)
-}
+/** A model id this file does not know, served with GENERIC_CAPABILITIES. */
+export const genericModel = unknownModels(GENERIC_CAPABILITIES)

@@ -1,5 +1,6 @@
 import type { GatewayError, UpstreamFailure } from '../../errors.ts'
-import { failureForStatus, upstreamError } from '../http.ts'
+import { upstreamError } from '../http.ts'
+import { failureForStatus, quote } from '../upstream-errors.ts'
 
 /**
  * Workers AI failures, over REST (the v4 envelope's `errors: [{code, message}]`) and through the
@@ -125,7 +126,5 @@ function statusOf(thrown: unknown): number | undefined {
 
 /** Upstream text made client-safe: prefixes dropped, secrets masked, length bounded. */
 function clean(message: string, secrets: string[]): string {
-  let text = message.replace(ERROR_PREFIX, '').trim() || message.trim()
-  for (const secret of secrets) if (secret) text = text.split(secret).join('***')
-  return text.length > 240 ? `${text.slice(0, 240)}...` : text || 'no message'
+  return quote(message.replace(ERROR_PREFIX, '').trim() || message, secrets, 240) || 'no message'
 }

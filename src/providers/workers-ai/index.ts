@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { upstreamError } from '../http.ts'
+import { readOptions } from '../options.ts'
 import type { ImageProvider, ProviderModule } from '../types.ts'
 import { runBinding } from './binding.ts'
 import { buildInputs, type WorkersAiModel, workersAiModels } from './models.ts'
@@ -9,12 +10,12 @@ import { runRest } from './rest.ts'
 export const DEFAULT_API_BASE = 'https://api.cloudflare.com/client/v4'
 
 /** `options` of a workers-ai entry; providers/workers-ai/entries.ts fills them from config. */
-const entryOptions = z.object({
+const WORKERS_AI_OPTIONS = {
   /** FLUX_NUM_STEPS: default steps of the few-step models. */
-  numSteps: z.coerce.number().int().min(1).max(50).catch(4).default(4),
+  numSteps: z.number().int().min(1).max(50).default(4),
   /** FLUX_MODEL: listed first, hence the default model. */
-  model: z.string().min(1).optional().catch(undefined),
-})
+  model: z.string().min(1).optional(),
+}
 
 /**
  * Cloudflare Workers AI. A target is either the `AI` binding (an entry with no keys; the call
@@ -25,16 +26,17 @@ const entryOptions = z.object({
 export const workersAiProvider: ProviderModule = {
   type: 'workers-ai',
   keyless: true,
-  create(entry, bindings): ImageProvider {
+  baseName: (entry) => (entry.keys.length === 0 ? 'workers-ai-binding' : 'workers-ai'),
+  create(entry, { name, bindings }): ImageProvider {
     const ai = bindings.ai
     const viaBinding = entry.keys.length === 0
     if (viaBinding && !ai) {
       throw new Error(
-        'workers-ai: an entry without keys needs the Workers AI binding (AI); on Node set ' +
+        'an entry without keys needs the Workers AI binding (AI); on Node set ' +
           'CF_ACCOUNT_ID and CF_API_TOKEN, or CF_ACCOUNTS=accountId:token,...',
       )
     }
-    const options = entryOptions.parse(entry.options)
+    const options = readOptions(entry, WORKERS_AI_OPTIONS)
     const models = workersAiModels({
       numSteps: options.numSteps,
       model: options.model,
@@ -42,7 +44,6 @@ export const workersAiProvider: ProviderModule = {
     })
     const byId = new Map<string, WorkersAiModel>(models.map((model) => [model.id, model]))
     const baseUrl = (entry.baseUrl ?? DEFAULT_API_BASE).replace(/\/+$/, '')
-    const name = viaBinding ? 'workers-ai-binding' : 'workers-ai'
     const now = () => Date.now()
 
     return {

@@ -1,3 +1,4 @@
+import { findModel } from '../models.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
@@ -132,16 +133,13 @@ function genericTemplate(id: string): Template {
   }
 }
 
-const matches = (template: Template, id: string) =>
-  template.id === id || template.publicIds.includes(id)
-
 /** The models one Workers AI entry serves, FLUX_MODEL first. */
 export function workersAiModels(options: CatalogueOptions): WorkersAiModel[] {
   const wanted = options.only ?? TEMPLATES.map((template) => template.id)
-  const templates = wanted.map((id) => TEMPLATES.find((t) => matches(t, id)) ?? genericTemplate(id))
+  const templates = wanted.map((id) => findModel(TEMPLATES, id) ?? genericTemplate(id))
   if (options.model) {
     const preferred =
-      templates.find((t) => matches(t, options.model!)) ??
+      findModel(templates, options.model) ??
       (options.only ? undefined : genericTemplate(options.model))
     if (preferred) templates.unshift(preferred)
   }

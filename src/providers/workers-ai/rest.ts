@@ -1,5 +1,6 @@
-import { abortOrNetworkError, callUpstream, retryAfterSeconds, upstreamError } from '../http.ts'
+import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
 import type { CallContext, GeneratedImage } from '../types.ts'
+import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
 import type { WorkersAiModel } from './models.ts'
 import { readEnvelope } from './reply.ts'

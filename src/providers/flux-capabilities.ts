@@ -1,0 +1,42 @@
+import type { ModelCapabilities } from './types.ts'
+
+/**
+ * What the FLUX models accept wherever they are served (SiliconFlow, Together, fal, Replicate,
+ * BFL): the limits of the models themselves. A provider declares only what its API adds, such as
+ * its size range or how many images one call returns.
+ */
+
+/** FLUX.1 [schnell] is distilled to about 4 steps; more only costs time. */
+export const SCHNELL_STEPS = { min: 1, max: 12, default: 4 }
+/** FLUX.1 [dev] and FLUX.2 [dev], with BFL's own default. */
+export const DEV_STEPS = { min: 1, max: 50, default: 28 }
+
+/** BFL's limits for FLUX1.1 [pro] and FLUX.1 [dev], also where another host serves them. */
+export const BFL_FLUX1_SIZE = { min: 256, max: 1440, multiple: 32 }
+/** FLUX.2 on BFL's API: multiples of 16 from 64 up to 4 MP. */
+export const BFL_FLUX2_SIZE = { min: 64, max: 2048, multiple: 16, maxPixels: 2048 * 2048 }
+/**
+ * FLUX.1 where the host sets no bounds of its own: 16-pixel latent patches, about 2 MP; 32 keeps
+ * the common presets (576 = 18 x 32) exact.
+ */
+export const FLUX_SIZE = { min: 256, max: 2048, multiple: 32, maxPixels: 2048 * 1024 }
+
+/**
+ * A FLUX model's capabilities. FLUX is guidance-distilled, so it takes no negative prompt (hosts
+ * that accept the field ignore it); 1024x1024 is its native size.
+ */
+export function fluxCapabilities(
+  size: ModelCapabilities['size'],
+  steps: ModelCapabilities['steps'],
+  maxImagesPerCall = 1,
+): ModelCapabilities {
+  return {
+    size,
+    defaultSize: { width: 1024, height: 1024 },
+    steps,
+    seed: true,
+    negativePrompt: false,
+    maxPromptLength: 2048,
+    maxImagesPerCall,
+  }
+}
