@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import { encodeBase64 } from '../bytes/base64.ts'
 import { GatewayError } from '../errors.ts'
 import type { AppEnv, Services } from '../services.ts'
 import { bearerKey } from './auth.ts'
@@ -41,12 +42,9 @@ const MAX_REPLAY_MS = 10 * 60_000
 /** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
 const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
 
-const encoder = new TextEncoder()
-
-async function sha256Hex(data: string | ArrayBuffer): Promise<string> {
-  const bytes = typeof data === 'string' ? encoder.encode(data) : data
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')
+async function sha256(data: string | ArrayBuffer): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
+  return encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
 }
 
 /**
@@ -79,15 +77,14 @@ const invalidKey = () =>
   new GatewayError(
     400,
     'invalid_idempotency_key',
-    'The Idempotency-Key header must be 1 to 255 printable ASCII characters.',
+    'Idempotency-Key must be 1 to 255 printable ASCII characters.',
   )
 
 const keyReused = () =>
   new GatewayError(
     422,
     'idempotency_key_reused',
-    'This Idempotency-Key was already used for a request with a different path or body. ' +
-      'Use a new key for a new request.',
+    'This Idempotency-Key was used for another request body; use a new key.',
   )
 
 /**
@@ -110,11 +107,11 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       now: services.now,
     })
     // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
-    const bodyHash = await sha256Hex(await c.req.arrayBuffer())
-    const fingerprint = `${c.req.routePath} ${bodyHash}`
+    const bodyHash = await sha256(await c.req.arrayBuffer())
+    const fingerprint = c.req.routePath + bodyHash
     // Without a key, an SDK retry names its first attempt by what it sends again: the same body.
-    const name = key === undefined ? `sdk-retry ${fingerprint}` : `key ${key}`
-    const id = await sha256Hex(`${clientScope(c, services)}\n${name}`)
+    const name = key === undefined ? `retry ${fingerprint}` : `key ${key}`
+    const id = await sha256(`${clientScope(c, services)}\n${name}`)
 
     // An SDK's first attempt is a new request even when an earlier one sent the same body.
     const seen = key === undefined && retryCount === '0' ? undefined : cache.get(id)
@@ -153,18 +150,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const settled = recording.ended.then(() =>
       cache?.settle(id, entry, replayable(recording) ? recording.bytes : null),
     )
-    keepRunning(c, settled)
+    try {
+      // On Workers, lets the recording finish after the response went out; Node needs nothing.
+      c.executionCtx.waitUntil(settled)
+    } catch {}
     c.res = new Response(playback(recording), response)
   }
-}
-
-/** On Workers, lets the recording finish after the response was handed back; Node needs nothing. */
-function keepRunning(c: Context, work: Promise<unknown>) {
-  let waitUntil: ((promise: Promise<unknown>) => void) | undefined
-  try {
-    waitUntil = c.executionCtx.waitUntil.bind(c.executionCtx)
-  } catch {
-    return // no execution context: a long-lived process
-  }
-  waitUntil(work)
 }

@@ -101,7 +101,6 @@ export type ReplayCache = {
    * `bodyBytes` is null (not to be replayed) or over the byte bound.
    */
   settle(id: string, entry: ReplayEntry, bodyBytes: number | null): void
-  readonly size: number
   readonly bytes: number
 }
 
@@ -156,9 +155,6 @@ export function createReplayCache(limits: ReplayCacheLimits): ReplayCache {
       entry.expiresAt = limits.now() + limits.ttlMs
       entries.set(id, entry)
       bytes += entry.bytes
-    },
-    get size() {
-      return entries.size
     },
     get bytes() {
       return bytes
