@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id'
 import { GatewayError, notFound } from './errors.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
+import { idempotency } from './middleware/idempotency.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { chatRoutes } from './routes/chat.ts'
 import { directRoutes } from './routes/direct.ts'
@@ -88,6 +89,8 @@ export function createApp(deps: AppDeps): App {
     }),
   )
   app.use('/v1/*', requireClientKey)
+  // Every POST that can start a paid generation; a retry with the same Idempotency-Key never does.
+  app.on('POST', ['/v1/chat/completions', '/v1/images/generations'], idempotency())
 
   app.route('/', healthRoutes())
   app.route('/', modelsRoutes())

@@ -1,4 +1,5 @@
 import { describeWait, GatewayError, toGatewayError } from '../errors.ts'
+import { clientMayRetry } from '../http/client-retry.ts'
 import { withTimeout } from '../http/deadline.ts'
 import { abortOrNetworkError } from '../providers/http.ts'
 import type { Route } from './catalogue.ts'
@@ -171,6 +172,7 @@ function finalError(
   now: number,
 ): GatewayError {
   const reasons = failures.map((failure) => failure.message).join('; ')
+  const retryable = clientMayRetry(failures.flatMap((failure) => failure.upstream?.failure ?? []))
   if (clientGone(options.signal) && now < options.deadline) {
     return new GatewayError(499, 'client_closed', 'The client closed the request')
   }
@@ -179,6 +181,7 @@ function finalError(
       504,
       'timeout',
       `No image within the request timeout. ${reasons}`.trim(),
+      { retryable },
     )
   }
   const targets = [...new Set(routes.map((route) => route.target))]
@@ -195,7 +198,11 @@ function finalError(
     const kind = failure.upstream?.failure
     return kind === 'server' || kind === 'timeout' || kind === 'network'
   })
-  if (broken) return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`)
+  if (broken) {
+    return new GatewayError(502, 'upstream_failed', `Every upstream failed: ${reasons}`, {
+      retryable,
+    })
+  }
   // Only rate limits and disabled keys (or nothing usable to begin with): waiting will help.
   const retryAfter = Math.max(1, Math.ceil((next - now) / 1000))
   return new GatewayError(

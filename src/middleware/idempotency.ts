@@ -1,0 +1,159 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { encodeBase64 } from '../bytes/base64.ts'
+import { GatewayError } from '../errors.ts'
+import type { AppEnv, Services } from '../services.ts'
+import { bearerKey } from './auth.ts'
+import { createReplayCache, playback, type Recording, record } from './replay-cache.ts'
+
+/**
+ * `Idempotency-Key` on the POSTs that generate, so a retry never pays for a second image. A
+ * client sets its own key (OpenAI's Node SDK 6 sends none by default: `headers:
+ * {'Idempotency-Key': ...}` on the call keeps one across its retries). Without a key, a retry
+ * from OpenAI's SDKs still says what it is (`X-Stainless-Retry-Count: 1`, 2...) and resends the
+ * same body, so the client plus the body name the request it retries.
+ *
+ * A request whose key was seen before from the same client, with the same path and body, does
+ * not run again: while the first is running it joins it (gets the same status, headers and body,
+ * a chat stream included: what was sent so far, then the rest live); after it finished it gets
+ * the recorded response replayed. Either way with `Idempotent-Replayed: true`. The same key with
+ * another path or body is a 422 `idempotency_key_reused`.
+ *
+ * Kept for replay: successes and failures a retry must not repeat (`x-should-retry: false`);
+ * failures a retry can fix (503 cooling down, 429) are forgotten, so the retry runs afresh. A
+ * keyed request keeps running when its client leaves (an SDK gives up on its own timeout and
+ * retries with the same key), bounded by REQUEST_TIMEOUT as always.
+ *
+ * In memory, per process or Worker isolate: a retry reaching another instance runs again.
+ * Replayed bodies are what was sent: URL replies hold only links to stored images, `b64_json`
+ * and data-URI replies hold the image bytes and count against MAX_REPLAY_BYTES.
+ */
+
+const IDEMPOTENCY_HEADER = 'Idempotency-Key'
+const REPLAYED_HEADER = 'Idempotent-Replayed'
+/** Sent by the Stainless-built SDKs (openai for Node and Python): 0, then 1, 2... on retries. */
+const SDK_RETRY_COUNT_HEADER = 'X-Stainless-Retry-Count'
+/** Stripe's and OpenAI's limit; visible ASCII, since it is hashed, never echoed. */
+const VALID_KEY = /^[\x20-\x7e]{1,255}$/
+const MAX_REPLAY_ENTRIES = 1000
+const MAX_REPLAY_BYTES = 32 * 1024 * 1024
+/** How long a finished response is replayed, unless stored images expire sooner. */
+const MAX_REPLAY_MS = 10 * 60_000
+
+/** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
+const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
+
+async function sha256(data: string | ArrayBuffer): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
+  return encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+}
+
+/**
+ * Who is asking. With client keys configured the key names the client; without them any key is
+ * accepted, so the client's address narrows it too. Hashed with the idempotency key before use,
+ * so the map never holds a client key.
+ */
+function clientScope(c: Context<AppEnv>, services: Services): string {
+  const key = bearerKey(c.req.header('Authorization')) ?? ''
+  if (services.config.clientKeys.length > 0) return `key ${key}`
+  return `open ${services.clientAddress(c) ?? ''} ${key}`
+}
+
+/** A replayed URL must still resolve, so nothing is replayed longer than its images are kept. */
+function replayMs(services: Services): number {
+  if (!services.storage) return MAX_REPLAY_MS
+  return Math.min(MAX_REPLAY_MS, services.config.imageExpirationSeconds * 1000)
+}
+
+/** Replayed later: successes, and failures the client was told not to retry. */
+function replayable(recording: Recording): boolean {
+  if (recording.failed) return false
+  if (recording.status < 300) return true
+  return recording.headers.some(
+    ([name, value]) => name.toLowerCase() === 'x-should-retry' && value === 'false',
+  )
+}
+
+const invalidKey = () =>
+  new GatewayError(
+    400,
+    'invalid_idempotency_key',
+    'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+  )
+
+const keyReused = () =>
+  new GatewayError(
+    422,
+    'idempotency_key_reused',
+    'This Idempotency-Key was used for another request body; use a new key.',
+  )
+
+/**
+ * The middleware; one per app, holding that app's replay cache. Register it on every POST that
+ * can start a generation.
+ */
+export function idempotency(): MiddlewareHandler<AppEnv> {
+  let cache: ReturnType<typeof createReplayCache> | undefined
+
+  return async (c, next) => {
+    const key = c.req.header(IDEMPOTENCY_HEADER)
+    const retryCount = c.req.header(SDK_RETRY_COUNT_HEADER)
+    if (key === undefined && retryCount === undefined) return next()
+    if (key !== undefined && !VALID_KEY.test(key)) throw invalidKey()
+    const services = c.get('services')
+    cache ??= createReplayCache({
+      maxEntries: MAX_REPLAY_ENTRIES,
+      maxBytes: MAX_REPLAY_BYTES,
+      ttlMs: replayMs(services),
+      now: services.now,
+    })
+    // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
+    const bodyHash = await sha256(await c.req.arrayBuffer())
+    const fingerprint = c.req.routePath + bodyHash
+    // Without a key, an SDK retry names its first attempt by what it sends again: the same body.
+    const name = key === undefined ? `retry ${fingerprint}` : `key ${key}`
+    const id = await sha256(`${clientScope(c, services)}\n${name}`)
+
+    // An SDK's first attempt is a new request even when an earlier one sent the same body.
+    const seen = key === undefined && retryCount === '0' ? undefined : cache.get(id)
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) throw keyReused()
+      const recording = await seen.answer
+      return c.body(playback(recording), recording.status as 200, {
+        ...Object.fromEntries(recording.headers),
+        [REPLAYED_HEADER]: 'true',
+      })
+    }
+
+    let answer!: { resolve: (r: Recording) => void; reject: (e: unknown) => void }
+    const entry = cache.begin(
+      id,
+      fingerprint,
+      new Promise<Recording>((resolve, reject) => (answer = { resolve, reject })),
+    )
+    // Joiners that find the handler failed get its error through their own error handler.
+    entry.answer.catch(() => {})
+    // The handler runs on a signal the client's leaving does not abort: the retry it is about
+    // to send will join this run rather than pay for another.
+    const raw = c.req.raw
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers })
+    try {
+      await next()
+    } catch (error) {
+      cache.settle(id, entry, null)
+      answer.reject(error)
+      throw error
+    }
+    const response = c.res
+    const headers = [...response.headers].filter(([name]) => !PER_REQUEST_HEADER.test(name))
+    const recording = record(response, headers)
+    answer.resolve(recording)
+    const settled = recording.ended.then(() =>
+      cache?.settle(id, entry, replayable(recording) ? recording.bytes : null),
+    )
+    try {
+      // On Workers, lets the recording finish after the response went out; Node needs nothing.
+      c.executionCtx.waitUntil(settled)
+    } catch {}
+    c.res = new Response(playback(recording), response)
+  }
+}
