@@ -1,7 +1,7 @@
-import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
+import { Hono } from 'hono/tiny'
 import { GatewayError, notFound } from './errors.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'

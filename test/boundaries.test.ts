@@ -149,4 +149,16 @@ describe('runtime boundaries', () => {
     expect(leaks).toEqual([])
     expect(reached.size).toBeGreaterThan(10)
   })
+
+  it('builds every Hono app on hono/tiny, whose small router keeps the Worker bundle in budget', () => {
+    // The default preset's SmartRouter (RegExpRouter + TrieRouter) costs 2.4 kB gzipped; with
+    // a few dozen routes the PatternRouter of hono/tiny matches as fast as the request needs.
+    const fullPreset = files
+      .filter((file) => !file.name.endsWith('.test.ts'))
+      .filter((file) => /^import \{[^}]*\bHono\b[^}]*\} from 'hono'$/m.test(file.source))
+      .map((file) => file.name)
+    expect(fullPreset).toEqual([])
+    expect(files.find((file) => file.name === 'src/app.ts')?.source).toContain("from 'hono/tiny'")
+  })
 })
+

@@ -1,4 +1,5 @@
-import { type Context, Hono } from 'hono'
+import type { Context } from 'hono'
+import { Hono } from 'hono/tiny'
 import { GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
 import { errorResponse, recordError } from '../http/error-response.ts'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { encodeBase64 } from '../bytes/base64.ts'
 import type { AppEnv } from '../services.ts'
 import { guiPage } from '../ui/gui.ts'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../services.ts'
 
 /** `GET /healthz`: liveness, no upstream calls, no auth. */

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { type GenerationResult, generateImages } from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'

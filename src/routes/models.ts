@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from '../services.ts'
 
 /** A fixed timestamp: model ids have no meaningful creation time here, and clients want one. */

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { publicOrigin } from '../http/origin.ts'
 import { openApiDocument } from '../openapi/document.ts'
 import type { AppEnv } from '../services.ts'

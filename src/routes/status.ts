@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { Catalogue, Target } from '../pool/catalogue.ts'
 import { type HealthSnapshot, healthSnapshot } from '../pool/health.ts'
 import type { AppEnv } from '../services.ts'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { concatBytes } from '../bytes/concat.ts'
 import { notFound } from '../errors.ts'
 import { sniffContentType } from '../image/sniff.ts'
