@@ -161,4 +161,3 @@ describe('runtime boundaries', () => {
     expect(files.find((file) => file.name === 'src/app.ts')?.source).toContain("from 'hono/tiny'")
   })
 })
-
