@@ -35,12 +35,23 @@ const expiredWithoutPrompt = () =>
     'image_not_found',
   )
 
-/** The query string with `id` set to `key`, every other parameter kept as the client wrote it. */
+/**
+ * Parameters never copied into a URL the gateway hands out: a credential in a Location spreads
+ * into browser history, proxy logs and Referer headers.
+ */
+const DROPPED_FROM_LOCATION = new Set(['id', 'key', 'token'])
+
+/**
+ * The query string with `id` set to `key`, every other parameter kept as the client wrote it,
+ * except credentials. The `?id=` URL serves the stored image without a key; once it expires and
+ * drawing it again needs a key, the client has to present the key again (a 401 image). That
+ * costs a key holder one more step after expiry, and keeps the key out of every shared link.
+ */
 export function withImageId(search: string, key: string): string {
   const kept = search
     .replace(/^\?/, '')
     .split('&')
-    .filter((pair) => pair && paramName(pair) !== 'id')
+    .filter((pair) => pair && !DROPPED_FROM_LOCATION.has(paramName(pair)))
   return `?${[...kept, `id=${key}`].join('&')}`
 }
 
