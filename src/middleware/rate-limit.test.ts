@@ -57,6 +57,24 @@ describe('limitPublicGeneration', () => {
     expect(await (await trusting.request('/', { headers })).text()).toBe('ok 203.0.113.9')
   })
 
+  it('ignores a last X-Forwarded-For entry that is not an IP address', async () => {
+    const trusting = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '0' })
+    for (const last of ['unknown', 'evil.example', '256.1.1.1', 'abc:def', '1.2.3.4:80', '']) {
+      const headers = { 'X-Forwarded-For': `203.0.113.9, ${last}` }
+      expect(await (await trusting.request('/', { headers })).text(), last).toBe('ok 198.51.100.1')
+    }
+    const v6 = { 'X-Forwarded-For': '2001:db8:aa:bb::7' }
+    expect(await (await trusting.request('/', { headers: v6 })).text()).toBe('ok 2001:db8:aa:bb::7')
+  })
+
+  it('counts IPv6 clients forwarded by the proxy per /64', async () => {
+    const app = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '1/60s' })
+    const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } })
+    expect((await app.request('/', from('2001:db8:aa:bb::1'))).status).toBe(200)
+    expect((await app.request('/', from('2001:db8:aa:bb:ffff::2'))).status).toBe(429)
+    expect((await app.request('/', from('2001:db8:aa:bc::1'))).status).toBe(200)
+  })
+
   it('does not let a forged first X-Forwarded-For entry dodge the limit', async () => {
     const app = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '1/60s' })
     const from = (forged: string) => ({ headers: { 'X-Forwarded-For': `${forged}, 203.0.113.9` } })

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { convertIPv4ToBinary, convertIPv6ToBinary, distinctRemoteAddr } from 'hono/utils/ipaddr'
 import { GatewayError } from '../errors.ts'
 import type { RateLimiter } from '../limits/types.ts'
 import type { AppEnv } from '../services.ts'
@@ -9,17 +10,32 @@ import type { AppEnv } from '../services.ts'
  * hits served from storage never reach this guard.
  */
 
+/** Whether `text` is a literal IPv4 or IPv6 address (Hono's parser; it throws on anything else). */
+export function isIpAddress(text: string): boolean {
+  try {
+    const family = distinctRemoteAddr(text)
+    if (family === 'IPv4') convertIPv4ToBinary(text)
+    else if (family === 'IPv6') convertIPv6ToBinary(text)
+    else return false
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * The client's address: the last `X-Forwarded-For` entry when TRUST_PROXY is on, else what the
  * runtime reports. The last entry is the one our trusted proxy appended (the address it saw);
- * anything before it came from the client and may be forged, so it is never used. Without
- * TRUST_PROXY the header is ignored altogether.
+ * anything before it came from the client and may be forged, so it is never used. A last entry
+ * that is not an IP address (`unknown`, a host name, garbage from a misconfigured proxy) would
+ * give every such request one shared or made-up key, so the socket's address is used instead.
+ * Without TRUST_PROXY the header is ignored altogether.
  */
 export function clientIp(c: Context<AppEnv>): string | undefined {
   const { config, clientAddress } = c.get('services')
   if (config.trustProxy) {
     const last = c.req.header('X-Forwarded-For')?.split(',').at(-1)?.trim()
-    if (last && last.length <= 64) return last
+    if (last && last.length <= 64 && isIpAddress(last)) return last
   }
   return clientAddress(c)
 }
