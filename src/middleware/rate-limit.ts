@@ -5,9 +5,11 @@ import type { RateLimiter } from '../limits/types.ts'
 import type { AppEnv } from '../services.ts'
 
 /**
- * The per-IP limit on public generation through the direct image API (freefluxapi's 5 per 120 s
- * by default). Only generation is counted: the GUI page, `/image/`, the welcome page and `?id=`
- * hits served from storage never reach this guard.
+ * The per-IP limit on anonymous generation (freefluxapi's 5 per 120 s by default): the direct
+ * image URL, the Images API and chat completions that draw, one count for all three. Only what
+ * spends an upstream call is counted: the GUI page, `/image/`, the welcome page, `?id=` hits
+ * served from storage and chat housekeeping answers never reach this guard. Key holders are
+ * trusted clients and never counted.
  */
 
 /** Whether `text` is a literal IPv4 or IPv6 address (Hono's parser; it throws on anything else). */
@@ -95,4 +97,12 @@ export async function limitPublicGeneration(c: Context<AppEnv>): Promise<void> {
   if (!outcome.success) {
     throw rateLimited(outcome.retryAfterSeconds ?? config.rateLimit.windowSeconds)
   }
+}
+
+/**
+ * The guard for the `/v1` doors, which sit behind requireClientKey: with client keys configured
+ * every caller that got this far holds one, so only an open gateway counts.
+ */
+export async function limitApiGeneration(c: Context<AppEnv>): Promise<void> {
+  if (c.get('services').config.clientKeys.length === 0) await limitPublicGeneration(c)
 }
