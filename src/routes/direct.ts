@@ -117,6 +117,16 @@ export function directRoutes(): Hono<AppEnv> {
     }
     // Resolved before counting, so a typo in the model name does not use up the client's quota.
     catalogue.resolve(params.model)
+    // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
+    // it (each draw costs an upstream call) and without counting it against the client's limit.
+    // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.
+    if (c.req.method === 'HEAD') {
+      addLogFields(c, { direct: 'head' })
+      return new Response(null, {
+        status: 200,
+        headers: { 'Content-Type': 'image/*', 'Cache-Control': 'no-store' },
+      })
+    }
     // Key holders are trusted clients: only anonymous public generation is limited.
     if (config.directApiAccess === 'public' && !keyHolder) await limitPublicGeneration(c)
 
