@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
-import { GatewayError, notFound } from './errors.ts'
+import { notFound } from './errors.ts'
+import { limitBody } from './http/body.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
 import { requestLog } from './middleware/request-log.ts'
@@ -72,21 +72,7 @@ export function createApp(deps: AppDeps): App {
       maxAge: 86400,
     }),
   )
-  app.use(
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new GatewayError(
-            413,
-            'request_too_large',
-            `The request body is over ${config.maxBodyBytes} bytes.`,
-            { retryable: false },
-          ),
-        ),
-    }),
-  )
+  app.use(limitBody(config.maxBodyBytes))
   app.use('/v1/*', requireClientKey)
 
   app.route('/', healthRoutes())
