@@ -43,6 +43,8 @@ export type Config = {
   storage: { kind: 'fs' | 'memory' | 'redis'; dataDir: string; redisUrl: string | undefined }
   port: number
   host: string
+  /** Open connections the Node listener accepts; more are closed at once. */
+  maxConnections: number
   publicUrl: string | undefined
   trustProxy: boolean
   logPrompts: boolean
@@ -107,6 +109,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     storage: { kind: e.STORAGE, dataDir: e.DATA_DIR, redisUrl: e.REDIS_URL },
     port: e.PORT,
     host: e.HOST,
+    maxConnections: e.MAX_CONNECTIONS,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     logPrompts: e.LOG_PROMPTS,

@@ -56,6 +56,7 @@ export const generalVariables = {
   DATA_DIR: textOr('./data'),
   REDIS_URL: optionalText,
   PORT: int(8787, 0, 65535),
+  MAX_CONNECTIONS: int(1024, 1, 1_000_000),
   HOST: textOr('127.0.0.1'),
   PUBLIC_URL: optionalUrl,
   TRUST_PROXY: flag(false),
