@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts'
 import { GatewayError } from '../errors.ts'
 import type { RateLimiter } from '../limits/types.ts'
 import { type AppDeps, type AppEnv, buildServices } from '../services.ts'
-import { clientIp, limiterKey, limitPublicGeneration } from './rate-limit.ts'
+import { clientIp, isIpAddress, limiterKey, limitPublicGeneration } from './rate-limit.ts'
 
 describe('limiterKey', () => {
   it('keeps IPv4 addresses and unwraps IPv4 mapped into IPv6', () => {
@@ -47,6 +47,24 @@ function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
   )
   return app
 }
+
+describe('isIpAddress', () => {
+  it('accepts IPv4 and IPv6 literals and nothing else', () => {
+    for (const ip of [
+      '1.2.3.4',
+      '::1',
+      '2001:db8::1',
+      '::ffff:1.2.3.4',
+      '2001:db8:aa:bb:1:2:3:4',
+    ]) {
+      expect(isIpAddress(ip), ip).toBe(true)
+    }
+    const others = ['256.1.1.1', '01.2.3.4', '1.2.3', '0x7f.0.0.1', 'abc:def', '1:2:3:4:5:6:7:8:9']
+    for (const text of [...others, 'unknown', 'evil.example', '[::1]', '1.2.3.4:80', '']) {
+      expect(isIpAddress(text), text).toBe(false)
+    }
+  })
+})
 
 describe('limitPublicGeneration', () => {
   it('reads X-Forwarded-For only when TRUST_PROXY is on, and only the entry the proxy added', async () => {
