@@ -70,11 +70,13 @@ const wantsJson = (c: Context) => {
   return accept.includes('application/json') && !accept.includes('image/')
 }
 
-/** `GET /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
+/** `GET|HEAD /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
 export function directRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.get('/', async (c, next) => {
+  // HEAD is named so that it is part of the route table (and the OpenAPI document); Hono
+  // answers HEAD through the GET handler anyway, and serve() below tells the two apart.
+  routes.on(['GET', 'HEAD'], '/', async (c, next) => {
     const query = c.req.query()
     if (!DIRECT_PARAMS.some((name) => name in query)) return next()
     try {
