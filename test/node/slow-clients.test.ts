@@ -75,8 +75,10 @@ describe('Node listener against slow and numerous clients', () => {
   it('drops a client that never finishes its headers, and serves others meanwhile', async () => {
     await start({}, { headersMs: 300 })
     const slow = await rawClient('GET /healthz HTTP/1.1\r\nHost: gw\r\nX-Slow: 1\r\n')
+    const silent = await rawClient('')
     expect(await statusOf('/healthz')).toBe(200)
     expect(await slow.reply).toMatch(/^HTTP\/1\.1 408 /)
+    expect(await silent.reply).toMatch(/^HTTP\/1\.1 408 /)
   })
 
   it('drops a client whose body stalls, logged as 499 client_closed', async () => {
