@@ -12,7 +12,7 @@ import { isImageKey } from '../storage/keys.ts'
 import { imageResponse } from './stored-image.ts'
 
 /**
- * `GET /?prompt=...&size=WxH&optimization=0|1` (SPEC section 5, seed 004 done right): the URL is
+ * `GET /?prompt=...&size=WxH&optimization=0|1` (freefluxapi's direct API, done right): the URL is
  * the image, so it works as `<img src>` and as a markdown image. With storage it answers 302 to
  * the same URL plus `id=<key>`, and that URL serves the stored bytes (or draws the prompt again
  * once the image has expired, so a shared link never dies). Every failure is an image too.
