@@ -264,6 +264,8 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     STORAGE: 'fs',
     ...upstreamEnv,
+    // An open gateway limits each address; the load generator is one address.
+    RATE_LIMIT: '0',
   })
   const baseline = await startChild('baseline')
   const floorDir = await mkdtemp(join(tmpdir(), 'fluxgate-bench-floor-'))

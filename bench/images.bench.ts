@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     CF_ACCOUNT_ID: 'bench',
     CF_API_TOKEN: 'bench-token',
     CF_API_BASE: upstream.apiBase,
+    // An open gateway limits each address; the load generator is one address.
+    RATE_LIMIT: '0',
   })
   const baseline = await startChild('baseline')
   try {

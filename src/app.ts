@@ -1,8 +1,8 @@
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { Hono } from 'hono/tiny'
-import { GatewayError, notFound } from './errors.ts'
+import { notFound } from './errors.ts'
+import { limitBody } from './http/body.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
 import { idempotency } from './middleware/idempotency.ts'
@@ -73,21 +73,7 @@ export function createApp(deps: AppDeps): App {
       maxAge: 86400,
     }),
   )
-  app.use(
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new GatewayError(
-            413,
-            'request_too_large',
-            `The request body is over ${config.maxBodyBytes} bytes.`,
-            { retryable: false },
-          ),
-        ),
-    }),
-  )
+  app.use(limitBody(config.maxBodyBytes))
   app.use('/v1/*', requireClientKey)
   // Every POST that can start a paid generation; a retry with the same Idempotency-Key never does.
   app.on('POST', ['/v1/chat/completions', '/v1/images/generations'], idempotency())

@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
     'STORAGE, DATA_DIR, REDIS_URL, MEMORY_STORE_MAX_BYTES': (c) => c.storage,
     PORT: (c) => c.port,
     HOST: (c) => c.host,
+    MAX_CONNECTIONS: (c) => c.maxConnections,
     PUBLIC_URL: (c) => c.publicUrl,
     TRUST_PROXY: (c) => c.trustProxy,
     LOG_PROMPTS: (c) => c.logPrompts,
@@ -69,6 +70,7 @@ describe('loadConfig defaults', () => {
     ],
     ['PORT', 8787],
     ['HOST', '127.0.0.1'],
+    ['MAX_CONNECTIONS', 1024],
     ['PUBLIC_URL', undefined],
     ['TRUST_PROXY', false],
     ['LOG_PROMPTS', false],
@@ -113,6 +115,7 @@ describe('loadConfig with bad values', () => {
       CF_ACCOUNTS: 'no-colon',
       DIRECT_API_ACCESS: 'everyone',
       MAX_BODY_BYTES: '1.5',
+      MAX_CONNECTIONS: '0',
     })
     const named = found.map((problem) => problem.split(':')[0])
     expect(new Set(named)).toEqual(
@@ -129,6 +132,7 @@ describe('loadConfig with bad values', () => {
         'CF_ACCOUNTS',
         'DIRECT_API_ACCESS',
         'MAX_BODY_BYTES',
+        'MAX_CONNECTIONS',
       ]),
     )
     for (const problem of found) expect(problem).toMatch(/expected|must be one of/i)

@@ -49,6 +49,8 @@ export type Config = {
   }
   port: number
   host: string
+  /** Open connections the Node listener accepts; more are closed at once. */
+  maxConnections: number
   publicUrl: string | undefined
   trustProxy: boolean
   logPrompts: boolean
@@ -118,6 +120,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     },
     port: e.PORT,
     host: e.HOST,
+    maxConnections: e.MAX_CONNECTIONS,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     logPrompts: e.LOG_PROMPTS,

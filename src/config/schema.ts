@@ -57,6 +57,7 @@ export const generalVariables = {
   REDIS_URL: optionalText,
   MEMORY_STORE_MAX_BYTES: int(256 * 1_048_576, 1_048_576, 64 * 1024 * 1_048_576),
   PORT: int(8787, 0, 65535),
+  MAX_CONNECTIONS: int(1024, 1, 1_000_000),
   HOST: textOr('127.0.0.1'),
   PUBLIC_URL: optionalUrl,
   TRUST_PROXY: flag(false),

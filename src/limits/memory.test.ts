@@ -37,19 +37,38 @@ describe('memoryRateLimiter', () => {
     expect(limiter.size).toBe(1)
   })
 
-  it('never tracks more than maxKeys, dropping the oldest windows first', async () => {
-    const limiter = memoryRateLimiter({
-      limit: 1,
-      windowSeconds: 60,
-      maxKeys: 100,
-      now: clock().now,
-    })
-    await limiter.limit('first')
-    for (let i = 0; i < 1000; i++) await limiter.limit(`key-${i}`)
-    expect(limiter.size).toBe(100)
-    // 'first' was dropped, so it gets a fresh window; the newest key is still counted.
-    expect((await limiter.limit('first')).success).toBe(true)
-    expect((await limiter.limit('key-999')).success).toBe(false)
+  it('keeps limiting a client through a flood of 100k other addresses', async () => {
+    const { now, advance } = clock()
+    const limiter = memoryRateLimiter({ limit: 1, windowSeconds: 60, now })
+    expect((await limiter.limit('203.0.113.7')).success).toBe(true)
+    expect((await limiter.limit('203.0.113.7')).success).toBe(false)
+    for (let i = 0; i < 100_000; i++)
+      await limiter.limit(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`)
+    // Memory stays bounded (10 000 windows by default, plus the shared overflow bucket) ...
+    expect(limiter.size).toBeLessThanOrEqual(10_000)
+    // ... and the limited client was not forgotten to make room.
+    expect(await limiter.limit('203.0.113.7')).toEqual({ success: false, retryAfterSeconds: 60 })
+    advance(60_000)
+    expect((await limiter.limit('203.0.113.7')).success).toBe(true)
+    expect(limiter.size).toBe(1)
+  })
+
+  it('when full of live windows, counts new keys in one shared bucket', async () => {
+    const { now, advance } = clock()
+    const limiter = memoryRateLimiter({ limit: 2, windowSeconds: 60, maxKeys: 3, now })
+    for (const key of ['a', 'b', 'c']) expect((await limiter.limit(key)).success).toBe(true)
+    // Newcomers share one window of `limit` requests until room frees up.
+    expect((await limiter.limit('d')).success).toBe(true)
+    expect((await limiter.limit('e')).success).toBe(true)
+    expect((await limiter.limit('f')).success).toBe(false)
+    expect(limiter.size).toBe(3)
+    // Known keys keep their own windows meanwhile.
+    expect((await limiter.limit('a')).success).toBe(true)
+    expect((await limiter.limit('a')).success).toBe(false)
+    advance(60_000)
+    expect((await limiter.limit('f')).success).toBe(true)
+    expect((await limiter.limit('f')).success).toBe(true)
+    expect((await limiter.limit('f')).success).toBe(false)
   })
 })
 

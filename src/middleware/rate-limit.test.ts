@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts'
 import { GatewayError } from '../errors.ts'
 import type { RateLimiter } from '../limits/types.ts'
 import { type AppDeps, type AppEnv, buildServices } from '../services.ts'
-import { clientIp, limiterKey, limitPublicGeneration } from './rate-limit.ts'
+import { clientIp, isIpAddress, limiterKey, limitPublicGeneration } from './rate-limit.ts'
 
 describe('limiterKey', () => {
   it('keeps IPv4 addresses and unwraps IPv4 mapped into IPv6', () => {
@@ -48,6 +48,24 @@ function guarded(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
   return app
 }
 
+describe('isIpAddress', () => {
+  it('accepts IPv4 and IPv6 literals and nothing else', () => {
+    for (const ip of [
+      '1.2.3.4',
+      '::1',
+      '2001:db8::1',
+      '::ffff:1.2.3.4',
+      '2001:db8:aa:bb:1:2:3:4',
+    ]) {
+      expect(isIpAddress(ip), ip).toBe(true)
+    }
+    const others = ['256.1.1.1', '01.2.3.4', '1.2.3', '0x7f.0.0.1', 'abc:def', '1:2:3:4:5:6:7:8:9']
+    for (const text of [...others, 'unknown', 'evil.example', '[::1]', '1.2.3.4:80', '']) {
+      expect(isIpAddress(text), text).toBe(false)
+    }
+  })
+})
+
 describe('limitPublicGeneration', () => {
   it('reads X-Forwarded-For only when TRUST_PROXY is on, and only the entry the proxy added', async () => {
     // A client sent "10.0.0.1" itself; the proxy appended the address it really saw.
@@ -55,6 +73,24 @@ describe('limitPublicGeneration', () => {
     expect(await (await guarded({}).request('/', { headers })).text()).toBe('ok 198.51.100.1')
     const trusting = guarded({ TRUST_PROXY: 'true' })
     expect(await (await trusting.request('/', { headers })).text()).toBe('ok 203.0.113.9')
+  })
+
+  it('ignores a last X-Forwarded-For entry that is not an IP address', async () => {
+    const trusting = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '0' })
+    for (const last of ['unknown', 'evil.example', '256.1.1.1', 'abc:def', '1.2.3.4:80', '']) {
+      const headers = { 'X-Forwarded-For': `203.0.113.9, ${last}` }
+      expect(await (await trusting.request('/', { headers })).text(), last).toBe('ok 198.51.100.1')
+    }
+    const v6 = { 'X-Forwarded-For': '2001:db8:aa:bb::7' }
+    expect(await (await trusting.request('/', { headers: v6 })).text()).toBe('ok 2001:db8:aa:bb::7')
+  })
+
+  it('counts IPv6 clients forwarded by the proxy per /64', async () => {
+    const app = guarded({ TRUST_PROXY: 'true', RATE_LIMIT: '1/60s' })
+    const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } })
+    expect((await app.request('/', from('2001:db8:aa:bb::1'))).status).toBe(200)
+    expect((await app.request('/', from('2001:db8:aa:bb:ffff::2'))).status).toBe(429)
+    expect((await app.request('/', from('2001:db8:aa:bc::1'))).status).toBe(200)
   })
 
   it('does not let a forged first X-Forwarded-For entry dodge the limit', async () => {

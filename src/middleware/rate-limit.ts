@@ -4,22 +4,40 @@ import type { RateLimiter } from '../limits/types.ts'
 import type { AppEnv } from '../services.ts'
 
 /**
- * The per-IP limit on public generation through the direct image API (freefluxapi's 5 per 120 s
- * by default). Only generation is counted: the GUI page, `/image/`, the welcome page and `?id=`
- * hits served from storage never reach this guard.
+ * The per-IP limit on anonymous generation (freefluxapi's 5 per 120 s by default): the direct
+ * image URL, the Images API and chat completions that draw, one count for all three. Only what
+ * spends an upstream call is counted: the GUI page, `/image/`, the welcome page, `?id=` hits
+ * served from storage and chat housekeeping answers never reach this guard. Key holders are
+ * trusted clients and never counted.
  */
+
+/**
+ * Whether `text` is a literal IPv4 or IPv6 address, by the URL parser every runtime has (Hono's
+ * own parser would cost the Worker bundle most of a kilobyte). A dotted IPv4 must come back
+ * unchanged, which refuses the legacy forms URL accepts (`1.2.3`, `0x7f.1`, `01.2.3.4`).
+ */
+export function isIpAddress(text: string): boolean {
+  try {
+    if (text.includes(':')) return Boolean(new URL(`http://[${text}]`))
+    return /^[\d.]+$/.test(text) && new URL(`http://${text}`).hostname === text
+  } catch {
+    return false
+  }
+}
 
 /**
  * The client's address: the last `X-Forwarded-For` entry when TRUST_PROXY is on, else what the
  * runtime reports. The last entry is the one our trusted proxy appended (the address it saw);
- * anything before it came from the client and may be forged, so it is never used. Without
- * TRUST_PROXY the header is ignored altogether.
+ * anything before it came from the client and may be forged, so it is never used. A last entry
+ * that is not an IP address (`unknown`, a host name, garbage from a misconfigured proxy) would
+ * give every such request one shared or made-up key, so the socket's address is used instead.
+ * Without TRUST_PROXY the header is ignored altogether.
  */
 export function clientIp(c: Context<AppEnv>): string | undefined {
   const { config, clientAddress } = c.get('services')
   if (config.trustProxy) {
     const last = c.req.header('X-Forwarded-For')?.split(',').at(-1)?.trim()
-    if (last && last.length <= 64) return last
+    if (last && last.length <= 64 && isIpAddress(last)) return last
   }
   return clientAddress(c)
 }
@@ -79,4 +97,12 @@ export async function limitPublicGeneration(c: Context<AppEnv>): Promise<void> {
   if (!outcome.success) {
     throw rateLimited(outcome.retryAfterSeconds ?? config.rateLimit.windowSeconds)
   }
+}
+
+/**
+ * The guard for the `/v1` doors, which sit behind requireClientKey: with client keys configured
+ * every caller that got this far holds one, so only an open gateway counts.
+ */
+export async function limitApiGeneration(c: Context<AppEnv>): Promise<void> {
+  if (c.get('services').config.clientKeys.length === 0) await limitPublicGeneration(c)
 }

@@ -21,8 +21,8 @@ export type RequestLogFields = {
   cached?: boolean
   /** The error code the client got, whatever the body it got it in (JSON, image, chat text). */
   errorCode?: string
-  /** How the direct image API answered: a stored image by id, or a new one. */
-  direct?: 'stored' | 'generated'
+  /** How the direct image API answered: a stored image by id, a new one, or a HEAD (no image). */
+  direct?: 'stored' | 'generated' | 'head'
   /** The chat housekeeping request answered without an image (title, tags, ...). */
   housekeeping?: string
   /** What a person typed: kept only with LOG_PROMPTS=true. */

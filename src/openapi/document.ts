@@ -81,6 +81,14 @@ const KEY = [{ bearer: [] }]
 const OPEN: never[] = []
 
 function paths(directParams: Record<string, JsonSchema>) {
+  const directAccess = {
+    security: [{}, ...KEY, { key: [] }],
+    parameters: Object.entries(directParams).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      schema,
+    })),
+  }
   return {
     '/v1/chat/completions': {
       post: {
@@ -147,12 +155,7 @@ function paths(directParams: Record<string, JsonSchema>) {
       get: {
         summary:
           'The direct image API (the URL is the image); without its parameters, the welcome page.',
-        security: [{}, ...KEY, { key: [] }],
-        parameters: Object.entries(directParams).map(([name, schema]) => ({
-          name,
-          in: 'query',
-          schema,
-        })),
+        ...directAccess,
         responses: {
           200: {
             description: 'The image (no storage), or the welcome page.',
@@ -160,6 +163,14 @@ function paths(directParams: Record<string, JsonSchema>) {
           },
           302: { description: 'To the same URL plus `id`, which serves the stored image.' },
           ...errors(GENERATION_ERRORS, true),
+        },
+      },
+      head: {
+        summary: 'What a GET would answer, without drawing or counting against the limit.',
+        ...directAccess,
+        responses: {
+          200: { description: 'An image would be drawn (`image/*`), or the stored image (`id`).' },
+          ...errors([400, 401, 404]),
         },
       },
     },

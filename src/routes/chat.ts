@@ -29,6 +29,7 @@ import {
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
+import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import type { Catalogue } from '../pool/catalogue.ts'
 import { parsePromptOptions } from '../prompt/options.ts'
@@ -108,6 +109,8 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       )
     }
     const model = chooseModel(catalogue, parsed.model ?? request.model)
+    // Before any stream opens, so a refusal is a plain 429 with Retry-After.
+    await limitApiGeneration(c)
     const meta = newCompletionMeta(model.id, services.now())
     addLogFields(c, { model: model.id, prompt: original })
     const input = (signal: AbortSignal): GenerationInput => ({

@@ -103,8 +103,9 @@ describe('direct image API (in process)', () => {
     for (let i = 0; i < 3; i++) {
       const response = await app.request('/?prompt=fox&key=secret-key')
       expect(response.status).toBe(302)
-      // The key stays in the redirect, so the link can still draw again after expiry.
-      expect(response.headers.get('location')).toMatch(/^\?prompt=fox&key=secret-key&id=/)
+      // The key is not copied into the redirect, where history, proxies and Referer would see it.
+      expect(response.headers.get('location')).toMatch(/^\?prompt=fox&id=/)
+      expect(response.headers.get('location')).not.toContain('secret-key')
     }
     const bearer = await app.request('/?prompt=fox', {
       headers: { Authorization: 'Bearer secret-key' },
@@ -152,5 +153,11 @@ describe('withImageId', () => {
   it('keeps every parameter as written and replaces any id', () => {
     expect(withImageId('?prompt=a+b&id=OLD&size=1x1', 'NEW')).toBe('?prompt=a+b&size=1x1&id=NEW')
     expect(withImageId('?prompt=%E7%8C%AB&%69d=OLD', 'NEW')).toBe('?prompt=%E7%8C%AB&id=NEW')
+  })
+
+  it('drops key and token, however they are spelled', () => {
+    expect(withImageId('?key=s1&prompt=fox&token=s2&%6Bey=s3&size=1x1', 'NEW')).toBe(
+      '?prompt=fox&size=1x1&id=NEW',
+    )
   })
 })

@@ -13,7 +13,7 @@ import { isImageKey } from '../storage/keys.ts'
 import { imageResponse } from './stored-image.ts'
 
 /**
- * `GET /?prompt=...&size=WxH&optimization=0|1` (SPEC section 5, seed 004 done right): the URL is
+ * `GET /?prompt=...&size=WxH&optimization=0|1` (freefluxapi's direct API, done right): the URL is
  * the image, so it works as `<img src>` and as a markdown image. With storage it answers 302 to
  * the same URL plus `id=<key>`, and that URL serves the stored bytes (or draws the prompt again
  * once the image has expired, so a shared link never dies). Every failure is an image too.
@@ -36,12 +36,23 @@ const expiredWithoutPrompt = () =>
     'image_not_found',
   )
 
-/** The query string with `id` set to `key`, every other parameter kept as the client wrote it. */
+/**
+ * Parameters never copied into a URL the gateway hands out: a credential in a Location spreads
+ * into browser history, proxy logs and Referer headers.
+ */
+const DROPPED_FROM_LOCATION = new Set(['id', 'key', 'token'])
+
+/**
+ * The query string with `id` set to `key`, every other parameter kept as the client wrote it,
+ * except credentials. The `?id=` URL serves the stored image without a key; once it expires and
+ * drawing it again needs a key, the client has to present the key again (a 401 image). That
+ * costs a key holder one more step after expiry, and keeps the key out of every shared link.
+ */
 export function withImageId(search: string, key: string): string {
   const kept = search
     .replace(/^\?/, '')
     .split('&')
-    .filter((pair) => pair && paramName(pair) !== 'id')
+    .filter((pair) => pair && !DROPPED_FROM_LOCATION.has(paramName(pair)))
   return `?${[...kept, `id=${key}`].join('&')}`
 }
 
@@ -60,11 +71,13 @@ const wantsJson = (c: Context) => {
   return accept.includes('application/json') && !accept.includes('image/')
 }
 
-/** `GET /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
+/** `GET|HEAD /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
 export function directRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  routes.get('/', async (c, next) => {
+  // HEAD is named so that it is part of the route table (and the OpenAPI document); Hono
+  // answers HEAD through the GET handler anyway, and serve() below tells the two apart.
+  routes.on(['GET', 'HEAD'], '/', async (c, next) => {
     const query = c.req.query()
     if (!DIRECT_PARAMS.some((name) => name in query)) return next()
     try {
@@ -107,6 +120,16 @@ export function directRoutes(): Hono<AppEnv> {
     }
     // Resolved before counting, so a typo in the model name does not use up the client's quota.
     catalogue.resolve(params.model)
+    // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
+    // it (each draw costs an upstream call) and without counting it against the client's limit.
+    // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.
+    if (c.req.method === 'HEAD') {
+      addLogFields(c, { direct: 'head' })
+      return new Response(null, {
+        status: 200,
+        headers: { 'Content-Type': 'image/*', 'Cache-Control': 'no-store' },
+      })
+    }
     // Key holders are trusted clients: only anonymous public generation is limited.
     if (config.directApiAccess === 'public' && !keyHolder) await limitPublicGeneration(c)
 

@@ -3,6 +3,7 @@ import { encodeBase64 } from '../bytes/base64.ts'
 import { type GenerationResult, generateImages } from '../generate/index.ts'
 import { readJsonObject } from '../http/body.ts'
 import { publicOrigin } from '../http/origin.ts'
+import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { type ImagesResponseFormat, parseImagesBody } from '../request/images.ts'
 import type { AppEnv } from '../services.ts'
@@ -49,6 +50,9 @@ export function imagesRoutes(): Hono<AppEnv> {
   routes.post('/v1/images/generations', async (c) => {
     const services = c.get('services')
     const { image, optimize, responseFormat } = parseImagesBody(await readJsonObject(c))
+    // Resolved before counting, so a typo in the model name does not use up the client's quota.
+    services.catalogue.resolve(image.model)
+    await limitApiGeneration(c)
     const result = await generateImages(services, { ...image, optimize, signal: c.req.raw.signal })
     // The prompt is dropped by the request log unless LOG_PROMPTS=true.
     addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })

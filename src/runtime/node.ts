@@ -30,21 +30,59 @@ async function createNodeStorage(
   }
 }
 
-/** Starts the gateway; `overrides` lets tests capture logs. Resolves once it listens. */
+/** How long a client may take over each part of its conversation with the listener. */
+export type ListenerTimeouts = {
+  /** From connecting (or a keep-alive request's first byte) to the end of its headers. */
+  headersMs: number
+  /**
+   * To receive the whole request, body included. Node stops this clock once the request has
+   * arrived, so it never cuts off a response, however long a generation or stream takes.
+   */
+  requestMs: number
+  /** An idle keep-alive connection between two requests. */
+  keepAliveMs: number
+  /** How often Node checks the two limits above (its default, 30 s, would add up to 30 s). */
+  checkEveryMs: number
+}
+
+/**
+ * Without these a few thousand slow clients hold every socket: Node waits 60 s for headers
+ * and 300 s for a request, checked every 30 s. 60 s fits a 1 MiB body (MAX_BODY_BYTES) on a
+ * link of 20 kB/s; a person's headers arrive in milliseconds, so 10 s is generous.
+ */
+export const LISTENER_TIMEOUTS: ListenerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 60_000,
+  keepAliveMs: 5_000,
+  checkEveryMs: 1_000,
+}
+
+/** Warnings about refused connections, at most one per this many milliseconds. */
+const DROP_WARNING_EVERY_MS = 60_000
+
+/**
+ * Starts the gateway; `overrides` lets tests capture logs and shorten the listener's timeouts.
+ * Resolves once it listens.
+ */
 export async function startNodeServer(
   env: Record<string, string | undefined> = process.env,
-  overrides: Partial<Pick<AppDeps, 'log' | 'fetch'>> = {},
+  overrides: Partial<Pick<AppDeps, 'log' | 'fetch'>> & {
+    timeouts?: Partial<ListenerTimeouts>
+  } = {},
 ) {
+  const { timeouts: shorterTimeouts, ...deps } = overrides
+  const timeouts = { ...LISTENER_TIMEOUTS, ...shorterTimeouts }
+  const log = deps.log ?? jsonLogger
   const config = loadConfig(env)
   // Metrics, and with STORAGE=redis the fleet's shared image store, rate limit and pool state.
-  const services = await createNodeServices(config, overrides.log ?? jsonLogger)
+  const services = await createNodeServices(config, log)
   const storage = services.storage ?? (await createNodeStorage(config, services.onImageDropped))
   // Outbound calls on node:http with keep-alive: a fraction of the CPU of undici's fetch.
   const outbound = createNodeFetch()
   const app = createApp({
     fetch: outbound,
     ...services.deps,
-    ...overrides,
+    ...deps,
     config,
     storage,
     // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
@@ -57,7 +95,25 @@ export async function startNodeServer(
     hostname: config.host,
     // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let
     // the gateway see it and answer in its own error shape (prompts are capped at 8192 chars).
-    serverOptions: { maxHeaderSize: 64 * 1024 },
+    serverOptions: {
+      maxHeaderSize: 64 * 1024,
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkEveryMs,
+    },
+  })
+  // Past the cap Node closes new connections at once, so the ones it has keep their sockets and
+  // memory; the operator hears of it, once a minute at most.
+  server.maxConnections = config.maxConnections
+  let lastDropWarning = Number.NEGATIVE_INFINITY
+  server.on('drop', () => {
+    if (Date.now() - lastDropWarning < DROP_WARNING_EVERY_MS) return
+    lastDropWarning = Date.now()
+    log({
+      level: 'warn',
+      message: `refusing connections: MAX_CONNECTIONS (${config.maxConnections}) are open`,
+    })
   })
   try {
     await new Promise<void>((resolve, reject) => {

@@ -13,6 +13,8 @@ import { redisAvailable, skipMessage, startRedis, type TestRedis } from './redis
 if (!redisAvailable) console.warn(skipMessage)
 
 const KEYS = ['sk-fleet-key-one-0001', 'sk-fleet-key-two-0002', 'sk-fleet-key-three-03']
+/** The Images API calls come from a key holder, never limited; the direct URL stays public. */
+const CLIENT = { authorization: 'Bearer fleet-client-key' }
 type Behaviour = 'ok' | 'limited'
 
 /** SiliconFlow's protocol, reduced to what this test needs, with mutable per-key behaviour. */
@@ -50,7 +52,7 @@ let b: RunningGateway
 async function generate(gateway: RunningGateway): Promise<string> {
   const response = await fetch(`${gateway.url}/v1/images/generations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...CLIENT },
     body: JSON.stringify({ prompt: 'a lighthouse', size: '512x512' }),
   })
   expect(response.status, await response.clone().text()).toBe(200)
@@ -72,7 +74,9 @@ async function until(check: () => Promise<boolean> | boolean, ms = 8000): Promis
 }
 
 const redisUp = async (gateway: RunningGateway) =>
-  /^fluxgate_redis_up 1$/m.test(await (await fetch(`${gateway.url}/metrics`)).text())
+  /^fluxgate_redis_up 1$/m.test(
+    await (await fetch(`${gateway.url}/metrics`, { headers: CLIENT })).text(),
+  )
 
 /** Sends requests through A until key `index` has been called once more, then waits a moment. */
 async function coolDownThroughA(index: number): Promise<number> {
@@ -92,6 +96,8 @@ describe.skipIf(!redisAvailable)('a fleet of two Node gateways sharing Redis', (
       IMAGE_API_KEYS: KEYS.join(','),
       SILICONFLOW_API_BASE: `${upstream.server.url}/v1`,
       RATE_LIMIT: '3/60s',
+      API_KEY: 'fleet-client-key',
+      DIRECT_API_ACCESS: 'public',
     }
     a = await startGateway(env)
     b = await startGateway(env)
@@ -124,7 +130,7 @@ describe.skipIf(!redisAvailable)('a fleet of two Node gateways sharing Redis', (
     for (let i = 0; i < 15; i++) await generate(b)
     expect(upstream.calls(0)).toBe(calls)
     expect(upstream.calls(1) + upstream.calls(2)).toBeGreaterThan(15)
-    const status = (await (await fetch(`${b.url}/v1/status`)).json()) as {
+    const status = (await (await fetch(`${b.url}/v1/status`, { headers: CLIENT })).json()) as {
       providers: { targets: { id: string; state: string; lastError: string }[] }[]
     }
     expect(status.providers[0]!.targets[0]).toMatchObject({ id: 'siliconflow#1', state: 'cooling' })

@@ -29,7 +29,7 @@ async function setup() {
   open.push(a, b)
   let time = Date.UTC(2026, 0, 1)
   const now = () => time
-  const config = loadConfig({ PROVIDERS: twoProviders(a, b), STORAGE: 'memory' })
+  const config = loadConfig({ PROVIDERS: twoProviders(a, b), STORAGE: 'memory', RATE_LIMIT: '0' })
   const app = createApp({ config, storage: memoryStorage({ now }), now, log: () => {} })
   const generate = async () => {
     const response = await app.request('/v1/images/generations', {

@@ -28,7 +28,10 @@ beforeAll(async () => {
   }
   a = await startScriptedUpstream(() => (coin() < 0.5 ? fail(500) : ok(5)))
   b = await startScriptedUpstream(() => ok(5))
-  gateway = await startGateway({ PROVIDERS: twoProviders(a, b, { equal: true }) })
+  gateway = await startGateway({
+    PROVIDERS: twoProviders(a, b, { equal: true }),
+    RATE_LIMIT: '0',
+  })
 })
 afterAll(async () => {
   await gateway.close()

@@ -1,5 +1,8 @@
+import { readdir } from 'node:fs/promises'
 import { request } from 'node:http'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { NEXTCHAT_TITLE } from '../../src/chat/__fixtures__/client-wordings.ts'
 import { sniffImage } from '../../src/image/sniff.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
 
@@ -95,5 +98,73 @@ describe('per-IP rate limit on the direct API (Node)', () => {
   it('is off with RATE_LIMIT=0', async () => {
     gateway = await startGateway({ RATE_LIMIT: '0' })
     for (let i = 0; i < 8; i++) expect((await generate()).status).toBe(302)
+  })
+})
+
+/** One POST to a /v1 door, as JSON. */
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${gateway!.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+}
+const imagesBody = { prompt: 'fox', size: '64x64', response_format: 'url' }
+const chatBody = (content: string, stream = false) => ({
+  messages: [{ role: 'user', content }],
+  stream,
+})
+
+describe('per-IP rate limit on every generation door of an open gateway (Node)', () => {
+  it('counts the Images API, chat and the direct URL against one limit', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '4/120s' })
+    expect((await post('/v1/images/generations', imagesBody)).status).toBe(200)
+    expect((await post('/v1/chat/completions', chatBody('a fox 1:1'))).status).toBe(200)
+    expect((await post('/images/generations', imagesBody)).status).toBe(200)
+    expect((await generate()).status).toBe(302)
+    for (const refused of [
+      await post('/v1/images/generations', imagesBody),
+      await post('/v1/chat/completions', chatBody('a fox 1:1')),
+      await post('/v1/chat/completions', chatBody('a fox 1:1', true)),
+    ]) {
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(100)
+      expect(await refused.json()).toMatchObject({
+        error: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+      })
+    }
+    expect((await generate()).status).toBe(429)
+    // Four images drawn, none for the refused requests.
+    const names = await readdir(join(gateway.dataDir, 'images'))
+    expect(names.filter((name) => !name.startsWith('.tmp-'))).toHaveLength(4)
+  })
+
+  it('does not count chat housekeeping, bad input or an unknown Images model', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '1/120s' })
+    const title = {
+      messages: [
+        { role: 'user', content: 'a lighthouse at night' },
+        { role: 'assistant', content: '![a lighthouse](http://x/image/k)' },
+        { role: 'user', content: NEXTCHAT_TITLE },
+      ],
+    }
+    for (let i = 0; i < 3; i++) {
+      expect((await post('/v1/chat/completions', title)).status).toBe(200)
+      expect((await post('/v1/images/generations', { size: '64x64' })).status).toBe(400)
+      expect((await post('/v1/images/generations', { ...imagesBody, model: 'nope' })).status).toBe(
+        404,
+      )
+    }
+    expect((await post('/v1/images/generations', imagesBody)).status).toBe(200)
+    expect((await post('/v1/images/generations', imagesBody)).status).toBe(429)
+  })
+
+  it('leaves key holders unlimited', async () => {
+    gateway = await startGateway({ RATE_LIMIT: '1/120s', API_KEY: 'client-key-1' })
+    const auth = { Authorization: 'Bearer client-key-1' }
+    for (let i = 0; i < 3; i++) {
+      expect((await post('/v1/images/generations', imagesBody, auth)).status).toBe(200)
+      expect((await post('/v1/chat/completions', chatBody('a fox'), auth)).status).toBe(200)
+    }
   })
 })
