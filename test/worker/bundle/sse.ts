@@ -1,8 +1,13 @@
+/** A byte stream, Web or Node's (Miniflare answers with undici's Response). */
+type ByteStream = {
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> }
+}
+
 /**
  * Reads an SSE body as it arrives: `until` pulls chunks only until the text so far matches, so
  * a test can look at a stream before the server has finished writing it.
  */
-export function sseReader(body: ReadableStream<Uint8Array>) {
+export function sseReader(body: ByteStream) {
   const reader = body.getReader()
   const decoder = new TextDecoder()
   let text = ''
