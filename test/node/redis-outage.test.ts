@@ -214,10 +214,11 @@ describe.skipIf(!redisAvailable)('a gateway restarted during a Redis outage', ()
     await redis.start()
     const other = await start(await tempDir())
     const served = async () => Promise.all(paths.map((path) => bytesAt(other.url, path)))
-    await until(async () => (await served()).every((bytes) => bytes !== null))
+    // Generous: the replay waits for the reconnect, which a loaded machine makes slow.
+    await until(async () => (await served()).every((bytes) => bytes !== null), 40_000)
     expect(await served()).toEqual(before)
     await Promise.all([gateway.close(), other.close()])
-  }, 60_000) // three gateway starts, one of them waiting out Redis's start-up timeout
+  }, 90_000) // three gateway starts, one of them waiting out Redis's start-up timeout
 })
 
 async function bytesAt(origin: string, path: string): Promise<Uint8Array | null> {
