@@ -20,7 +20,8 @@ import {
  * the chat benchmark's setup, next to the same-run baseline (bench/lib.ts). Three shapes:
  * `b64_json` (the image comes back inline, ~400 KB of JSON), `url` (a short JSON; the image is
  * stored and linked), and a seeded `url` request repeated, which after its first call is served
- * from the store without an upstream call (SPEC section 9). Prints figures; asserts nothing.
+ * from the store without an upstream call (seeded requests are content-addressed). Prints
+ * figures; asserts nothing.
  */
 
 const PHASES: Phase[] = [

@@ -1,7 +1,6 @@
 /**
- * The OpenAI chat wire objects (reference/clients.md section 1): the non-streaming
- * `chat.completion` and the streaming `chat.completion.chunk`s, built in one place so both
- * replies agree on ids, models and usage.
+ * The OpenAI chat wire objects: the non-streaming `chat.completion` and the streaming
+ * `chat.completion.chunk`s, built in one place so both replies agree on ids, models and usage.
  */
 
 /** What every object of one reply shares. */
@@ -24,10 +23,10 @@ export function newCompletionMeta(model: string, nowMs: number): CompletionMeta 
 }
 
 /**
- * Token estimate: one token per four characters, rounded up (OpenAI's rule of thumb for
- * English). There is no tokenizer behind an image model; the figure only has to be an integer
- * that grows with the text, not the characters-as-tokens count seed 000 reported. The prompt
- * side counts the prompt the gateway read (the last user message), not the history.
+ * Token estimate: one token per four characters, rounded up (OpenAI's rule of thumb for English).
+ * There is no tokenizer behind an image model; the figure only has to be an integer that grows with
+ * the text, not the characters-as-tokens count Flux-API-Worker reported. The prompt side counts the
+ * prompt the gateway read (the last user message), not the history.
  */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4)
 

@@ -5,8 +5,9 @@ import { fill, REPLY_STRINGS } from './strings.ts'
 
 /**
  * Housekeeping prompts: chat clients ask their chat model for titles, summaries, tags and
- * follow-ups (reference/clients.md section 2). Sent to an image gateway, each would cost an
- * image; they get a cheap answer built from the prompts already in the conversation instead.
+ * follow-ups (their exact wordings are in `__fixtures__/client-wordings.ts`). Sent to an image
+ * gateway, each would cost an image; they get a cheap answer built from the prompts already in
+ * the conversation instead.
  */
 export type HousekeepingKind =
   | 'nextchat-title'

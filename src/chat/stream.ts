@@ -1,17 +1,17 @@
 import { type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
 
 /**
- * The chat stream in SPEC section 3's order, as raw SSE bytes: a role chunk at once, content
- * chunks as `produce` emits text, `: keep-alive` comments while it waits, then a stop chunk, the
- * usage chunk (only when asked for), and `data: [DONE]`. Never `event:` lines: OpenAI's SDK
- * mis-delivers them and NextChat ignores error objects, so a failure after the headers went out
- * is plain text in `delta.content`, followed by the normal ending.
+ * The chat stream in the order OpenAI's SDKs and the chat clients expect, as raw SSE bytes: a role
+ * chunk at once, content chunks as `produce` emits text, `: keep-alive` comments while it waits,
+ * then a stop chunk, the usage chunk (only when asked for), and `data: [DONE]`. Never `event:`
+ * lines: OpenAI's SDK mis-delivers them and NextChat ignores error objects, so a failure after the
+ * headers went out is plain text in `delta.content`, followed by the normal ending.
  */
 
 /**
  * Longest silence between writes while an image is being made. Cloudflare drops a proxied
  * connection after 100 s without a byte and clients and proxies in between often give up
- * sooner; SPEC section 3 asks for at least one comment every 10 s.
+ * sooner, so the stream is never silent for 10 s.
  */
 export const KEEP_ALIVE_MS = 8_000
 

@@ -5,7 +5,8 @@ import { CELL_HEIGHT, CELL_WIDTH, Raster, type Rgb, wrapText } from './raster.ts
 /**
  * Error images for the direct image API: a `<img src>` or markdown image cannot show a JSON body,
  * so a failure is drawn as a small PNG saying what failed and what to do. Rendered locally with
- * the 5x7 bitmap font (seed 004 pointed every error at the same remote JPEG, with status 200).
+ * the 5x7 bitmap font (freefluxapi pointed every error at one remote JPEG, with status 200, so
+ * the picture never said what went wrong and the status hid that anything had).
  */
 
 /** Pixel size of every error image: legible in a chat bubble, a few KB as PNG. */

@@ -1,7 +1,7 @@
 /**
  * Reads an image's real type and size from its first bytes. Upstreams mislabel their output
- * (Workers AI's flux-1-schnell returns JPEG that seed 000 served as PNG), so the gateway trusts
- * the bytes, never a claimed type.
+ * (Workers AI's flux-1-schnell returns JPEG that Flux-API-Worker served as PNG), so the gateway
+ * trusts the bytes, never a claimed type.
  */
 
 export type ImageInfo = { contentType: string; width: number; height: number }

@@ -42,7 +42,7 @@ export function maskKey(key: string): string {
  * Maps model ids to the targets that serve them. Built once per app from the configured
  * providers; lookups are map reads. Each model answers to:
  * - its public ids (`flux-schnell`), across every provider that serves it;
- * - its upstream id (`@cf/black-forest-labs/flux-1-schnell`, what seed 000's users send);
+ * - its upstream id (`@cf/black-forest-labs/flux-1-schnell`, what Flux-API-Worker's users send);
  * - both forms qualified by provider type or entry name (`siliconflow/flux-schnell`,
  *   `workers-ai/@cf/...`, `comfyui-2/flux-dev`), which route to that provider only.
  * Ids match exactly first, then ignoring case.

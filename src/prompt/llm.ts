@@ -5,10 +5,10 @@ import type { AiBinding } from '../providers/types.ts'
 import { failureForStatus } from '../providers/upstream-errors.ts'
 
 /**
- * The chat LLMs that translate and rewrite prompts (SPEC section 8): any OpenAI-compatible
- * `chat/completions` API (seed 000's EXTERNAL_*, seed 004's Zhipu GLM), or a Workers AI text
- * model through the `AI` binding. Failures throw GatewayErrors built by `upstreamError`, whose
- * `upstream.failure` says what went wrong; messages never contain the key.
+ * The chat LLMs that translate and rewrite prompts: any OpenAI-compatible `chat/completions` API
+ * (Flux-API-Worker's EXTERNAL_*, freefluxapi's Zhipu GLM), or a Workers AI text model through the
+ * `AI` binding. Failures throw GatewayErrors built by `upstreamError`, whose `upstream.failure`
+ * says what went wrong; messages never contain the key.
  */
 
 /** Name used in error messages. */
@@ -27,9 +27,9 @@ export interface PromptLlm {
 }
 
 /**
- * The chat completions URL for a configured base. `external` follows seed 000, which appends
- * `/v1/chat/completions`, but also accepts a base that already ends in a version (`/v1`,
- * `/v4`, `/v1beta`); `process` bases (Zhipu: `.../api/paas/v4`) always end in one. A full
+ * The chat completions URL for a configured base. `external` follows Flux-API-Worker, which appends
+ * `/v1/chat/completions`, but also accepts a base that already ends in a version (`/v1`, `/v4`,
+ * `/v1beta`); `process` bases (Zhipu: `.../api/paas/v4`) always end in one. A full
  * `.../chat/completions` URL is used as given.
  */
 export function chatCompletionsUrl(baseUrl: string, kind: 'external' | 'process'): string {

@@ -14,16 +14,16 @@ import {
 import { OPTIMIZE_SYSTEM_MESSAGE, TRANSLATE_SYSTEM_MESSAGE } from './system-messages.ts'
 
 /**
- * Prompt translation and optimization (SPEC section 8). A failed, slow or refusing LLM never
- * fails the request: the original prompt is used and the result's `note` says why. That holds
- * for a content refusal too (GLM code 1301, finish_reason "sensitive"): the LLM's filter is not
- * the image model's, and if the image upstream also refuses, that refusal is what the client
- * sees, as `content_policy_violation`.
+ * Prompt translation and optimization. A failed, slow or refusing LLM never fails the request: the
+ * original prompt is used and the result's `note` says why. That holds for a content refusal too
+ * (GLM code 1301, finish_reason "sensitive"): the LLM's filter is not the image model's, and if the
+ * image upstream also refuses, that refusal is what the client sees, as `content_policy_violation`.
  */
 
 /**
- * The LLM for prompts, in order of preference: seed 000's EXTERNAL_* API, seed 004's PROCESS_*
- * (Zhipu GLM), then on Workers the `AI` binding's text model. Undefined when none is available.
+ * The LLM for prompts, in order of preference: Flux-API-Worker's EXTERNAL_* API, freefluxapi's
+ * PROCESS_* (Zhipu GLM), then on Workers the `AI` binding's text model. Undefined when none is
+ * available.
  */
 export function selectPromptLlm(
   gateway: Pick<Gateway, 'config' | 'fetch'>,

@@ -11,15 +11,17 @@ import type { ImageParams } from '../request/fields.ts'
 import { parseRequest } from '../request/request-error.ts'
 
 /**
- * Inline options in a chat prompt, parsed out and removed before generation (SPEC section 3).
+ * Inline options in a chat prompt, parsed out and removed before generation: a chat client has no
+ * size or seed field, so the prompt text is the only place a person can ask for one.
  *
  * Recognised, in order of precedence for the size:
  * 1. an explicit size `1024x768` (also `1024×768`): a standalone token anywhere, both sides
  *    MIN_SIDE-MAX_SIDE (request/fields.ts) with no leading zero;
  * 2. `--ar W:H` (or `--aspect W:H`);
- * 3. a bare ratio `W:H`, seed 000's form (`A cute cat 16:9`). To leave times alone ("at 10:30",
- *    "a clock showing 9:05") a bare ratio must be the LAST word of the prompt (flags aside), both
- *    numbers 1-32 with no leading zero, and not follow a time word (at, by, until, ...).
+ * 3. a bare ratio `W:H`, Flux-API-Worker's form (`A cute cat 16:9`). To leave times alone
+ *    ("at 10:30", "a clock showing 9:05") a bare ratio must be the LAST word of the prompt (flags
+ *    aside), both numbers 1-32 with no leading zero, and not follow a time word (at, by, until,
+ *    ...).
  * Other flags: `--seed N`, `--steps N`, `--model id`, `--no a, b` (negative prompt: it runs to
  * the next flag or the end). Flags are case-insensitive, take `--flag value` or `--flag=value`,
  * and also start with an em dash, which phones substitute for `--`. Unknown `--words` stay in
@@ -35,7 +37,10 @@ export type InlineOptions = Pick<
   ratio?: string
 }
 
-/** Seed 000's presets, kept exactly; other ratios are computed. */
+/**
+ * Flux-API-Worker's presets, kept exactly so its users get the sizes they had; other ratios are
+ * computed.
+ */
 export const RATIO_PRESETS: Readonly<Record<string, { width: number; height: number }>> = {
   '1:1': { width: 1024, height: 1024 },
   '1:2': { width: 512, height: 1024 },

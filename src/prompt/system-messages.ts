@@ -1,5 +1,5 @@
 /**
- * Built-in instructions for the prompt LLM (SPEC section 8). Both ask for the prompt alone, with
+ * Built-in instructions for the prompt LLM. Both ask for the prompt alone, with
  * no preamble, because the reply is sent to the image model as is (after optimizer.ts cleans
  * up the usual slips: think blocks, quotes, "Prompt:" labels).
  */

@@ -1,5 +1,5 @@
 /**
- * Housekeeping prompts as each client sends them (reference/clients.md section 2; NextChat
+ * Housekeeping prompts as each client sends them (from each client's source: NextChat
  * `app/locales/{en,cn}.ts`, Open WebUI `config.py`, ChatBox `prompts.ts`), shared by the unit
  * and real-HTTP tests.
  */
