@@ -2,7 +2,8 @@ import { HTTPException } from 'hono/http-exception'
 
 /**
  * The one error class of the gateway. Everything that can fail a request throws a GatewayError;
- * the single error handler in app.ts turns it into OpenAI's error shape (SPEC section 6).
+ * one renderer (http/error-response.ts) turns it into OpenAI's error shape,
+ * `{error: {message, type, code, param}}`, which every OpenAI SDK parses.
  * Messages must be safe to show a client: never put a key, token or stack in one.
  */
 

@@ -44,9 +44,6 @@ const ALLOWED_CITATIONS: Record<string, string> = {
   'test/node/siliconflow.test.ts': 'dedup',
   'test/node/workers-ai-http.test.ts': 'dedup',
   'test/node/workers-ai.test.ts': 'dedup',
-  // The inbound branch owns the direct route, the idempotency branch the error class.
-  'src/routes/direct.ts': 'inbound',
-  'src/errors.ts': 'idempotency',
 }
 
 const ROOT = resolve(import.meta.dirname, '..')
