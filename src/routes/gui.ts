@@ -36,7 +36,9 @@ export function guiRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   // The page depends only on the app's config: rendered once per app, on first request.
   let page: Promise<{ html: string; csp: string }> | undefined
-  routes.get('/gui', (c) => {
+  routes.get('/gui', (c, next) => {
+    // hono/tiny's router lets `/gui` match `/gui/` too: that one is the page, below.
+    if (c.req.path.endsWith('/')) return next()
     const query = new URL(c.req.url).search
     // Relative, so a path prefix added by a reverse proxy survives.
     return c.redirect(`gui/${query}`, 301)
