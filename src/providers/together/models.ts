@@ -1,4 +1,10 @@
-import { BFL_FLUX1_SIZE, DEV_STEPS, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import {
+  BFL_FLUX1_SIZE,
+  DEV_STEPS,
+  fluxCapabilities,
+  negativePromptCapabilities,
+  SCHNELL_STEPS,
+} from '../flux-capabilities.ts'
 import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
@@ -40,15 +46,11 @@ export const TOGETHER_MODELS: ModelSpec[] = [
 ]
 
 /** For a model id this file does not know (Together serves many): the API's documented ranges. */
-export const GENERIC_CAPABILITIES: ModelCapabilities = {
-  size: { min: 256, max: 1792, multiple: 8, maxPixels: 2048 * 1024 },
-  defaultSize: { width: 1024, height: 1024 },
-  steps: { min: 1, max: 50, default: 20 },
-  seed: true,
-  negativePrompt: true,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 4,
-}
+export const GENERIC_CAPABILITIES: ModelCapabilities = negativePromptCapabilities(
+  { min: 256, max: 1792, multiple: 8, maxPixels: 2048 * 1024 },
+  { min: 1, max: 50, default: 20 },
+  4,
+)
 
 /** A model id this file does not know, served with GENERIC_CAPABILITIES. */
 export const genericModel = unknownModels(GENERIC_CAPABILITIES)
