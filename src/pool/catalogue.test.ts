@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, type ProviderEntry } from '../config.ts'
 import { buildProviders } from '../providers/build.ts'
+import { fluxCapabilities } from '../providers/flux-capabilities.ts'
 import type { ImageProvider, ModelSpec } from '../providers/types.ts'
 import { Catalogue } from './catalogue.ts'
 
-const capabilities = {
-  size: null,
-  defaultSize: { width: 1024, height: 1024 },
-  steps: null,
-  seed: true,
-  negativePrompt: false,
-  maxPromptLength: 100,
-  maxImagesPerCall: 1,
-}
+const capabilities = { ...fluxCapabilities(null, null), maxPromptLength: 100 }
 const model = (id: string, ...publicIds: string[]): ModelSpec => ({ id, publicIds, capabilities })
 
 /** A configured provider that is never called: the catalogue only reads its models. */
