@@ -3,6 +3,9 @@ import { encodePng } from '../../src/image/png.ts'
 import {
   delay,
   type FakeServer,
+  fileShelf,
+  generationBodies,
+  generationCalls,
   type RecordedRequest,
   sendJson,
   startFakeServer,
@@ -65,8 +68,7 @@ export async function startFakeSiliconflow(
   options: FakeSiliconflowOptions = {},
 ): Promise<FakeSiliconflow> {
   const keys = { ...DEFAULT_KEYS, ...options.keys }
-  const files = new Map<string, Uint8Array>()
-  const served: Uint8Array[] = []
+  const { files, served, serve: serveFile } = fileShelf()
   let counter = 0
   let origin = ''
 
@@ -150,25 +152,17 @@ export async function startFakeSiliconflow(
       response.end()
       return
     }
-    const file = files.get(path.replace(/^\/files\//, ''))
-    if (request.method === 'GET' && file) {
-      served.push(file)
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
-      response.end(file)
-      return
-    }
+    if (serveFile(request, response, path)) return
     sendJson(response, 404, { code: 404, message: 'Not Found', data: null })
   })
   origin = server.url
-  const generations = () =>
-    server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
   return {
     ...server,
     baseUrl: `${server.url}/v1`,
     served,
     callsFor: (key) =>
-      generations().filter((r) => r.headers.authorization === `Bearer ${key}`).length,
-    bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+      generationCalls(server).filter((r) => r.headers.authorization === `Bearer ${key}`).length,
+    bodies: () => generationBodies(server),
   }
 }
 
