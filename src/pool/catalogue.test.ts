@@ -60,7 +60,7 @@ describe('Catalogue', () => {
     expect(providersOf(catalogue, 'workers-ai/@cf/black-forest-labs/flux-1-schnell')).toEqual([
       'workers-ai',
     ])
-    // Seed 000's clients send the Workers AI id itself.
+    // Flux-API-Worker's clients send the Workers AI id itself.
     expect(providersOf(catalogue, '@cf/black-forest-labs/flux-1-schnell')).toEqual(['workers-ai'])
     // Two providers with the same upstream id both serve it.
     expect(providersOf(catalogue, 'black-forest-labs/FLUX.1-schnell')).toEqual([

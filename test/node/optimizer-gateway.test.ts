@@ -5,7 +5,7 @@ import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
  * Prompt optimization end to end: the real Node gateway, a real HTTP fake LLM, and
- * `POST /v1/chat/completions` answering with the seed's reply layout (demo image provider).
+ * `POST /v1/chat/completions` answering with Flux-API-Worker's reply layout (demo image provider).
  */
 
 let llm: FakeLlm | undefined

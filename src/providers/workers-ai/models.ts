@@ -69,7 +69,7 @@ const stableDiffusion = (
 
 const TEMPLATES: Template[] = [
   {
-    // No width/height at all (the seed's sizes were silently ignored): the image says its size.
+    // No width/height at all (Flux-API-Worker's sizes were silently ignored): the image says its size.
     id: '@cf/black-forest-labs/flux-1-schnell',
     publicIds: ['flux-schnell', 'flux-1-schnell'],
     input: 'json',
