@@ -188,7 +188,7 @@ describe('bad input', () => {
     ['response_format gif', { prompt: 'x', response_format: 'gif' }, 400, 'response_format'],
     ['missing prompt', { model: 'demo' }, 400, 'prompt'],
     ['non-JSON body', '{"prompt": ', 400, null],
-  ])('%s -> %s, OpenAI's error shape, nothing stored', async (_, body, status, param) => {
+  ])('%s -> %s, the OpenAI error shape, nothing stored', async (_, body, status, param) => {
     const before = await storedCount()
     const response = await post(body)
     expect(response.status).toBe(status)
