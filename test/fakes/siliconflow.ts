@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { encodePng } from '../../src/image/png.ts'
+import { testPng } from '../contracts/provider.ts'
 import {
   delay,
   type FakeServer,
@@ -116,7 +116,7 @@ export async function startFakeSiliconflow(
     }
     const [width, height] = (body.image_size ?? '1024x1024').split('x').map(Number)
     const name = `${++counter}.png`
-    files.set(name, await solidPng(width ?? 1024, height ?? 1024, counter))
+    files.set(name, await testPng(width ?? 1024, height ?? 1024, counter))
     const path = `/files/${name}?Expires=3600&Signature=abc`
     const url = {
       'foreign-url': `${origin.replace('127.0.0.1', 'localhost')}${path}`,
@@ -164,15 +164,4 @@ export async function startFakeSiliconflow(
       generationCalls(server).filter((r) => r.headers.authorization === `Bearer ${key}`).length,
     bodies: () => generationBodies(server),
   }
-}
-
-/** A one-colour PNG; `shade` makes each image's bytes differ. */
-function solidPng(width: number, height: number, shade: number): Promise<Uint8Array> {
-  const rgb = new Uint8Array(width * height * 3)
-  for (let i = 0; i < rgb.length; i += 3) {
-    rgb[i] = (shade * 40) & 0xff
-    rgb[i + 1] = 120
-    rgb[i + 2] = 200
-  }
-  return encodePng(width, height, rgb)
 }
