@@ -10,11 +10,15 @@ import { describe, expect, it } from 'vitest'
 const ROOT = resolve(import.meta.dirname, '..')
 const SRC = join(ROOT, 'src')
 
-/** Files allowed to use Node: the Node entry and the Node-only storage drivers. */
+/**
+ * Files allowed to use Node: the Node entry, the Node-only storage drivers, and the real servers
+ * the node-fetch tests talk to.
+ */
 const NODE_ONLY = new Set([
   'src/runtime/node.ts',
   'src/runtime/node-fetch.ts',
   'src/runtime/node-fetch-body.ts',
+  'src/runtime/node-fetch-testing.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

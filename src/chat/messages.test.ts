@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../errors.ts'
 import { MAX_PROMPT_CHARS } from '../request/fields.ts'
+import { rejection } from '../request/testing.ts'
 import { messageText, promptOf } from './messages.ts'
-
-function rejection(run: () => unknown): GatewayError {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError)
-    return error as GatewayError
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('promptOf', () => {
   it('takes the last user message, trimmed', () => {

@@ -100,7 +100,7 @@ describe('chatStream', () => {
     expect(parts.lastIndexOf(': keep-alive')).toBeLessThan(parts.length - 3)
   })
 
-  it('keeps the default keep-alive interval within SPEC section 3 (at most 10 s)', () => {
+  it('keeps the default keep-alive interval at most 10 s, as SSE clients expect', () => {
     expect(KEEP_ALIVE_MS).toBeGreaterThan(0)
     expect(KEEP_ALIVE_MS).toBeLessThanOrEqual(10_000)
   })

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, type ProviderEntry } from '../config.ts'
 import { buildProviders } from '../providers/build.ts'
+import { fluxCapabilities } from '../providers/flux-capabilities.ts'
 import type { ImageProvider, ModelSpec } from '../providers/types.ts'
 import { Catalogue } from './catalogue.ts'
 
-const capabilities = {
-  size: null,
-  defaultSize: { width: 1024, height: 1024 },
-  steps: null,
-  seed: true,
-  negativePrompt: false,
-  maxPromptLength: 100,
-  maxImagesPerCall: 1,
-}
+const capabilities = { ...fluxCapabilities(null, null), maxPromptLength: 100 }
 const model = (id: string, ...publicIds: string[]): ModelSpec => ({ id, publicIds, capabilities })
 
 /** A configured provider that is never called: the catalogue only reads its models. */
@@ -67,7 +60,7 @@ describe('Catalogue', () => {
     expect(providersOf(catalogue, 'workers-ai/@cf/black-forest-labs/flux-1-schnell')).toEqual([
       'workers-ai',
     ])
-    // Seed 000's clients send the Workers AI id itself.
+    // Flux-API-Worker's clients send the Workers AI id itself.
     expect(providersOf(catalogue, '@cf/black-forest-labs/flux-1-schnell')).toEqual(['workers-ai'])
     // Two providers with the same upstream id both serve it.
     expect(providersOf(catalogue, 'black-forest-labs/FLUX.1-schnell')).toEqual([

@@ -1,5 +1,5 @@
-import type { ModelSpec } from '../providers/types.ts'
-import type { Route } from './catalogue.ts'
+import type { ImageProvider, ModelSpec } from '../providers/types.ts'
+import { Catalogue, type Route } from './catalogue.ts'
 import { newHealth } from './health.ts'
 
 /** Fakes for the pool's tests: a route with fresh health, and a seeded random generator. */
@@ -47,4 +47,19 @@ export function seeded(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** A catalogue of one fake provider with these keys; generation is never called. */
+export function fakeCatalogue(keys: string[]): Catalogue {
+  const provider = {
+    name: 'fake',
+    type: 'fake',
+    models: [{ id: 'm', publicIds: ['m'], capabilities: {} }],
+    generate: () => {
+      throw new Error('not called')
+    },
+  } as unknown as ImageProvider
+  return new Catalogue([
+    { provider, entry: { type: 'fake', keys, priority: 0, weight: 1, options: {} } },
+  ])
 }

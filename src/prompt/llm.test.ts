@@ -5,7 +5,7 @@ import { chatCompletionsUrl, workersAiLlm } from './llm.ts'
 const signal = () => new AbortController().signal
 
 describe('chatCompletionsUrl', () => {
-  it('appends /v1/chat/completions to an EXTERNAL_API_BASE without a version, like seed 000', () => {
+  it('appends /v1/chat/completions to an EXTERNAL_API_BASE without a version, like Flux-API-Worker', () => {
     expect(chatCompletionsUrl('https://api.example.com', 'external')).toBe(
       'https://api.example.com/v1/chat/completions',
     )

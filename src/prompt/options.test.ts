@@ -20,7 +20,7 @@ const badRequestOf = (text: string) => {
 }
 
 describe('parsePromptOptions', () => {
-  it("keeps seed 000's six presets exactly", () => {
+  it("keeps Flux-API-Worker's six presets exactly", () => {
     expect(RATIO_PRESETS).toEqual({
       '1:1': { width: 1024, height: 1024 },
       '1:2': { width: 512, height: 1024 },

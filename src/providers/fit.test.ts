@@ -1,26 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { ImageParams } from '../request/fields.ts'
 import { cutPrompt, fitRequest } from './fit.ts'
+import { fluxCapabilities, negativePromptCapabilities } from './flux-capabilities.ts'
 import type { ModelCapabilities } from './types.ts'
 
-const flux2: ModelCapabilities = {
-  size: { min: 256, max: 1920, multiple: 16 },
-  defaultSize: { width: 1024, height: 1024 },
-  steps: { min: 1, max: 50, default: 4 },
-  seed: true,
-  negativePrompt: true,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 1,
-}
+const flux2 = negativePromptCapabilities(
+  { min: 256, max: 1920, multiple: 16 },
+  { min: 1, max: 50, default: 4 },
+)
 /** Like Workers AI flux-1-schnell: no size, at most 8 steps, no negative prompt. */
 const schnell: ModelCapabilities = {
-  size: null,
-  defaultSize: { width: 1024, height: 1024 },
-  steps: { min: 1, max: 8, default: 4 },
+  ...fluxCapabilities(null, { min: 1, max: 8, default: 4 }),
   seed: false,
-  negativePrompt: false,
   maxPromptLength: 100,
-  maxImagesPerCall: 1,
 }
 const ask = (extra: Partial<ImageParams> = {}): ImageParams => ({
   prompt: 'a cat',

@@ -40,3 +40,15 @@ export function fluxCapabilities(
     maxImagesPerCall,
   }
 }
+
+/**
+ * A diffusion model that, unlike FLUX, honours a negative prompt (Kolors, Qwen-Image, a host's
+ * ranges for models this gateway does not know): otherwise FLUX's native size and prompt limit.
+ */
+export function negativePromptCapabilities(
+  size: ModelCapabilities['size'],
+  steps: ModelCapabilities['steps'],
+  maxImagesPerCall = 1,
+): ModelCapabilities {
+  return { ...fluxCapabilities(size, steps, maxImagesPerCall), negativePrompt: true }
+}

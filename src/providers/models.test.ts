@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { ProviderEntry } from '../config.ts'
+import { fluxCapabilities } from './flux-capabilities.ts'
 import { providerModules } from './index.ts'
 import { findModel, resolveModels } from './models.ts'
 import type { ModelSpec } from './types.ts'
 
-const capabilities = {
-  size: null,
-  defaultSize: { width: 1024, height: 1024 },
-  steps: null,
-  seed: true,
-  negativePrompt: false,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 1,
-}
+const capabilities = fluxCapabilities(null, null)
 const catalogue: ModelSpec[] = [
   { id: 'Vendor/FLUX.1-dev', publicIds: ['flux-dev', 'flux-1-dev'], capabilities },
   { id: 'vendor/kolors', publicIds: ['kolors'], capabilities },

@@ -4,7 +4,7 @@ import { upstreamError } from './http.ts'
 /**
  * Checks URLs that an upstream hands back (image links, redirects) before the gateway fetches
  * them, so a compromised or misbehaving upstream cannot make it reach into the operator's own
- * network (SSRF). The rule (SPEC section 7): https anywhere public; plain http, or a private,
+ * network (SSRF). The rule: https anywhere public; plain http, or a private,
  * loopback or link-local address, only on the host the provider's configured base URL itself uses
  * (a local ComfyUI, a test fake on 127.0.0.1).
  *

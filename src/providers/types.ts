@@ -73,7 +73,7 @@ export type CallContext = {
   onProgress?: (message: string) => void
 }
 
-/** One configured upstream (a PROVIDERS entry or a seed's variables), shared by its keys. */
+/** One configured upstream (a PROVIDERS entry or legacy variables), shared by its keys. */
 export interface ImageProvider {
   /** Provider type, the folder name: `workers-ai`, `siliconflow`, `demo`, ... */
   readonly type: string

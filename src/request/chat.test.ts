@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../errors.ts'
 import { parseChatBody } from './chat.ts'
 import { MAX_MODEL_CHARS } from './fields.ts'
-
-function rejection(run: () => unknown): GatewayError {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError)
-    return error as GatewayError
-  }
-  throw new Error('expected a rejection')
-}
+import { rejection } from './testing.ts'
 
 describe('parseChatBody', () => {
   it('accepts and ignores the extra fields and nulls clients send', () => {

@@ -32,7 +32,7 @@ describe('POST /v1/images/generations', () => {
     expect(body).toMatchObject({ model: 'demo', provider: 'demo', seed: 7, size: '512x256' })
     expect(body.created).toBeGreaterThan(1_700_000_000)
     const [item] = body.data
-    // Seeded: a content address (SPEC section 9), longer than a random key.
+    // Seeded: a content address, longer than a random key.
     expect(item.url).toMatch(/^http:\/\/localhost\/image\/[A-Za-z0-9_-]{44}$/)
     const stored = await gateway.request(new URL(item.url).pathname)
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(decode(item.b64_json))

@@ -3,7 +3,7 @@ import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from
 import { makeJpeg } from './workers-ai-image.ts'
 
 /**
- * A fake Black Forest Labs API on 127.0.0.1 (docs.bfl.ai; reference/providers.md section 6).
+ * A fake Black Forest Labs API on 127.0.0.1 (docs.bfl.ai).
  * `POST /v1/{endpoint}` with `x-key` answers `{id, polling_url}`; `GET /v1/get_result?id=` (with
  * `x-key`) says `Pending` with a growing `progress`, then `Ready` with `result.sample`, a signed
  * JPEG URL on `/files/`. Sizes are validated as BFL does (multiples of 32 in 256-1440 for FLUX.1,

@@ -1,12 +1,19 @@
 import type { ServerResponse } from 'node:http'
 import { type ContractMode, testPng, waitOrDisconnect } from '../contracts/provider.ts'
-import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
+import {
+  type FakeServer,
+  fileShelf,
+  generationBodies,
+  type RecordedRequest,
+  sendJson,
+  startFakeServer,
+} from './server.ts'
 
 /**
  * A fake OpenAI-compatible images API on 127.0.0.1 (OpenAI, LocalAI, stable-diffusion.cpp):
  * `POST /v1/images/generations` answers `{created, data: [{b64_json} | {url}]}`, URLs pointing
  * back here (`GET /files/<n>.png`), and errors as `{error: {message, type, param, code}}`
- * (reference/providers.md section 7). With `keys` it demands one of them as a bearer token,
+ * (OpenAI's API reference). With `keys` it demands one of them as a bearer token,
  * as OpenAI does; without, it is a keyless self-hosted server. Like OpenAI it rejects
  * `response_format` for GPT image models and sizes dall-e-3 does not make.
  */
@@ -59,8 +66,7 @@ export async function startFakeOpenAiImages(
   let disconnects = 0
   let counter = 0
   let origin = ''
-  const served: Uint8Array[] = []
-  const files = new Map<string, Uint8Array>()
+  const { files, served, serve: serveFile } = fileShelf()
 
   const generation = async (request: RecordedRequest, response: ServerResponse) => {
     const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
@@ -148,24 +154,17 @@ export async function startFakeOpenAiImages(
     if (request.method === 'POST' && request.path === '/v1/images/generations') {
       return generation(request, response)
     }
-    const file = files.get(request.path.replace(/^\/files\//, ''))
-    if (request.method === 'GET' && file) {
-      served.push(file)
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
-      return void response.end(file)
-    }
+    if (serveFile(request, response)) return
     error(response, 404, `Invalid URL (${request.method} ${request.path})`)
   })
   origin = server.url
-  const generations = () =>
-    server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
   return {
     ...server,
     baseUrl: `${server.url}/v1`,
     mode: (next) => {
       mode = next
     },
-    bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+    bodies: () => generationBodies(server),
     served,
     disconnects: () => disconnects,
   }

@@ -72,3 +72,33 @@ export function sendJson(
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The PNGs a fake image API hands out as URLs back to itself (`GET /files/<name>`), with every
+ * one it served, in order.
+ */
+export function fileShelf() {
+  const files = new Map<string, Uint8Array>()
+  const served: Uint8Array[] = []
+  return {
+    files,
+    served,
+    /** Answers a GET for a file it holds and says so; any other request is left alone. */
+    serve(request: RecordedRequest, response: ServerResponse, path = request.path): boolean {
+      const file = files.get(path.replace(/^\/files\//, ''))
+      if (request.method !== 'GET' || !file) return false
+      served.push(file)
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
+      response.end(file)
+      return true
+    },
+  }
+}
+
+/** The `POST /v1/images/generations` calls a fake got, in order. */
+export const generationCalls = (server: FakeServer) =>
+  server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
+
+/** Their parsed JSON bodies. */
+export const generationBodies = (server: FakeServer): Record<string, unknown>[] =>
+  generationCalls(server).map((r) => JSON.parse(r.body.toString('utf8')))

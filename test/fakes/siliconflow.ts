@@ -1,8 +1,11 @@
 import type { ServerResponse } from 'node:http'
-import { encodePng } from '../../src/image/png.ts'
+import { testPng } from '../contracts/provider.ts'
 import {
   delay,
   type FakeServer,
+  fileShelf,
+  generationBodies,
+  generationCalls,
   type RecordedRequest,
   sendJson,
   startFakeServer,
@@ -65,8 +68,7 @@ export async function startFakeSiliconflow(
   options: FakeSiliconflowOptions = {},
 ): Promise<FakeSiliconflow> {
   const keys = { ...DEFAULT_KEYS, ...options.keys }
-  const files = new Map<string, Uint8Array>()
-  const served: Uint8Array[] = []
+  const { files, served, serve: serveFile } = fileShelf()
   let counter = 0
   let origin = ''
 
@@ -114,7 +116,7 @@ export async function startFakeSiliconflow(
     }
     const [width, height] = (body.image_size ?? '1024x1024').split('x').map(Number)
     const name = `${++counter}.png`
-    files.set(name, await solidPng(width ?? 1024, height ?? 1024, counter))
+    files.set(name, await testPng(width ?? 1024, height ?? 1024, counter))
     const path = `/files/${name}?Expires=3600&Signature=abc`
     const url = {
       'foreign-url': `${origin.replace('127.0.0.1', 'localhost')}${path}`,
@@ -150,35 +152,16 @@ export async function startFakeSiliconflow(
       response.end()
       return
     }
-    const file = files.get(path.replace(/^\/files\//, ''))
-    if (request.method === 'GET' && file) {
-      served.push(file)
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
-      response.end(file)
-      return
-    }
+    if (serveFile(request, response, path)) return
     sendJson(response, 404, { code: 404, message: 'Not Found', data: null })
   })
   origin = server.url
-  const generations = () =>
-    server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
   return {
     ...server,
     baseUrl: `${server.url}/v1`,
     served,
     callsFor: (key) =>
-      generations().filter((r) => r.headers.authorization === `Bearer ${key}`).length,
-    bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+      generationCalls(server).filter((r) => r.headers.authorization === `Bearer ${key}`).length,
+    bodies: () => generationBodies(server),
   }
-}
-
-/** A one-colour PNG; `shade` makes each image's bytes differ. */
-function solidPng(width: number, height: number, shade: number): Promise<Uint8Array> {
-  const rgb = new Uint8Array(width * height * 3)
-  for (let i = 0; i < rgb.length; i += 3) {
-    rgb[i] = (shade * 40) & 0xff
-    rgb[i + 1] = 120
-    rgb[i + 2] = 200
-  }
-  return encodePng(width, height, rgb)
 }

@@ -1,12 +1,19 @@
 import type { ServerResponse } from 'node:http'
 import { type ContractMode, testPng, waitOrDisconnect } from '../contracts/provider.ts'
-import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
+import {
+  type FakeServer,
+  fileShelf,
+  generationBodies,
+  type RecordedRequest,
+  sendJson,
+  startFakeServer,
+} from './server.ts'
 
 /**
  * A fake Together AI on 127.0.0.1: `POST /v1/images/generations` with a bearer key answers
  * `{id, model, object: "list", data: [{index, type: "b64_json", b64_json}]}` (or `type: "url"`
  * items whose URLs point back here, `GET /files/<n>.png`). Together's error bodies are
- * UNCONFIRMED (reference/providers.md section 3), so the fake speaks both shapes seen in the
+ * not confirmed in Together's docs, so the fake speaks both shapes seen in the
  * wild: OpenAI's `{error: {message, type, code}}` and a bare `{message}`.
  */
 
@@ -43,8 +50,7 @@ export async function startFakeTogether(options: { slowMs?: number } = {}): Prom
   let disconnects = 0
   let counter = 0
   let origin = ''
-  const served: Uint8Array[] = []
-  const files = new Map<string, Uint8Array>()
+  const { files, served, serve: serveFile } = fileShelf()
 
   const generation = async (request: RecordedRequest, response: ServerResponse) => {
     const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
@@ -139,24 +145,17 @@ export async function startFakeTogether(options: { slowMs?: number } = {}): Prom
     if (request.method === 'POST' && request.path === '/v1/images/generations') {
       return generation(request, response)
     }
-    const file = files.get(request.path.replace(/^\/files\//, ''))
-    if (request.method === 'GET' && file) {
-      served.push(file)
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length })
-      return void response.end(file)
-    }
+    if (serveFile(request, response)) return
     error(response, 404, 'Not Found', 'invalid_request_error')
   })
   origin = server.url
-  const generations = () =>
-    server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/images/generations')
   return {
     ...server,
     baseUrl: `${server.url}/v1`,
     mode: (next) => {
       mode = next
     },
-    bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+    bodies: () => generationBodies(server),
     served,
     disconnects: () => disconnects,
   }

@@ -1,6 +1,6 @@
 /**
  * The input rules of each Workers AI text-to-image model, as its schema in cloudflare-docs states
- * them (reference/providers.md section 1), for the fake to reject what the real API rejects.
+ * them (Cloudflare's model schemas), for the fake to reject what the real API rejects.
  */
 
 const MULTIPART_MODELS = /\/flux-2-(klein-4b|klein-9b|dev)$/

@@ -10,7 +10,7 @@ import { repliesBinary, schemaProblem } from './workers-ai-schema.ts'
 
 /**
  * A fake Cloudflare Workers AI REST API on 127.0.0.1: `POST /client/v4/accounts/{id}/ai/run/
- * {model}` with a bearer token, answering like the real one (reference/providers.md section 1):
+ * {model}` with a bearer token, answering like the real one (Cloudflare's Workers AI docs):
  * the v4 envelope with a base64 image for flux-1-schnell, lucid-origin and FLUX.2 (which takes
  * multipart/form-data only), raw image bytes for Phoenix, SDXL and Dreamshaper, the envelope with
  * `success: false` for errors. It checks inputs against each model's schema as the real one does,

@@ -36,7 +36,7 @@ async function expectWorkingImage(content: string) {
 }
 
 describe('POST /v1/chat/completions', () => {
-  it("answers seed 000's README example with its layout, 768x512 and a working link", async () => {
+  it("answers Flux-API-Worker's README example with its layout, 768x512 and a working link", async () => {
     const response = await chat({
       messages: [{ role: 'user', content: 'A cute cat 3:2' }],
       stream: false,

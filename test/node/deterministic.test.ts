@@ -6,7 +6,7 @@ import { type FakeSiliconflow, startFakeSiliconflow } from '../fakes/siliconflow
 import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
- * Seeded requests are deterministic (SPEC section 9), over real HTTP against the Node entry and
+ * Seeded requests are deterministic, over real HTTP against the Node entry and
  * a slow fake SiliconFlow: identical requests in flight share one upstream call, a finished one
  * is served from the store, and a client that leaves does not cancel the call for the others.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../src/errors.ts'
-import { Catalogue, type Target } from '../../src/pool/catalogue.ts'
+import type { Target } from '../../src/pool/catalogue.ts'
 import { runWithFailover } from '../../src/pool/pool.ts'
 import {
   type AttemptOutcome,
@@ -11,7 +11,7 @@ import {
   syncFleet,
   type TargetRest,
 } from '../../src/pool/shared-state.ts'
-import type { ImageProvider } from '../../src/providers/types.ts'
+import { fakeCatalogue } from '../../src/pool/testing.ts'
 
 /**
  * The pool's fleet hooks without Redis: a SharedPoolState in memory, shared by two catalogues
@@ -35,19 +35,6 @@ function memoryFleet() {
   return { state, published }
 }
 
-function catalogue(keys: string[]): Catalogue {
-  const provider = {
-    name: 'fake',
-    type: 'fake',
-    models: [{ id: 'm', publicIds: ['m'], capabilities: {} }],
-    generate: () => {
-      throw new Error('not called')
-    },
-  } as unknown as ImageProvider
-  return new Catalogue([
-    { provider, entry: { type: 'fake', keys, priority: 0, weight: 1, options: {} } },
-  ])
-}
 const routesOf = (targets: Target[]) =>
   targets.map((target) => ({ target, model: target.provider.models[0]! }))
 const failure = (kind: 'rate-limited' | 'unauthorized' | 'server', retryAfter?: number) =>
@@ -61,7 +48,7 @@ describe('fleet hooks of the pool', () => {
   it('publishes the cooldown a 429 causes and the rest a rejected key causes, nothing else', async () => {
     const fleet = memoryFleet()
     const outcomes: AttemptOutcome[] = []
-    const { targets } = catalogue(['k1', 'k2', 'k3'])
+    const { targets } = fakeCatalogue(['k1', 'k2', 'k3'])
     attachHooks(targets, { shared: fleet.state, onOutcome: (_, outcome) => outcomes.push(outcome) })
     const answers = {
       k1: failure('rate-limited', 30),
@@ -92,8 +79,8 @@ describe('fleet hooks of the pool', () => {
 
   it('skips on one instance a target the fleet rests, and tries it again once the rest ends', async () => {
     const fleet = memoryFleet()
-    const a = catalogue(['k1', 'k2'])
-    const b = catalogue(['k1', 'k2'])
+    const a = fakeCatalogue(['k1', 'k2'])
+    const b = fakeCatalogue(['k1', 'k2'])
     attachHooks(a.targets, { shared: fleet.state })
     attachHooks(b.targets, { shared: fleet.state })
     let time = 1_000_000
@@ -126,7 +113,7 @@ describe('fleet hooks of the pool', () => {
 
   it('never shortens a local cooldown nor touches a disabled key, and is inert without hooks', () => {
     const fleet = memoryFleet()
-    const { targets } = catalogue(['k1', 'k2', 'k3'])
+    const { targets } = fakeCatalogue(['k1', 'k2', 'k3'])
     attachHooks(targets.slice(0, 2), { shared: fleet.state })
     const now = 5_000
     for (const target of targets) fleet.state.publish(target, { until: now + 1000, reason: 'x' })

@@ -11,7 +11,7 @@ import { type RunningGateway, startGateway } from './gateway.ts'
 /**
  * `POST /v1/images/generations` over real HTTP against the Node entry, driven by the clients
  * people use: the official `openai` SDK, the Vercel AI SDK, and the request shapes of Open WebUI,
- * LobeChat, NextChat and Cherry Studio (reference/clients.md section 4).
+ * LobeChat, NextChat and Cherry Studio (as their sources read).
  */
 
 const KEY = 'test-client-key-123'
@@ -188,7 +188,7 @@ describe('bad input', () => {
     ['response_format gif', { prompt: 'x', response_format: 'gif' }, 400, 'response_format'],
     ['missing prompt', { model: 'demo' }, 400, 'prompt'],
     ['non-JSON body', '{"prompt": ', 400, null],
-  ])('%s -> %s, SPEC section 6 shape, nothing stored', async (_, body, status, param) => {
+  ])('%s -> %s, the OpenAI error shape, nothing stored', async (_, body, status, param) => {
     const before = await storedCount()
     const response = await post(body)
     expect(response.status).toBe(status)

@@ -1,6 +1,7 @@
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ProviderEntry } from '../../src/config.ts'
+import { modalContractFake } from '../contracts/modal-fake.ts'
 import { describeProviderContract, gatewayFor, rejection } from '../contracts/provider.ts'
 import { type FakeOpenAiImages, startFakeOpenAiImages } from '../fakes/openai-images.ts'
 import { startGateway } from './gateway.ts'
@@ -28,13 +29,7 @@ describeProviderContract('openai', async ({ slowMs }) => {
   const fake = await startFakeOpenAiImages({ keys: [KEY], slowMs })
   return {
     entry: entryFor(fake),
-    fake: {
-      mode: fake.mode,
-      calls: () => fake.bodies().length,
-      served: () => fake.served,
-      disconnects: fake.disconnects,
-      close: fake.close,
-    },
+    fake: modalContractFake(fake),
   }
 })
 

@@ -5,8 +5,12 @@ import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
  * Prompt optimization end to end: the real Node gateway, a real HTTP fake LLM, and
- * `POST /v1/chat/completions` answering with the seed's reply layout (demo image provider).
+ * `POST /v1/chat/completions` answering with Flux-API-Worker's reply layout (demo image provider).
  */
+
+/** A gateway whose prompt LLM is the GLM fake, configured the freefluxapi way. */
+const glmGateway = (glm: FakeLlm) =>
+  startGateway({ PROCESS_API_KEY: 'glm-key.secret', PROCESS_API_BASE: `${glm.url}/api/paas/v4` })
 
 let llm: FakeLlm | undefined
 let gateway: RunningGateway | undefined
@@ -54,10 +58,7 @@ describe('prompt optimizer through the gateway', () => {
   it('translates a Chinese prompt through GLM (PROCESS_API_KEY) and names glm-4-flash', async () => {
     llm = await startFakeLlm({ flavour: 'glm' })
     llm.respondWith(answer('A girl'))
-    gateway = await startGateway({
-      PROCESS_API_KEY: 'glm-key.secret',
-      PROCESS_API_BASE: `${llm.url}/api/paas/v4`,
-    })
+    gateway = await glmGateway(llm)
     const text = await chat('一位女孩')
     expect(text).toContain('🎨 Original prompt: `一位女孩')
     expect(text).toContain('💬 Prompt generation model: glm-4-flash')
@@ -69,10 +70,7 @@ describe('prompt optimizer through the gateway', () => {
   it('still draws the original prompt, with a note, when GLM is rate-limited', async () => {
     llm = await startFakeLlm({ flavour: 'glm' })
     llm.respondWith(glmRateLimited())
-    gateway = await startGateway({
-      PROCESS_API_KEY: 'glm-key.secret',
-      PROCESS_API_BASE: `${llm.url}/api/paas/v4`,
-    })
+    gateway = await glmGateway(llm)
     const text = await chat('一位女孩')
     expect(text).toContain('💬 Prompt generation model: Original Prompt')
     expect(text).toContain('🌐 Optimized prompt: `一位女孩')

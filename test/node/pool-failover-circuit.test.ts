@@ -12,7 +12,7 @@ import {
 } from './pool-failover-fake.ts'
 
 /**
- * The per-target circuit (SPEC section 7) with two providers over real HTTP, driven through an
+ * The per-target circuit with two providers over real HTTP, driven through an
  * in-process app whose clock the test moves, so the 30 s pause costs no wall time: it opens after
  * three consecutive server failures, half-opens after its pause, lets exactly one probe through,
  * closes when the probe succeeds and doubles its pause when the probe fails.

@@ -11,7 +11,7 @@ import {
 
 /**
  * Failover across two providers configured through PROVIDERS, over real HTTP against the Node
- * entry, each provider a SiliconFlow-protocol fake on 127.0.0.1 (SPEC section 7): server
+ * entry, each provider a SiliconFlow-protocol fake on 127.0.0.1: server
  * errors move on, rate limits rest a target for its Retry-After, a slow target is abandoned at
  * UPSTREAM_TIMEOUT, and no request outlives REQUEST_TIMEOUT by more than a second.
  */

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { redisRateLimiter } from '../../src/limits/redis.ts'
 import type { LogLine } from '../../src/middleware/request-log.ts'
-import { Catalogue } from '../../src/pool/catalogue.ts'
 import { attachHooks, reportOutcome, syncFleet } from '../../src/pool/shared-state.ts'
-import type { ImageProvider } from '../../src/providers/types.ts'
+import { fakeCatalogue } from '../../src/pool/testing.ts'
 import { redisPoolState } from '../../src/runtime/fleet-state.ts'
 import { connectRedis, type RedisLink } from '../../src/runtime/redis.ts'
 import { memoryStorage } from '../../src/storage/memory.ts'
@@ -158,18 +157,3 @@ describe.skipIf(!redisAvailable)('redis', () => {
     expect(stateC.restOf(catalogueC.targets[1]!, Date.now())).toBeUndefined()
   })
 })
-
-/** A catalogue of one fake provider with these keys; generation is never called. */
-function fakeCatalogue(keys: string[]): Catalogue {
-  const provider = {
-    name: 'fake',
-    type: 'fake',
-    models: [{ id: 'm', publicIds: ['m'], capabilities: {} }],
-    generate: () => {
-      throw new Error('not called')
-    },
-  } as unknown as ImageProvider
-  return new Catalogue([
-    { provider, entry: { type: 'fake', keys, priority: 0, weight: 1, options: {} } },
-  ])
-}

@@ -18,6 +18,13 @@ afterEach(async () => {
 
 const png = await encodePng(4, 4, new Uint8Array(4 * 4 * 3).fill(200))
 
+/** The image host's redirects: status and location by path (and /loop<n>, which never ends). */
+const REDIRECTS: Record<string, [number, string]> = {
+  '/to-metadata': [302, 'http://169.254.169.254/latest/meta-data/'],
+  '/to-other-host': [301, 'http://example.com/img.png'],
+  '/relative': [307, '/img.png'],
+}
+
 /** An image host: /img.png, /big (chunked, no length), /lying-length, redirects, /gone. */
 async function imageHost() {
   server = await startFakeServer(async (request, response) => {
@@ -38,23 +45,9 @@ async function imageHost() {
       response.end()
       return
     }
-    if (path === '/to-metadata') {
-      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' })
-      response.end()
-      return
-    }
-    if (path === '/to-other-host') {
-      response.writeHead(301, { location: 'http://example.com/img.png' })
-      response.end()
-      return
-    }
-    if (path === '/relative') {
-      response.writeHead(307, { location: '/img.png' })
-      response.end()
-      return
-    }
-    if (path.startsWith('/loop')) {
-      response.writeHead(302, { location: `/loop${path.length}` })
+    const redirect = REDIRECTS[path] ?? (path.startsWith('/loop') && [302, `/loop${path.length}`])
+    if (redirect) {
+      response.writeHead(redirect[0], { location: redirect[1] })
       response.end()
       return
     }

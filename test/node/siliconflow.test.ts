@@ -10,7 +10,7 @@ import { type FakeSiliconflowOptions, startFakeSiliconflow } from '../fakes/sili
 
 /**
  * The siliconflow provider and the key pool against a fake SiliconFlow on 127.0.0.1, configured
- * the way seed 004 is (IMAGE_API_KEYS). Generation goes through generateImages, the path every
+ * the way freefluxapi is (IMAGE_API_KEYS). Generation goes through generateImages, the path every
  * endpoint uses; /v1/status is read from an app sharing the same catalogue.
  */
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ProviderEntry } from '../../src/config.ts'
+import { modalContractFake } from '../contracts/modal-fake.ts'
 import { describeProviderContract, gatewayFor, rejection } from '../contracts/provider.ts'
 import { type FakeTogether, startFakeTogether } from '../fakes/together.ts'
 
@@ -21,13 +22,7 @@ describeProviderContract('together', async ({ slowMs }) => {
   const fake = await startFakeTogether({ slowMs })
   return {
     entry: entryFor(fake),
-    fake: {
-      mode: fake.mode,
-      calls: () => fake.bodies().length,
-      served: () => fake.served,
-      disconnects: fake.disconnects,
-      close: fake.close,
-    },
+    fake: modalContractFake(fake),
   }
 })
 

@@ -5,7 +5,7 @@ import { makeJpeg } from '../fakes/workers-ai-image.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
- * Seed 000's setup over real HTTP: the Node entry with CF_ACCOUNT_ID + CF_API_TOKEN pointed at a
+ * Flux-API-Worker's setup over real HTTP: the Node entry with CF_ACCOUNT_ID + CF_API_TOKEN pointed at a
  * fake Workers AI, driven through `POST /v1/chat/completions` and `POST /v1/images/generations`.
  */
 

@@ -57,7 +57,7 @@ describe('workers-ai REST: models and their schemas', () => {
     expect(stored.bytes.equals(JPEG)).toBe(true)
   })
 
-  it('keeps seed 000 settings: FLUX_NUM_STEPS is the step default, FLUX_MODEL the model', async () => {
+  it('keeps Flux-API-Worker settings: FLUX_NUM_STEPS is the step default, FLUX_MODEL the model', async () => {
     const schnell = setup({ ...oneAccount, FLUX_NUM_STEPS: '6' })
     await schnell.generate()
     expect(fake.calls[0]!.inputs.steps).toBe(6)

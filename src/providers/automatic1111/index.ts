@@ -8,7 +8,7 @@ import { type Automatic1111Options, automatic1111Options, modelSpec } from './mo
 
 /**
  * AUTOMATIC1111's WebUI API, also spoken by Forge and stable-diffusion.cpp's server:
- * `POST {base}/sdapi/v1/txt2img` (reference/providers.md section 9). Keyless by default; a key
+ * `POST {base}/sdapi/v1/txt2img` (the web UI's /docs page). Keyless by default; a key
  * `user:password` is sent as Basic auth (the WebUI's `--api-auth`), any other key as a bearer
  * token (for a proxy in front). The reply carries base64 PNGs and, in `info`, a JSON string
  * holding the seed actually used.

@@ -8,7 +8,7 @@ import { unknownModels } from '../models.ts'
 import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
- * Black Forest Labs' own API (docs.bfl.ai; reference/providers.md section 6). The model id is the
+ * Black Forest Labs' own API (docs.bfl.ai). The model id is the
  * endpoint: `POST /v1/{id}`. FLUX1.1 [pro] and FLUX.1 [dev] take width and height 256-1440 in
  * multiples of 32; FLUX.2 takes multiples of 16 from 64 up to 4 MP. Only dev takes `steps`.
  */

@@ -9,7 +9,7 @@ import { comfyReplyError, comfyRunError } from './errors.ts'
 import type { Workflow } from './workflow.ts'
 
 /**
- * ComfyUI's HTTP API (server.py; reference/providers.md section 9): `POST /prompt` queues a
+ * ComfyUI's HTTP API (its server.py): `POST /prompt` queues a
  * graph, `GET /history/{id}` is `{}` until it has run, `GET /view` serves the saved file, and
  * `POST /queue` / `POST /interrupt` cancel it. Polling rather than the WebSocket keeps this
  * plain fetch, the same on Workers and Node.

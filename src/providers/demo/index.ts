@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { negativePromptCapabilities } from '../flux-capabilities.ts'
 import { readOptions } from '../options.ts'
 import type { ProviderModule } from '../types.ts'
 import { renderDemoPicture } from './picture.ts'
@@ -25,15 +26,11 @@ export const demoProvider: ProviderModule = {
         {
           id: 'demo',
           publicIds: ['demo'],
-          capabilities: {
-            size: { min: 64, max: 2048, multiple: 8, maxPixels: 2048 * 1024 },
-            defaultSize: { width: 1024, height: 1024 },
-            steps: { min: 1, max: 50, default: 4 },
-            seed: true,
-            negativePrompt: true,
-            maxPromptLength: 2048,
-            maxImagesPerCall: 4,
-          },
+          capabilities: negativePromptCapabilities(
+            { min: 64, max: 2048, multiple: 8, maxPixels: 2048 * 1024 },
+            { min: 1, max: 50, default: 4 },
+            4,
+          ),
         },
       ],
       async generate(request, { signal }) {

@@ -38,16 +38,9 @@ export const openaiProvider: ProviderModule = {
       name,
       // An entry naming no model (allowed on OpenAI's own API only) serves the default one.
       models: resolveModels([openaiModel(OPENAI_DEFAULT_MODEL)], entry.models, openaiModel),
-      async generate(request, { model, key, signal, fetch, onProgress }) {
-        const images = await generateOpenAiStyle({
-          provider: name,
-          baseUrl,
-          key,
-          body: requestBody(model, request),
-          signal,
-          fetch,
-          onProgress,
-        })
+      async generate(request, call) {
+        const body = requestBody(call.model, request)
+        const images = await generateOpenAiStyle({ ...call, provider: name, baseUrl, body })
         // The Images API takes no seed, so there is none to report. A server that ignores `n`
         // and sends extra images would otherwise hand the client more than it asked for.
         return { images: images.slice(0, request.n) }

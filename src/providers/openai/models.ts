@@ -2,8 +2,8 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
  * Models of OpenAI-compatible image APIs. Ids come from the entry's `models` and are passed
- * through as written; OpenAI's own models get their documented limits (reference/providers.md
- * section 7), any other id (a LocalAI or stable-diffusion.cpp model, another fluxgate's
+ * through as written; OpenAI's own models get their documented limits (OpenAI's API
+ * reference), any other id (a LocalAI or stable-diffusion.cpp model, another fluxgate's
  * `flux-schnell`) the generic capabilities below.
  */
 

@@ -8,7 +8,7 @@ import { siliconflowError } from './errors.ts'
 import { genericModel, SILICONFLOW_MODELS } from './models.ts'
 
 /**
- * SiliconFlow (seed 004's upstream): `POST {base}/images/generations` with a bearer key. The
+ * SiliconFlow (freefluxapi's upstream): `POST {base}/images/generations` with a bearer key. The
  * reply holds image URLs that expire after one hour, so they are downloaded at once, within the
  * attempt's signal, and only the bytes are kept.
  */

@@ -1,4 +1,10 @@
-import { DEV_STEPS, FLUX_SIZE, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import {
+  DEV_STEPS,
+  FLUX_SIZE,
+  fluxCapabilities,
+  negativePromptCapabilities,
+  SCHNELL_STEPS,
+} from '../flux-capabilities.ts'
 import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
@@ -6,7 +12,7 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
  * SiliconFlow's text-to-image models (api-docs.siliconflow.cn, images-generations-post).
  * The API takes `image_size` as "WxH", `num_inference_steps` 1-100, `seed` 0-9999999999, and
  * `batch_size` 1-4 for Kolors only. Size ranges are ours: the docs list recommended sizes, which
- * become the defaults here; seed 004 asked for free sizes such as 256x256 and 512x512.
+ * become the defaults here; freefluxapi's users asked for free sizes such as 256x256 and 512x512.
  */
 
 /** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
@@ -25,42 +31,31 @@ export const SILICONFLOW_MODELS: ModelSpec[] = [
     id: 'Kwai-Kolors/Kolors',
     publicIds: ['kolors'],
     // Recommended: 1024x1024, 960x1280, 768x1024, 720x1440, 720x1280.
-    capabilities: {
-      size: { min: 512, max: 1440, multiple: 8, maxPixels: 1024 * 1440 },
-      defaultSize: { width: 1024, height: 1024 },
-      steps: { min: 1, max: 50, default: 20 },
-      seed: true,
-      negativePrompt: true,
-      maxPromptLength: 2048,
-      maxImagesPerCall: 4,
-    },
+    capabilities: negativePromptCapabilities(
+      { min: 512, max: 1440, multiple: 8, maxPixels: 1024 * 1440 },
+      { min: 1, max: 50, default: 20 },
+      4,
+    ),
   },
   {
     id: 'Qwen/Qwen-Image',
     publicIds: ['qwen-image'],
     // Recommended: 1328x1328, 1664x928, 928x1664, 1472x1140, 1140x1472, 1584x1056, 1056x1584.
     capabilities: {
-      size: { min: 512, max: 1664, multiple: 4, maxPixels: 1328 * 1328 },
+      ...negativePromptCapabilities(
+        { min: 512, max: 1664, multiple: 4, maxPixels: 1328 * 1328 },
+        { min: 1, max: 100, default: 20 },
+      ),
       defaultSize: { width: 1328, height: 1328 },
-      steps: { min: 1, max: 100, default: 20 },
-      seed: true,
-      negativePrompt: true,
-      maxPromptLength: 2048,
-      maxImagesPerCall: 1,
     },
   },
 ]
 
 /** For a model id this file does not know (SILICONFLOW_MODEL can name any): the API's ranges. */
-export const GENERIC_CAPABILITIES: ModelCapabilities = {
-  size: { min: 256, max: 2048, multiple: 16, maxPixels: 2048 * 2048 },
-  defaultSize: { width: 1024, height: 1024 },
-  steps: { min: 1, max: 100, default: 20 },
-  seed: true,
-  negativePrompt: true,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 1,
-}
+export const GENERIC_CAPABILITIES: ModelCapabilities = negativePromptCapabilities(
+  { min: 256, max: 2048, multiple: 16, maxPixels: 2048 * 2048 },
+  { min: 1, max: 100, default: 20 },
+)
 
 /** A model id this file does not know, served with GENERIC_CAPABILITIES. */
 export const genericModel = unknownModels(GENERIC_CAPABILITIES)

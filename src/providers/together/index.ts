@@ -39,16 +39,9 @@ export const togetherProvider: ProviderModule = {
       type: 'together',
       name,
       models: resolveModels(TOGETHER_MODELS, entry.models, genericModel),
-      async generate(request, { model, key, signal, fetch, onProgress }) {
-        const images = await generateOpenAiStyle({
-          provider: name,
-          baseUrl,
-          key,
-          body: requestBody(model, request),
-          signal,
-          fetch,
-          onProgress,
-        })
+      async generate(request, call) {
+        const body = requestBody(call.model, request)
+        const images = await generateOpenAiStyle({ ...call, provider: name, baseUrl, body })
         return { images: images.slice(0, request.n), seed: request.seed }
       },
     }

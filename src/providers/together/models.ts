@@ -1,9 +1,15 @@
-import { BFL_FLUX1_SIZE, DEV_STEPS, fluxCapabilities, SCHNELL_STEPS } from '../flux-capabilities.ts'
+import {
+  BFL_FLUX1_SIZE,
+  DEV_STEPS,
+  fluxCapabilities,
+  negativePromptCapabilities,
+  SCHNELL_STEPS,
+} from '../flux-capabilities.ts'
 import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
- * Together AI's FLUX models (reference/providers.md section 3; docs.together.ai
+ * Together AI's FLUX models (docs.together.ai
  * post-images-generations). Together takes `width`/`height` (default 1024, "keep them multiples
  * of 8"), `steps`, `n` 1-4, `seed` and `negative_prompt`. Size ranges and the per-model step
  * limits are ours: Together documents neither, so they follow the models' own published ranges.
@@ -40,15 +46,11 @@ export const TOGETHER_MODELS: ModelSpec[] = [
 ]
 
 /** For a model id this file does not know (Together serves many): the API's documented ranges. */
-export const GENERIC_CAPABILITIES: ModelCapabilities = {
-  size: { min: 256, max: 1792, multiple: 8, maxPixels: 2048 * 1024 },
-  defaultSize: { width: 1024, height: 1024 },
-  steps: { min: 1, max: 50, default: 20 },
-  seed: true,
-  negativePrompt: true,
-  maxPromptLength: 2048,
-  maxImagesPerCall: 4,
-}
+export const GENERIC_CAPABILITIES: ModelCapabilities = negativePromptCapabilities(
+  { min: 256, max: 1792, multiple: 8, maxPixels: 2048 * 1024 },
+  { min: 1, max: 50, default: 20 },
+  4,
+)
 
 /** A model id this file does not know, served with GENERIC_CAPABILITIES. */
 export const genericModel = unknownModels(GENERIC_CAPABILITIES)

@@ -6,7 +6,7 @@ import { runBinding } from './binding.ts'
 import { buildInputs, type WorkersAiModel, workersAiModels } from './models.ts'
 import { runRest } from './rest.ts'
 
-/** Workers AI REST base when an entry names none (CF_API_BASE fills it for the seed entry). */
+/** Workers AI REST base when an entry names none (CF_API_BASE fills it for the Flux-API-Worker variables' entry). */
 export const DEFAULT_API_BASE = 'https://api.cloudflare.com/client/v4'
 
 /** `options` of a workers-ai entry; providers/workers-ai/entries.ts fills them from config. */

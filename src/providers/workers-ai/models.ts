@@ -3,7 +3,7 @@ import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
  * The Workers AI text-to-image catalogue: each model with its own input schema and capabilities
- * (reference/providers.md section 1, from the models' schema JSON in cloudflare-docs). Replies
+ * (from the models' schema JSON in Cloudflare's docs). Replies
  * are not described here: a base64 `{image}` or raw image bytes are told apart when they arrive.
  */
 
@@ -69,7 +69,7 @@ const stableDiffusion = (
 
 const TEMPLATES: Template[] = [
   {
-    // No width/height at all (the seed's sizes were silently ignored): the image says its size.
+    // No width/height at all (Flux-API-Worker's sizes were silently ignored): the image says its size.
     id: '@cf/black-forest-labs/flux-1-schnell',
     publicIds: ['flux-schnell', 'flux-1-schnell'],
     input: 'json',

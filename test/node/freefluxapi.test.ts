@@ -6,15 +6,15 @@ import { type FakeSiliconflow, startFakeSiliconflow } from '../fakes/siliconflow
 import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
- * Seed 004 ("freefluxapi") end to end over real HTTP, configured with nothing but the seed's
- * own variables: IMAGE_API_KEYS and PROCESS_API_KEY (plus the two base URLs, pointed at fakes).
+ * freefluxapi compatibility end to end over real HTTP, configured with nothing but that
+ * script's own variables: IMAGE_API_KEYS and PROCESS_API_KEY (plus the two base URLs, pointed at fakes).
  * Its README's example, `GET /?prompt=一位女孩&size=512x512&optimization=1`, is rewritten to
  * English by the GLM fake, drawn by the SiliconFlow fake, stored, redirected to `id=`, served
  * from the store, and drawn again once it has expired, so a shared link never dies.
  */
 
-const IMAGE_KEY = 'sk-siliconflow-seed-004'
-const PROCESS_KEY = 'glm-key.seed004'
+const IMAGE_KEY = 'sk-siliconflow-freefluxapi'
+const PROCESS_KEY = 'glm-key.freefluxapi'
 const REWRITE = 'A young girl with long black hair in soft morning light, detailed portrait'
 let siliconflow: FakeSiliconflow
 let glm: FakeLlm
@@ -71,7 +71,7 @@ async function expire(id: string): Promise<void> {
   await writeFile(recordPath(id), Buffer.concat([prefix, json, record.subarray(4 + length)]))
 }
 
-describe("seed 004's README example", () => {
+describe("freefluxapi's README example", () => {
   let first: { target: URL; id: string }
 
   it('rewrites the prompt through GLM, draws 512x512 on SiliconFlow, and redirects to id=', async () => {
