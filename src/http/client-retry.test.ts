@@ -1,44 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { errorHeaders, GatewayError, type UpstreamFailure } from '../errors.ts'
-import type { Route } from '../pool/catalogue.ts'
-import { newHealth } from '../pool/health.ts'
 import { runWithFailover } from '../pool/pool.ts'
+import { fakeRoute as route } from '../pool/testing.ts'
 import { upstreamError } from '../providers/http.ts'
-import type { ModelSpec } from '../providers/types.ts'
 import { clientMayRetry } from './client-retry.ts'
-
-const MODEL: ModelSpec = {
-  id: 'm',
-  publicIds: ['m'],
-  capabilities: {
-    size: null,
-    defaultSize: { width: 1, height: 1 },
-    steps: null,
-    seed: false,
-    negativePrompt: false,
-    maxPromptLength: 10,
-    maxImagesPerCall: 1,
-  },
-}
-
-function route(id: string): Route {
-  const provider = {
-    type: 'fake',
-    name: id,
-    models: [MODEL],
-    generate: async () => ({ images: [] }),
-  }
-  const target = {
-    id,
-    provider,
-    key: `key-${id}`,
-    maskedKey: '***',
-    priority: 0,
-    weight: 1,
-    health: newHealth(),
-  }
-  return { target, model: MODEL }
-}
 
 /** The error a run ends with when every target fails with the given kinds, in order. */
 async function finalErrorFor(kinds: UpstreamFailure[]): Promise<GatewayError> {
