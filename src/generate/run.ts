@@ -1,3 +1,4 @@
+import { missingImageEnd } from '../image/complete.ts'
 import type { ImageInfo } from '../image/sniff.ts'
 import { sniffImage } from '../image/sniff.ts'
 import type { ResolvedModel, Route } from '../pool/catalogue.ts'
@@ -178,6 +179,11 @@ function identify(route: Route, image: GeneratedImage): Identified {
       'server',
       'the reply was not a PNG, JPEG, WebP or GIF image',
     )
+  }
+  // A cut-off image is this target's failure, so the pool tries the next one.
+  const missing = missingImageEnd(image.bytes, info.contentType)
+  if (missing) {
+    throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
   }
   return { ...info, bytes: image.bytes }
 }
