@@ -40,6 +40,8 @@ export type Config = {
   replyLanguage: ReplyLanguage
   chatImageFormat: 'url' | 'data_uri'
   maxBodyBytes: number
+  /** Largest reply body read from an upstream; a base64 FLUX.2 PNG fits the default. */
+  maxUpstreamBytes: number
   storage: {
     kind: 'fs' | 'memory' | 'redis'
     dataDir: string
@@ -112,6 +114,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     replyLanguage: e.REPLY_LANGUAGE,
     chatImageFormat: e.CHAT_IMAGE_FORMAT,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     storage: {
       kind: e.STORAGE,
       dataDir: e.DATA_DIR,

@@ -4,6 +4,7 @@ import { sniffImage } from '../image/sniff.ts'
 import type { ResolvedModel, Route } from '../pool/catalogue.ts'
 import { runWithFailover } from '../pool/pool.ts'
 import { fitRequest } from '../providers/fit.ts'
+import { guardedFetch } from '../providers/guarded-fetch.ts'
 import { upstreamError } from '../providers/http.ts'
 import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
 import { type ImageParams, MAX_SEED } from '../request/fields.ts'
@@ -153,13 +154,18 @@ async function attempt(
       seed: request.seed === undefined ? undefined : offsetSeed(request.seed, index * perCall),
     }),
   )
+  const { name } = route.target.provider
+  const fetch = guardedFetch(gateway.fetch, {
+    provider: name,
+    maxBytes: gateway.config.maxUpstreamBytes,
+  })
   const results = await Promise.all(
     calls.map((call) =>
       route.target.provider.generate(call, {
         model: route.model,
         key: route.target.key,
         signal,
-        fetch: gateway.fetch,
+        fetch,
         onProgress: (message) => emit?.({ type: 'upstream-progress', message }),
       }),
     ),
