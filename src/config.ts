@@ -129,3 +129,13 @@ export function loadConfig(env: Record<string, unknown>): Config {
     logPrompts: e.LOG_PROMPTS,
   }
 }
+
+/** Every credential in the configuration, for masking in text an upstream sends back. */
+export function configuredSecrets(config: Config): string[] {
+  const llms = [config.optimizer.external, config.optimizer.process]
+  return [
+    ...config.providers.flatMap((entry) => entry.keys),
+    ...config.clientKeys,
+    ...llms.flatMap((llm) => (llm?.apiKey ? [llm.apiKey] : [])),
+  ]
+}

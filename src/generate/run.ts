@@ -1,3 +1,5 @@
+import { configuredSecrets } from '../config.ts'
+import { GatewayError } from '../errors.ts'
 import { missingImageEnd } from '../image/complete.ts'
 import type { ImageInfo } from '../image/sniff.ts'
 import { sniffImage } from '../image/sniff.ts'
@@ -7,6 +9,7 @@ import { fitRequest } from '../providers/fit.ts'
 import { guardedFetch } from '../providers/guarded-fetch.ts'
 import { upstreamError } from '../providers/http.ts'
 import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
+import { maskSecrets } from '../providers/upstream-errors.ts'
 import { type ImageParams, MAX_SEED } from '../request/fields.ts'
 import { newImageKey } from '../storage/keys.ts'
 import type {
@@ -84,7 +87,10 @@ export async function drawImages(
   const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
   const run = await runWithFailover(
     resolved.routes,
-    (route, signal) => attempt(gateway, route, requested, signal, emit),
+    (route, signal) =>
+      attempt(gateway, route, requested, signal, emit).catch((error) => {
+        throw withSecretsMasked(error, config)
+      }),
     {
       signal: options.signal,
       deadline: job.deadline,
@@ -192,4 +198,15 @@ function identify(route: Route, image: GeneratedImage): Identified {
     throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
   }
   return { ...info, bytes: image.bytes }
+}
+
+/**
+ * A provider masks its own key in what it quotes; an upstream may also quote another target's
+ * key, a client key or an LLM key, or only part of one. Its message reaches the client and
+ * /v1/status, so it is masked against every configured secret before the pool sees it.
+ */
+function withSecretsMasked(error: unknown, config: Gateway['config']): unknown {
+  if (!(error instanceof GatewayError) || !error.upstream) return error
+  error.message = maskSecrets(error.message, configuredSecrets(config))
+  return error
 }

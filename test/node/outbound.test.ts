@@ -213,3 +213,36 @@ describe.each([
     expect(JSON.parse(second.body.toString()).prompt).toBe('a red fox')
   })
 })
+
+describe('secrets quoted back by an upstream', () => {
+  it('masks any 8+ character piece of any configured secret, for the client and /v1/status', async () => {
+    const providerKey = 'fluxgate-provider-key-0123456789abcdef'
+    const clientKey = 'fluxgate-client-key-fedcba9876543210'
+    const echo = await upstream((_request, response) =>
+      sendJson(response, 401, {
+        code: 20007,
+        message: `Invalid key ${providerKey.slice(0, 20)}; caller ${clientKey.slice(5, 17)}`,
+        data: null,
+      }),
+    )
+    const { app } = gateway([siliconflow(echo, providerKey)], { API_KEYS: clientKey })
+    const response = await app.request('/v1/images/generations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${clientKey}` },
+      body: JSON.stringify({ prompt: 'a red fox', response_format: 'b64_json' }),
+    })
+    const reply = await response.text()
+    expect(response.status).toBe(502)
+    expect(reply).toContain('Invalid key ***; caller ***')
+    const status = await app.request('/v1/status', {
+      headers: { authorization: `Bearer ${clientKey}` },
+    })
+    const statusText = await status.text()
+    expect(status.status).toBe(200)
+    expect(statusText).toContain('Invalid key ***')
+    for (const text of [reply, statusText]) {
+      expect(text).not.toContain(providerKey.slice(0, 20))
+      expect(text).not.toContain(clientKey.slice(5, 17))
+    }
+  })
+})
