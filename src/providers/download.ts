@@ -1,7 +1,7 @@
 import { decodeBase64 } from '../bytes/base64.ts'
 import { capBody } from './capped-body.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
-import { assertSafeUrl } from './safe-url.ts'
+import { assertSafeUrl, isBaseHost, PUBLIC_ADDRESSES_ONLY } from './safe-url.ts'
 import type { GeneratedImage } from './types.ts'
 
 /**
@@ -42,7 +42,12 @@ export async function downloadImage(
     let response: Response
     try {
       // `manual`, so every hop is checked before it is followed.
-      response = await options.fetch(target.href, { redirect: 'manual', signal })
+      const publicOnly = !isBaseHost(target, options.baseUrl)
+      response = await options.fetch(target.href, {
+        redirect: 'manual',
+        signal,
+        ...(publicOnly ? { [PUBLIC_ADDRESSES_ONLY]: true } : {}),
+      })
     } catch (error) {
       throw abortOrNetworkError(provider, signal, error)
     }
