@@ -40,6 +40,8 @@ export type Config = {
   replyLanguage: ReplyLanguage
   chatImageFormat: 'url' | 'data_uri'
   maxBodyBytes: number
+  /** Largest reply body read from an upstream; a base64 FLUX.2 PNG fits the default. */
+  maxUpstreamBytes: number
   storage: {
     kind: 'fs' | 'memory' | 'redis'
     dataDir: string
@@ -112,6 +114,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     replyLanguage: e.REPLY_LANGUAGE,
     chatImageFormat: e.CHAT_IMAGE_FORMAT,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     storage: {
       kind: e.STORAGE,
       dataDir: e.DATA_DIR,
@@ -125,4 +128,14 @@ export function loadConfig(env: Record<string, unknown>): Config {
     trustProxy: e.TRUST_PROXY,
     logPrompts: e.LOG_PROMPTS,
   }
+}
+
+/** Every credential in the configuration, for masking in text an upstream sends back. */
+export function configuredSecrets(config: Config): string[] {
+  const llms = [config.optimizer.external, config.optimizer.process]
+  return [
+    ...config.providers.flatMap((entry) => entry.keys),
+    ...config.clientKeys,
+    ...llms.flatMap((llm) => (llm?.apiKey ? [llm.apiKey] : [])),
+  ]
 }

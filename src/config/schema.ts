@@ -52,6 +52,7 @@ export const generalVariables = {
   REPLY_LANGUAGE: replyLanguage,
   CHAT_IMAGE_FORMAT: choice(['url', 'data_uri']),
   MAX_BODY_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
+  MAX_UPSTREAM_BYTES: int(64 * 1_048_576, 1024, 1024 * 1_048_576),
   STORAGE: choice(['fs', 'memory', 'redis']),
   DATA_DIR: textOr('./data'),
   REDIS_URL: optionalText,

@@ -1,10 +1,15 @@
+import { configuredSecrets } from '../config.ts'
+import { GatewayError } from '../errors.ts'
+import { missingImageEnd } from '../image/complete.ts'
 import type { ImageInfo } from '../image/sniff.ts'
 import { sniffImage } from '../image/sniff.ts'
 import type { ResolvedModel, Route } from '../pool/catalogue.ts'
 import { runWithFailover } from '../pool/pool.ts'
 import { fitRequest } from '../providers/fit.ts'
+import { guardedFetch } from '../providers/guarded-fetch.ts'
 import { upstreamError } from '../providers/http.ts'
 import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
+import { maskSecrets } from '../providers/upstream-errors.ts'
 import { type ImageParams, MAX_SEED } from '../request/fields.ts'
 import { newImageKey } from '../storage/keys.ts'
 import type {
@@ -82,7 +87,10 @@ export async function drawImages(
   const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
   const run = await runWithFailover(
     resolved.routes,
-    (route, signal) => attempt(gateway, route, requested, signal, emit),
+    (route, signal) =>
+      attempt(gateway, route, requested, signal, emit).catch((error) => {
+        throw withSecretsMasked(error, config)
+      }),
     {
       signal: options.signal,
       deadline: job.deadline,
@@ -152,13 +160,18 @@ async function attempt(
       seed: request.seed === undefined ? undefined : offsetSeed(request.seed, index * perCall),
     }),
   )
+  const { name } = route.target.provider
+  const fetch = guardedFetch(gateway.fetch, {
+    provider: name,
+    maxBytes: gateway.config.maxUpstreamBytes,
+  })
   const results = await Promise.all(
     calls.map((call) =>
       route.target.provider.generate(call, {
         model: route.model,
         key: route.target.key,
         signal,
-        fetch: gateway.fetch,
+        fetch,
         onProgress: (message) => emit?.({ type: 'upstream-progress', message }),
       }),
     ),
@@ -179,5 +192,21 @@ function identify(route: Route, image: GeneratedImage): Identified {
       'the reply was not a PNG, JPEG, WebP or GIF image',
     )
   }
+  // A cut-off image is this target's failure, so the pool tries the next one.
+  const missing = missingImageEnd(image.bytes, info.contentType)
+  if (missing) {
+    throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
+  }
   return { ...info, bytes: image.bytes }
+}
+
+/**
+ * A provider masks its own key in what it quotes; an upstream may also quote another target's
+ * key, a client key or an LLM key, or only part of one. Its message reaches the client and
+ * /v1/status, so it is masked against every configured secret before the pool sees it.
+ */
+function withSecretsMasked(error: unknown, config: Gateway['config']): unknown {
+  if (!(error instanceof GatewayError) || !error.upstream) return error
+  error.message = maskSecrets(error.message, configuredSecrets(config))
+  return error
 }

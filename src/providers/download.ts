@@ -1,7 +1,7 @@
 import { decodeBase64 } from '../bytes/base64.ts'
-import { concatBytes } from '../bytes/concat.ts'
+import { capBody } from './capped-body.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
-import { assertSafeUrl } from './safe-url.ts'
+import { assertSafeUrl, isBaseHost, PUBLIC_ADDRESSES_ONLY } from './safe-url.ts'
 import type { GeneratedImage } from './types.ts'
 
 /**
@@ -42,7 +42,12 @@ export async function downloadImage(
     let response: Response
     try {
       // `manual`, so every hop is checked before it is followed.
-      response = await options.fetch(target.href, { redirect: 'manual', signal })
+      const publicOnly = !isBaseHost(target, options.baseUrl)
+      response = await options.fetch(target.href, {
+        redirect: 'manual',
+        signal,
+        ...(publicOnly ? { [PUBLIC_ADDRESSES_ONLY]: true } : {}),
+      })
     } catch (error) {
       throw abortOrNetworkError(provider, signal, error)
     }
@@ -74,37 +79,19 @@ const failure = (provider: string, reason: string) =>
 const tooLarge = (provider: string, maxBytes: number) =>
   failure(provider, `it is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`)
 
-/** Reads a body, stopping as soon as it passes `maxBytes` (Content-Length may be absent or lie). */
+/** Reads a body, stopping as soon as it passes `maxBytes` (Content-Length may be absent). */
 async function readCapped(
   provider: string,
   response: Response,
   maxBytes: number,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'))
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => {})
-    throw tooLarge(provider, maxBytes)
-  }
-  if (!response.body) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
+  const capped = capBody(response, maxBytes, () => tooLarge(provider, maxBytes))
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.length
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {})
-        throw tooLarge(provider, maxBytes)
-      }
-      chunks.push(value)
-    }
+    return new Uint8Array(await capped.arrayBuffer())
   } catch (error) {
     throw abortOrNetworkError(provider, signal, error)
   }
-  return concatBytes(chunks, total)
 }
 
 /** Some upstreams inline the image as a `data:` URL; decoding it needs no network at all. */

@@ -11,6 +11,7 @@ import { upstreamError } from './http.ts'
  * Hosts are compared by hostname, not port: the base URL names a machine the operator trusts.
  * Names that resolve to private addresses cannot be caught here (Workers has no DNS API, and
  * Workers' own fetch cannot reach private addresses anyway); only IP literals and `localhost` can.
+ * On Node, downloads carry PUBLIC_ADDRESSES_ONLY and the client checks what a name resolves to.
  */
 
 /** Why `url` may not be fetched for a provider whose base URL is `baseUrl`; null when it may. */
@@ -19,9 +20,7 @@ export function unsafeUrlReason(url: URL, baseUrl: string | undefined): string |
     return `its scheme ${url.protocol} is not http(s)`
   }
   const host = normalHost(url.hostname)
-  const base = baseUrl ? parseUrl(baseUrl) : null
-  const sameHost = base !== null && normalHost(base.hostname) === host
-  if (sameHost) return null
+  if (isBaseHost(url, baseUrl)) return null
   if (isPrivateHost(host)) {
     return `it points at a private, loopback or link-local address (${host}) that the provider's base URL does not use`
   }
@@ -29,6 +28,19 @@ export function unsafeUrlReason(url: URL, baseUrl: string | undefined): string |
     return `it uses plain http on ${host}, a host other than the provider's base URL`
   }
   return null
+}
+
+/**
+ * Marks a fetch whose host must resolve to public addresses only: set on `RequestInit` by
+ * downloads from any host but the provider's own. Only a runtime that resolves names itself (the
+ * Node client) can honour it; other fetches ignore the property.
+ */
+export const PUBLIC_ADDRESSES_ONLY = 'fluxgatePublicAddressesOnly'
+
+/** True when `url` is on the host of the provider's configured base URL. */
+export function isBaseHost(url: URL, baseUrl: string | undefined): boolean {
+  const base = baseUrl ? parseUrl(baseUrl) : null
+  return base !== null && normalHost(base.hostname) === normalHost(url.hostname)
 }
 
 /** Parses and checks `raw`; throws a `server` failure naming why it was refused. */

@@ -65,11 +65,38 @@ const KEY_PREFIXES = /\b(sk|tgp)[-_][A-Za-z0-9_*-]{4,}/g
  * like an API key) masked, at most `max` characters.
  */
 export function quote(text: string, secrets: (string | null | undefined)[], max = 200): string {
-  let line = text.replace(/\s+/g, ' ').trim()
-  for (const secret of secrets)
-    if (secret && secret.length >= 4) line = line.split(secret).join('***')
-  line = line.replace(KEY_PREFIXES, '***')
+  const line = maskSecrets(text.replace(/\s+/g, ' ').trim(), secrets).replace(KEY_PREFIXES, '***')
   return line.length > max ? `${line.slice(0, max)}...` : line
+}
+
+/** A run this long taken from a secret is masked wherever it appears. */
+const SECRET_RUN = 8
+
+/**
+ * `text` with every run of SECRET_RUN or more characters taken from any of `secrets` replaced by
+ * `***`, and whole shorter secrets (4 characters or more) too. Upstreams quote a key's first
+ * characters back ("key fluxgate-provid... is invalid"), which an exact match would miss.
+ */
+export function maskSecrets(text: string, secrets: Iterable<string | null | undefined>): string {
+  const runs = new Set<string>()
+  const short: string[] = []
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue
+    if (secret.length < SECRET_RUN) short.push(secret)
+    for (let i = 0; i + SECRET_RUN <= secret.length; i++) runs.add(secret.slice(i, i + SECRET_RUN))
+  }
+  // Mark every window of the text that is part of a secret; overlapping windows cover longer runs.
+  const masked = new Uint8Array(text.length)
+  for (let i = 0; i + SECRET_RUN <= text.length; i++) {
+    if (runs.has(text.slice(i, i + SECRET_RUN))) masked.fill(1, i, i + SECRET_RUN)
+  }
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    if (!masked[i]) out += text[i]
+    else if (!masked[i - 1]) out += '***'
+  }
+  for (const secret of short) out = out.split(secret).join('***')
+  return out
 }
 
 /** What an error body says, before masking. */

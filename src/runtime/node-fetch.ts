@@ -1,5 +1,7 @@
+import { type LookupAddress, type LookupOptions, lookup } from 'node:dns'
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { isPrivateHost, PUBLIC_ADDRESSES_ONLY } from '../providers/safe-url.ts'
 import { toResponse } from './node-fetch-body.ts'
 
 /**
@@ -43,6 +45,11 @@ const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'h
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const httpAgent = options.httpAgent ?? new Agent({ keepAlive: true })
   const httpsAgent = options.httpsAgent ?? new HttpsAgent({ keepAlive: true })
+  // Separate pools, so a public-only call never reuses a socket opened without the DNS check.
+  const publicAgents = {
+    http: new Agent({ keepAlive: true, lookup: publicOnlyLookup }),
+    https: new HttpsAgent({ keepAlive: true, lookup: publicOnlyLookup }),
+  }
 
   const nodeFetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
     if (typeof input !== 'string' && !(input instanceof URL)) return fetch(input, init)
@@ -63,8 +70,15 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     // No compression asked for: a base64 image barely shrinks, and inflating it costs CPU.
     if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity')
 
+    const publicOnly = (init as Record<string, unknown>)[PUBLIC_ADDRESSES_ONLY] === true
     for (let redirects = 0; ; redirects++) {
-      const agent = url.protocol === 'https:' ? httpsAgent : httpAgent
+      if (publicOnly && isPrivateHost(url.hostname)) {
+        throw new TypeError('fetch failed', { cause: new Error(`${url.hostname} is not public`) })
+      }
+      const agents = publicOnly
+        ? publicAgents
+        : { http: httpAgent as Agent, https: httpsAgent as Agent }
+      const agent = url.protocol === 'https:' ? agents.https : agents.http
       const incoming = await exchange({ url, method, headers, body, signal, agent })
       const status = incoming.statusCode ?? 0
       const location = REDIRECT_STATUSES.has(status) ? incoming.headers.location : undefined
@@ -91,6 +105,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     close() {
       if (!options.httpAgent) httpAgent.destroy()
       if (!options.httpsAgent) httpsAgent.destroy()
+      publicAgents.http.destroy()
+      publicAgents.https.destroy()
     },
   }) as NodeFetch
 }
@@ -169,3 +185,36 @@ function exchange(call: Exchange, retried = false): Promise<IncomingMessage> {
 
 const isStaleSocket = (error: NodeJS.ErrnoException) =>
   error.code === 'ECONNRESET' || error.code === 'EPIPE'
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
+
+/**
+ * The `lookup` of calls marked PUBLIC_ADDRESSES_ONLY (downloads from hosts other than the
+ * provider's): a URL check sees only a name, which may resolve to a loopback, private or
+ * link-local address (a cloud metadata endpoint). Every address the name has is checked, so the
+ * connection cannot pick a private one among them.
+ */
+export function publicOnlyLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: LookupCallback,
+): void {
+  lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '')
+    const blocked = addresses.find((entry) => isPrivateHost(entry.address))
+    const first = addresses[0]
+    if (blocked || !first) {
+      const refusal: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves to ${blocked ? `a private address (${blocked.address})` : 'nothing'}`,
+      )
+      refusal.code = 'EPRIVATEADDRESS'
+      return callback(refusal, '')
+    }
+    if (options.all) callback(null, addresses)
+    else callback(null, first.address, first.family)
+  })
+}
