@@ -93,7 +93,7 @@ describe('dist/worker.js entry', () => {
 
   it('reports a bad variable on every request instead of failing with a bare exception', async () => {
     const bad = await startBundle({
-      bindings: { RATE_LIMIT: 'fast', IMAGE_EXPIRATION: '10', API_KEY: 'sk-not-shown' },
+      bindings: { RATE_LIMIT: 'fast', IMAGE_EXPIRATION: '0', API_KEY: 'sk-not-shown' },
     })
     try {
       for (let i = 0; i < 2; i++) {
