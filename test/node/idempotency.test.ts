@@ -72,15 +72,14 @@ describe('Idempotency-Key', () => {
       body: JSON.stringify(body),
     })
 
+  /** An SDK client that gives up after 1 s, before the slow image is ready, and retries. */
+  const impatientClient = () =>
+    new OpenAI({ apiKey: ALICE, baseURL: `${gateway.url}/v1`, maxRetries: 3, timeout: 1_000 })
+
   it('lets the SDK give up on its own timeout and retry into the same generation', async () => {
     const before = fake.callsFor('slow')
     // The SDK gives up after 1 s, before the image is ready, and retries with the same key.
-    const client = new OpenAI({
-      apiKey: ALICE,
-      baseURL: `${gateway.url}/v1`,
-      maxRetries: 3,
-      timeout: 1_000,
-    })
+    const client = impatientClient()
     const { data, response } = await client.images
       .generate({ prompt: 'a patient lighthouse', response_format: 'url' })
       .withResponse()
@@ -103,12 +102,7 @@ describe('Idempotency-Key', () => {
 
   it('keeps a key set on an SDK call across its retries', async () => {
     const before = fake.callsFor('slow')
-    const client = new OpenAI({
-      apiKey: ALICE,
-      baseURL: `${gateway.url}/v1`,
-      maxRetries: 3,
-      timeout: 1_000,
-    })
+    const client = impatientClient()
     const options = { headers: { 'Idempotency-Key': 'my-own-key-1' } }
     const { response } = await client.images
       .generate({ prompt: 'a keyed lighthouse', response_format: 'url' }, options)
