@@ -9,7 +9,7 @@ import { fitRequest } from '../providers/fit.ts'
 import { guardedFetch } from '../providers/guarded-fetch.ts'
 import { upstreamError } from '../providers/http.ts'
 import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
-import { maskSecrets } from '../providers/upstream-errors.ts'
+import { secretMask } from '../providers/upstream-errors.ts'
 import { type ImageParams, MAX_SEED } from '../request/fields.ts'
 import { newImageKey } from '../storage/keys.ts'
 import type {
@@ -207,6 +207,14 @@ function identify(route: Route, image: GeneratedImage): Identified {
  */
 function withSecretsMasked(error: unknown, config: Gateway['config']): unknown {
   if (!(error instanceof GatewayError) || !error.upstream) return error
-  error.message = maskSecrets(error.message, configuredSecrets(config))
+  let mask = masks.get(config)
+  if (!mask) {
+    mask = secretMask(configuredSecrets(config))
+    masks.set(config, mask)
+  }
+  error.message = mask(error.message)
   return error
 }
+
+/** Per configuration: its secrets indexed once, not on every failed attempt. */
+const masks = new WeakMap<Gateway['config'], (text: string) => string>()

@@ -78,6 +78,11 @@ const SECRET_RUN = 8
  * characters back ("key fluxgate-provid... is invalid"), which an exact match would miss.
  */
 export function maskSecrets(text: string, secrets: Iterable<string | null | undefined>): string {
+  return secretMask(secrets)(text)
+}
+
+/** `maskSecrets` with the secrets' runs indexed once, for a caller that masks many texts. */
+export function secretMask(secrets: Iterable<string | null | undefined>): (text: string) => string {
   const runs = new Set<string>()
   const short: string[] = []
   for (const secret of secrets) {
@@ -85,18 +90,20 @@ export function maskSecrets(text: string, secrets: Iterable<string | null | unde
     if (secret.length < SECRET_RUN) short.push(secret)
     for (let i = 0; i + SECRET_RUN <= secret.length; i++) runs.add(secret.slice(i, i + SECRET_RUN))
   }
-  // Mark every window of the text that is part of a secret; overlapping windows cover longer runs.
-  const masked = new Uint8Array(text.length)
-  for (let i = 0; i + SECRET_RUN <= text.length; i++) {
-    if (runs.has(text.slice(i, i + SECRET_RUN))) masked.fill(1, i, i + SECRET_RUN)
+  return (text) => {
+    // Mark every window of the text that is part of a secret; overlapping windows cover longer runs.
+    const masked = new Uint8Array(text.length)
+    for (let i = 0; i + SECRET_RUN <= text.length; i++) {
+      if (runs.has(text.slice(i, i + SECRET_RUN))) masked.fill(1, i, i + SECRET_RUN)
+    }
+    let out = ''
+    for (let i = 0; i < text.length; i++) {
+      if (!masked[i]) out += text[i]
+      else if (!masked[i - 1]) out += '***'
+    }
+    for (const secret of short) out = out.split(secret).join('***')
+    return out
   }
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    if (!masked[i]) out += text[i]
-    else if (!masked[i - 1]) out += '***'
-  }
-  for (const secret of short) out = out.split(secret).join('***')
-  return out
 }
 
 /** What an error body says, before masking. */
