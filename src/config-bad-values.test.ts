@@ -28,6 +28,8 @@ describe('loadConfig with bad values', () => {
       DIRECT_API_ACCESS: 'everyone',
       MAX_BODY_BYTES: '1.5',
       MAX_CONNECTIONS: '0',
+      MAX_UPSTREAM_BYTES: '10',
+      MEMORY_STORE_MAX_BYTES: 'lots',
     })
     const named = found.map((problem) => problem.split(':')[0])
     expect(new Set(named)).toEqual(
@@ -45,6 +47,8 @@ describe('loadConfig with bad values', () => {
         'DIRECT_API_ACCESS',
         'MAX_BODY_BYTES',
         'MAX_CONNECTIONS',
+        'MAX_UPSTREAM_BYTES',
+        'MEMORY_STORE_MAX_BYTES',
       ]),
     )
     for (const problem of found) expect(problem).toMatch(/expected|must be one of/i)
