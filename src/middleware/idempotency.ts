@@ -3,6 +3,7 @@ import { encodeBase64 } from '../bytes/base64.ts'
 import { GatewayError } from '../errors.ts'
 import type { AppEnv, Services } from '../services.ts'
 import { bearerKey } from './auth.ts'
+import { clientIp } from './rate-limit.ts'
 import { createReplayCache, playback, type Recording, record } from './replay-cache.ts'
 
 /**
@@ -55,7 +56,8 @@ async function sha256(data: string | ArrayBuffer): Promise<string> {
 function clientScope(c: Context<AppEnv>, services: Services): string {
   const key = bearerKey(c.req.header('Authorization')) ?? ''
   if (services.config.clientKeys.length > 0) return `key ${key}`
-  return `open ${services.clientAddress(c) ?? ''} ${key}`
+  // The address TRUST_PROXY names, so clients behind one proxy do not share a scope.
+  return `open ${clientIp(c) ?? ''} ${key}`
 }
 
 /** A replayed URL must still resolve, so nothing is replayed longer than its images are kept. */

@@ -191,3 +191,37 @@ describe('Idempotency-Key', () => {
     expect(fake.callsFor('slow')).toBe(before)
   })
 })
+
+describe('an open gateway behind a trusted proxy', () => {
+  it('keeps two clients apart by their forwarded addresses, not the proxy’s', async () => {
+    const { fake, gateway, close } = await slowGateway(50, {
+      API_KEYS: '',
+      TRUST_PROXY: 'true',
+      RATE_LIMIT: '0',
+    })
+    try {
+      const body = JSON.stringify({ prompt: 'a lighthouse for each of us', response_format: 'url' })
+      // An SDK retry without a key names its first attempt by client and body alone.
+      const send = (address: string) =>
+        fetch(`${gateway.url}/v1/images/generations`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-stainless-retry-count': '1',
+            'x-forwarded-for': address,
+          },
+          body,
+        })
+      const first = await send('203.0.113.7')
+      const other = await send('198.51.100.9')
+      expect([first.status, other.status]).toEqual([200, 200])
+      expect(other.headers.get('idempotent-replayed')).toBeNull()
+      expect(fake.callsFor('slow')).toBe(2)
+      const again = await send('203.0.113.7')
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(fake.callsFor('slow')).toBe(2)
+    } finally {
+      await close()
+    }
+  })
+})
