@@ -84,7 +84,7 @@ export async function drawImages(
   const { gateway, input, resolved } = job
   const { config, storage, now } = gateway
   const { emit } = options
-  const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
+  const requested = { ...input, prompt: prompted.prompt }
   const run = await runWithFailover(
     resolved.routes,
     (route, signal) =>
@@ -150,6 +150,8 @@ async function attempt(
 ): Promise<{ images: Identified[]; seed: number | undefined; warnings: string[] }> {
   const { capabilities } = route.model
   const { request, warnings } = fitRequest(requested, capabilities)
+  // Unseeded: a random seed the reply can tell, drawn after fitting so no warning is about it.
+  if (capabilities.seed) request.seed ??= randomSeed()
   const perCall = capabilities.maxImagesPerCall
   const calls = Array.from(
     { length: Math.ceil(requested.n / perCall) },
