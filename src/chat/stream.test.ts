@@ -102,7 +102,9 @@ describe('chatStream', () => {
       emit({ images })
       emit({})
     })
-    const chunks = blocks(await new Response(stream).text()).slice(0, -1).map(payload)
+    const chunks = blocks(await new Response(stream).text())
+      .slice(0, -1)
+      .map(payload)
     expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([
       { role: 'assistant', content: '' },
       { content: '1234' },

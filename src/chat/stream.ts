@@ -1,10 +1,4 @@
-import {
-  type ChunkDelta,
-  type CompletionMeta,
-  chunk,
-  usageChunk,
-  usageOf,
-} from './completion.ts'
+import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
 
 /**
  * The chat stream in the order OpenAI's SDKs and the chat clients expect, as raw SSE bytes: a role

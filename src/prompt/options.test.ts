@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
+import { RATIO_PRESETS, sizeForRatio } from '../request/aspect-ratio.ts'
 import {
   MAX_MODEL_CHARS,
   MAX_NEGATIVE_PROMPT_CHARS,
@@ -8,7 +9,6 @@ import {
   MAX_STEPS,
   MIN_SIDE,
 } from '../request/fields.ts'
-import { RATIO_PRESETS, sizeForRatio } from '../request/aspect-ratio.ts'
 import { parsePromptOptions } from './options.ts'
 
 const badRequestOf = (text: string) => {

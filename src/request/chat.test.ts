@@ -54,15 +54,19 @@ describe('parseChatBody', () => {
     })
     expect(request).toMatchObject({ imagesOut: true, ratioSize: { width: 1024, height: 576 } })
     expect(parseChatBody({ messages: [], modalities: ['text'] }).imagesOut).toBe(false)
-    expect(parseChatBody({ messages: [], image_config: { aspect_ratio: '21:9' } }).ratioSize).toEqual(
-      { width: 1536, height: 640 },
-    )
+    expect(
+      parseChatBody({ messages: [], image_config: { aspect_ratio: '21:9' } }).ratioSize,
+    ).toEqual({ width: 1536, height: 640 })
   })
 
   it('refuses a modality or an aspect ratio it cannot give, naming the field', () => {
     const cases = [
       [{ modalities: ['video'] }, 'modalities.0', 'modalities.0 must be "text" or "image".'],
-      [{ modalities: 'image' }, 'modalities', 'modalities must be an array such as ["image", "text"].'],
+      [
+        { modalities: 'image' },
+        'modalities',
+        'modalities must be an array such as ["image", "text"].',
+      ],
       [
         { image_config: { aspect_ratio: '16/9' } },
         'image_config.aspect_ratio',

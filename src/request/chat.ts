@@ -45,7 +45,7 @@ export const chatBody = z
       .nullish()
       .catch(undefined),
     // SillyTavern and the AI SDK send the seed here.
-    seed: seedNumber.nullish().meta({ description: 'The prompt\'s own `--seed` wins over it.' }),
+    seed: seedNumber.nullish().meta({ description: "The prompt's own `--seed` wins over it." }),
     // OpenRouter's image output, which LobeChat and others read.
     modalities: z
       .array(z.enum(['text', 'image'], { error: 'must be "text" or "image"' }), {
@@ -54,11 +54,14 @@ export const chatBody = z
       .nullish()
       .meta({ description: 'With "image": the image in `message.images`, not in markdown.' }),
     image_config: z
-      .looseObject({
-        aspect_ratio: aspectRatio
-          .optional()
-          .meta({ description: 'The prompt\'s own size or ratio wins over it.' }),
-      })
+      .looseObject(
+        {
+          aspect_ratio: aspectRatio
+            .optional()
+            .meta({ description: "The prompt's own size or ratio wins over it." }),
+        },
+        { error: 'must be an object such as {"aspect_ratio": "16:9"}' },
+      )
       .nullish(),
   })
   .transform(({ messages, model, stream, stream_options, seed, modalities, image_config }) => ({
