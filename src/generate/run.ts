@@ -150,9 +150,9 @@ async function attempt(
 ): Promise<{ images: Identified[]; seed: number | undefined; warnings: string[] }> {
   const { capabilities } = route.model
   const { request, warnings } = fitRequest(requested, capabilities)
+  const perCall = capabilities.maxImagesPerCall
   // Unseeded: a random seed the reply can tell, drawn after fitting so no warning is about it.
   if (capabilities.seed) request.seed ??= randomSeed()
-  const perCall = capabilities.maxImagesPerCall
   const calls = Array.from(
     { length: Math.ceil(requested.n / perCall) },
     (_, index): ImageRequest => ({
