@@ -93,7 +93,7 @@ export async function drawImages(
   const { gateway, input, resolved } = job
   const { config, storage, now } = gateway
   const { emit } = options
-  const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
+  const requested = { ...input, prompt: prompted.prompt }
   const run = await runWithFailover(
     resolved.routes,
     (route, signal) =>
@@ -165,6 +165,8 @@ async function attempt(
     ? { ...fitted.request, images: requested.images, mask: requested.mask }
     : fitted.request
   const perCall = capabilities.maxImagesPerCall
+  // Unseeded: a random seed the reply can tell, drawn after fitting so no warning is about it.
+  if (capabilities.seed) request.seed ??= randomSeed()
   const calls = Array.from(
     { length: Math.ceil(requested.n / perCall) },
     (_, index): ImageRequest => ({
