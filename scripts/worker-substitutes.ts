@@ -11,7 +11,8 @@ import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
  *
  * - `src/openapi/document.ts` becomes the document it renders. It is a pure function of the code,
  *   and rendering it takes zod's JSON Schema generator (about 20 kB minified) and the reply
- *   schemas, which nothing else in the Worker needs.
+ *   schemas, which nothing else in the Worker needs. Only `openApiDocument` is exported: an
+ *   import of anything else from that module fails the build.
  * - zod's JSON Schema generator is then left out. Classic zod imports it into every schema (for
  *   `.toJSONSchema()`), so tree-shaking cannot drop it; its functions become stubs that throw,
  *   and the build fails if code in the bundle names them (`leftOutCallers`).
@@ -68,8 +69,8 @@ export function workerSubstitutes(root: string): Plugin {
 
 /** The document module as its result; the route adds `servers` per request, as on Node. */
 async function renderedOpenApi(): Promise<string> {
-  return `const document = ${JSON.stringify(openApiDocument())}
-export const openApiDocument = () => document`
+  return `const rendered = ${JSON.stringify(openApiDocument())}
+export const openApiDocument = () => rendered`
 }
 
 /**
