@@ -6,8 +6,10 @@ import { Catalogue } from './catalogue.ts'
 /** `Catalogue.entry`: the /v1/models line of any id that routes, listed or not. */
 
 const capabilities = { ...fluxCapabilities(null, null), maxPromptLength: 100 }
-/** What the image-input core adds to a model that takes input images. */
-const editing = { ...capabilities, input: { maxImages: 4, mask: false, editOnly: false } }
+const editing: ModelCapabilities = {
+  ...capabilities,
+  input: { maxImages: 4, mask: false, editOnly: false },
+}
 
 const model = (id: string, publicIds: string[], caps: ModelCapabilities = capabilities) => ({
   id,

@@ -203,7 +203,7 @@ describe('Catalogue from configuration', () => {
 
   it('serves the demo model alone when nothing is configured', () => {
     const demo = catalogueOf({})
-    expect(demo.listing).toEqual([{ id: 'demo', providers: ['demo'], takesImages: false }])
+    expect(demo.listing).toEqual([{ id: 'demo', providers: ['demo'], takesImages: true }])
     expect(demo.resolve('dall-e-3').id).toBe('demo')
   })
 })

@@ -163,7 +163,7 @@ export class Catalogue {
     return {
       id: this.known(id) ?? id,
       providers: [...new Set(ranked.map((target) => target.provider.type))],
-      takesImages: routes.some((route) => (route.model.capabilities as { input?: object }).input),
+      takesImages: routes.some((route) => route.model.capabilities.input),
     }
   }
 }

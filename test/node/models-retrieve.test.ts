@@ -47,10 +47,12 @@ describe('openai SDK: models', () => {
     for (const model of models as unknown as Record<string, unknown>[]) {
       // Cherry Studio files a model under the first type: image-generation opens its painting page.
       expect(model.supported_endpoint_types).toEqual(['image-generation', 'openai'])
-      const { architecture } = model as { architecture: Record<string, string[] | string> }
+      const { architecture } = model as {
+        architecture: { modality: string; input_modalities: string[]; output_modalities: string[] }
+      }
       expect(architecture.output_modalities).toEqual(['image'])
       expect(architecture.input_modalities).toContain('text')
-      expect(architecture.modality).toBe(`${architecture.input_modalities!.join('+')}->image`)
+      expect(architecture.modality).toBe(`${architecture.input_modalities.join('+')}->image`)
     }
     expect(upstream.requests).toEqual([])
   })
