@@ -8,6 +8,7 @@ import {
   healthReply,
   imagesReply,
   modelListReply,
+  modelReply,
   statusReply,
 } from './response-schemas.ts'
 
@@ -27,6 +28,7 @@ export const COMPONENT_SCHEMAS = {
   ChatCompletion: chatCompletionReply,
   ImagesResponse: imagesReply,
   ModelList: modelListReply,
+  Model: modelReply,
   Status: statusReply,
   Health: healthReply,
 }
@@ -127,6 +129,17 @@ function paths(directParams: Record<string, JsonSchema>) {
         responses: {
           200: { description: 'Models.', content: json('ModelList') },
           ...errors([401]),
+        },
+      },
+    },
+    '/v1/models/{id}': {
+      get: {
+        summary: 'One model, by any id that routes.',
+        security: KEY,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: { description: 'The model.', content: json('Model') },
+          ...errors([401, 404]),
         },
       },
     },
