@@ -69,6 +69,9 @@ export const modelListReply = z.object({
   ),
 })
 
+/** Pollinations' `GET /models`: the ids alone. */
+export const modelNamesReply = z.array(z.string())
+
 export const statusReply = z.object({
   object: z.literal('status'),
   time: z.string(),
