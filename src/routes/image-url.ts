@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { GatewayError } from '../errors.ts'
+import { resolveModel, routesForInput } from '../generate/input-routes.ts'
 import { errorResponse, recordError } from '../http/error-response.ts'
 import { errorImageResponse } from '../image/error-image.ts'
 import { bearerKey } from '../middleware/auth.ts'
@@ -39,16 +40,18 @@ export async function checkUrlKey(
 }
 
 /**
- * The last step before drawing a valid request: the model is resolved (so a typo does not use up
- * the client's quota), a HEAD is answered without drawing, and anonymous public use is counted.
- * Returns the HEAD answer, or null when the caller should draw.
+ * The last step before drawing a valid request: the model is resolved and checked against the
+ * number of input images (so a typo or a model that cannot edit does not use up the client's
+ * quota), a HEAD is answered without drawing, and anonymous public use is counted. Returns the
+ * HEAD answer, or null when the caller should draw.
  */
 export async function beforeDrawing(
   c: Context<AppEnv>,
-  options: { model: string | undefined; keyHolder: boolean },
+  options: { model: string | undefined; images?: number; keyHolder: boolean },
 ): Promise<Response | null> {
   const { config, catalogue } = c.get('services')
-  catalogue.resolve(options.model)
+  const shape = { images: options.images ?? 0, mask: false }
+  routesForInput(resolveModel(catalogue, options.model, shape), shape)
   // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
   // it (each draw costs an upstream call) and without counting it against the client's limit.
   // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { badRequest } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
+import { publicOrigin } from '../http/origin.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parsePollinationsRequest } from '../request/pollinations.ts'
 import type { AppEnv } from '../services.ts'
@@ -41,17 +42,18 @@ async function serve(c: Context<AppEnv>): Promise<Response> {
   const query = c.req.query()
   const keyHolder = await checkUrlKey(c, query)
   const { image, optimize, references } = parsePollinationsRequest(promptOf(c.req.path), query)
-  if (references.length) {
-    throw badRequest('Reference images are not supported yet.', 'image')
-  }
-  const head = await beforeDrawing(c, { model: image.model, keyHolder })
+  const images = references.map((url) => ({ url }))
+  const head = await beforeDrawing(c, { model: image.model, images: images.length, keyHolder })
   if (head) return head
 
   const result = await generateImages(services, {
     ...image,
+    images,
     n: 1,
     optimize,
     signal: c.req.raw.signal,
+    // Links to this gateway's own /image/{key} are read from the store, not fetched.
+    origins: [publicOrigin(c.req.raw, services.config.publicUrl), new URL(c.req.url).origin],
   })
   const drawn = result.images[0]!
   addLogFields(c, { direct: 'generated', ...generationLogFields(result) })

@@ -185,6 +185,47 @@ describe('Pollinations image URLs (Node, fake Together AI)', () => {
   })
 })
 
+describe('Pollinations reference images', () => {
+  it('refuses references for a model that cannot take them, before any upstream call', async () => {
+    const before = calls()
+    const url = encodeURIComponent('https://images.example/cat.png')
+    const response = await get(`/prompt/make%20it%20blue?image=${url}&key=${CLIENT_KEY}`)
+    await expectErrorImage(response, 400, 'unsupported_parameter')
+    expect(calls()).toBe(before)
+  })
+
+  it("edits from the gateway's own links, each image folded into the fixed seed's cache", async () => {
+    const demo = await startGateway({ RATE_LIMIT: '0' })
+    try {
+      const drawn = await fetch(`${demo.url}/prompt/a%20red%20fox?width=96&height=72`)
+      const own = `${demo.url}/image/${drawn.headers.get('etag')!.replaceAll('"', '')}`
+      const other = await fetch(`${demo.url}/prompt/a%20red%20fox?width=96&height=72&seed=2`)
+      const second = `${demo.url}/image/${other.headers.get('etag')!.replaceAll('"', '')}`
+      const edit = (list: string) =>
+        fetch(`${demo.url}/prompt/make%20it%20blue?image=${encodeURIComponent(list)}`)
+      const first = await edit(own)
+      expect(first.status).toBe(200)
+      expect(first.headers.get('x-cache')).toBe('MISS')
+      // The edit keeps its input's 4:3 shape.
+      const bytes = new Uint8Array(await first.arrayBuffer())
+      const { width, height } = sniffImage(bytes)!
+      expect(width / height).toBeCloseTo(4 / 3, 1)
+      const again = await edit(own)
+      expect(again.headers.get('x-cache')).toBe('HIT')
+      expect(new Uint8Array(await again.arrayBuffer())).toEqual(bytes)
+      for (const list of [`${own}|${second}`, `${own},${second}`]) {
+        const both = await edit(list)
+        expect(both.status, list).toBe(200)
+        expect(both.headers.get('etag')).not.toBe(first.headers.get('etag'))
+      }
+      const missing = await edit(`${demo.url}/image/${'A'.repeat(22)}`)
+      await expectErrorImage(missing, 400, 'invalid_image')
+    } finally {
+      await demo.close()
+    }
+  })
+})
+
 describe('Pollinations image URLs on a public gateway', () => {
   it('counts anonymous generations per address and answers 429 with Retry-After', async () => {
     const open = await startGateway({ PROVIDERS: providers(upstream), RATE_LIMIT: '2/60s' })
