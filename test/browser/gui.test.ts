@@ -1,19 +1,15 @@
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningGateway, startGateway } from '../node/gateway.ts'
+import { hasChromium, launchChromium, warnIfNoChromium } from './chromium.ts'
 
 /**
  * The playground in a real Chromium (Debian's package; test tools never download a browser),
  * against the real Node gateway with the demo provider slowed down so the progress state shows.
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[gui browser test] skipped: ${CHROMIUM} is absent (apt-get install chromium)`)
-}
+warnIfNoChromium('gui browser test')
 
 const SLOW_DEMO = JSON.stringify([{ type: 'demo', options: { delayMs: 1500 } }])
 const KEY = 'browser-test-key-123'
@@ -22,19 +18,7 @@ let browser: Browser
 beforeAll(async () => {
   if (!hasChromium) return
   await mkdir('test-output', { recursive: true })
-  // launch() gives every run a fresh, temporary user-data-dir.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 afterAll(async () => {
   await browser?.close()
