@@ -2,12 +2,14 @@ import * as z from 'zod'
 import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
 import { imagesBody } from '../request/images.ts'
+import { pollinationsQuery } from '../request/pollinations.ts'
 import {
   chatCompletionReply,
   errorReply,
   healthReply,
   imagesReply,
   modelListReply,
+  modelNamesReply,
   modelReply,
   statusReply,
 } from './response-schemas.ts'
@@ -24,11 +26,13 @@ export const COMPONENT_SCHEMAS = {
   ChatRequest: chatBody,
   ImagesRequest: imagesBody,
   DirectQuery: directQuery,
+  PollinationsQuery: pollinationsQuery,
   Error: errorReply,
   ChatCompletion: chatCompletionReply,
   ImagesResponse: imagesReply,
   ModelList: modelListReply,
   Model: modelReply,
+  ModelNames: modelNamesReply,
   Status: statusReply,
   Health: healthReply,
 }
@@ -55,6 +59,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
 const ref = (id: keyof typeof COMPONENT_SCHEMAS) => ({ $ref: `#/components/schemas/${id}` })
 const json = (id: keyof typeof COMPONENT_SCHEMAS) => ({ 'application/json': { schema: ref(id) } })
 const html = { 'text/html': { schema: { type: 'string' } } }
+const IMAGE = { 'image/*': {} }
 
 const ERRORS: Record<number, string> = {
   400: 'Bad input, refused before any upstream call.',
@@ -83,16 +88,58 @@ const errors = (statuses: number[], image = false) =>
 const KEY = [{ bearer: [] }]
 const OPEN: never[] = []
 
-function paths(directParams: Record<string, JsonSchema>) {
+type Queries = Record<'direct' | 'pollinations', Record<string, JsonSchema>>
+
+const queryParameters = (query: Record<string, JsonSchema>) =>
+  Object.entries(query).map(([name, schema]) => ({ name, in: 'query', schema }))
+
+const URL_ACCESS = [{}, ...KEY, { key: [] }]
+const HEAD_SUMMARY = 'What a GET would answer, without drawing or counting against the limit.'
+const NOT_MODIFIED = { description: 'Not modified (If-None-Match).' }
+
+/** Pollinations' image URL, at its long and short path. */
+function pollinationsPaths({ prompt, ...query }: Record<string, JsonSchema>) {
+  const access = {
+    security: URL_ACCESS,
+    parameters: [
+      { name: 'prompt', in: 'path', required: true, schema: prompt },
+      ...queryParameters(query),
+    ],
+  }
+  const item = {
+    get: {
+      summary:
+        "Pollinations' image URL: the image itself, the same for the same URL unless seed=-1.",
+      ...access,
+      responses: {
+        200: { description: '`X-Cache: HIT` when it came from the store.', content: IMAGE },
+        304: NOT_MODIFIED,
+        ...errors(GENERATION_ERRORS, true),
+      },
+    },
+    head: {
+      summary: HEAD_SUMMARY,
+      ...access,
+      responses: { 200: { description: 'An image would be drawn.' }, ...errors([400, 401, 404]) },
+    },
+  }
+  return { '/prompt/{prompt}': item, '/p/{prompt}': item }
+}
+
+function paths(queries: Queries) {
   const directAccess = {
-    security: [{}, ...KEY, { key: [] }],
-    parameters: Object.entries(directParams).map(([name, schema]) => ({
-      name,
-      in: 'query',
-      schema,
-    })),
+    security: URL_ACCESS,
+    parameters: queryParameters(queries.direct),
   }
   return {
+    ...pollinationsPaths(queries.pollinations),
+    '/models': {
+      get: {
+        summary: "Pollinations' model list; with Authorization, /v1/models.",
+        security: OPEN,
+        responses: { 200: { description: 'Model ids.', content: json('ModelNames') } },
+      },
+    },
     '/v1/chat/completions': {
       post: {
         summary: 'Draws the last user message (with its inline options) as a markdown image.',
@@ -158,8 +205,8 @@ function paths(directParams: Record<string, JsonSchema>) {
           security: OPEN,
           parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            200: { description: 'The image bytes.', content: { 'image/*': {} } },
-            304: { description: 'Not modified (If-None-Match).' },
+            200: { description: 'The image bytes.', content: IMAGE },
+            304: NOT_MODIFIED,
             ...errors([404]),
           },
         },
@@ -173,14 +220,14 @@ function paths(directParams: Record<string, JsonSchema>) {
         responses: {
           200: {
             description: 'The image (no storage), or the welcome page.',
-            content: { 'image/*': {}, ...html },
+            content: { ...IMAGE, ...html },
           },
           302: { description: 'To the same URL plus `id`, which serves the stored image.' },
           ...errors(GENERATION_ERRORS, true),
         },
       },
       head: {
-        summary: 'What a GET would answer, without drawing or counting against the limit.',
+        summary: HEAD_SUMMARY,
         ...directAccess,
         responses: {
           200: { description: 'An image would be drawn (`image/*`), or the stored image (`id`).' },
@@ -221,7 +268,7 @@ function paths(directParams: Record<string, JsonSchema>) {
 
 function buildDocument() {
   const schemas = componentSchemas()
-  const { DirectQuery, ...components } = schemas
+  const { DirectQuery, PollinationsQuery, ...components } = schemas
   return {
     openapi: '3.1.0',
     info: {
@@ -231,7 +278,10 @@ function buildDocument() {
       description:
         'Text-to-image gateway. Every `/v1/...` path also answers without `/v1` and with a doubled `/v1/v1/`. Errors are `{error: {message, type, code, param}}`.',
     },
-    paths: paths(DirectQuery?.properties ?? {}),
+    paths: paths({
+      direct: DirectQuery?.properties ?? {},
+      pollinations: PollinationsQuery?.properties ?? {},
+    }),
     components: {
       schemas: components,
       securitySchemes: {
