@@ -53,7 +53,8 @@ export const workersAiProvider: ProviderModule = {
       async generate(request, context) {
         const model = byId.get(context.model.id)
         if (!model) throw upstreamError(name, 'bad-request', `no model ${context.model.id} here`)
-        const call = { provider: name, model, inputs: buildInputs(model, request), context, now }
+        const inputs = buildInputs(model, request)
+        const call = { provider: name, model, inputs, images: request.images ?? [], context, now }
         // Each call makes one image (maxImagesPerCall is 1); the pool runs n of them in parallel.
         const image =
           context.key === null && ai
