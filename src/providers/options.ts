@@ -15,7 +15,8 @@ export function readOptions<Shape extends z.ZodRawShape>(
   if (parsed.success) return parsed.data
   const allowed = Object.keys(shape)
   const problems = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
+    // Unknown names inside an option object fall through to the path-and-message form below.
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       const names = issue.keys.map((key) => `"${key}"`).join(', ')
       const known = allowed.length ? `allowed: ${allowed.join(', ')}` : 'it takes no options'
       return `unknown option${issue.keys.length > 1 ? 's' : ''} ${names} (${known})`
