@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { encodeBase64 } from '../../bytes/base64.ts'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import { resolveModels } from '../models.ts'
@@ -31,6 +32,11 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
   if (request.negativePrompt) body.negative_prompt = request.negativePrompt
   // Only models that take batch_size (Kolors) declare more than one image per call.
   if (model.capabilities.maxImagesPerCall > 1) body.batch_size = request.n
+  // An edit's images as data URIs: `image`, then `image2` and `image3`.
+  for (const [index, image] of (request.images ?? []).entries()) {
+    body[index ? `image${index + 1}` : 'image'] =
+      `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
+  }
   return body
 }
 
