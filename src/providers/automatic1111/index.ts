@@ -8,7 +8,8 @@ import { type Automatic1111Options, automatic1111Options, modelSpec } from './mo
 
 /**
  * AUTOMATIC1111's WebUI API, also spoken by Forge and stable-diffusion.cpp's server:
- * `POST {base}/sdapi/v1/txt2img` (the web UI's /docs page). Keyless by default; a key
+ * `POST {base}/sdapi/v1/txt2img`, and `/sdapi/v1/img2img` for edits (the web UI's /docs page).
+ * Keyless by default; a key
  * `user:password` is sent as Basic auth (the WebUI's `--api-auth`), any other key as a bearer
  * token (for a proxy in front). The reply carries base64 PNGs and, in `info`, a JSON string
  * holding the seed actually used.
@@ -22,7 +23,7 @@ const reply = z.object({
 })
 const info = z.object({ seed: z.number().int() })
 
-/** The txt2img body, from a request already fitted to the model's capabilities. */
+/** The txt2img (or, with an image, img2img) body, from a request fitted to the model. */
 export function requestBody(
   request: ImageRequest,
   options: Automatic1111Options,
@@ -39,6 +40,19 @@ export function requestBody(
     n_iter: 1,
   }
   if (options.sampler) body.sampler_name = options.sampler
+  const [image] = request.images ?? []
+  if (image) {
+    body.init_images = [encodeBase64(image.bytes)]
+    body.denoising_strength = options.denoisingStrength
+  }
+  if (request.mask) {
+    // The WebUI masks with the mask's alpha channel when it has one, opaque meaning "repaint"
+    // (processing.py, create_binary_mask): inverted, transparent is repainted, as OpenAI's masks
+    // mean. "Original" fill starts the repainted area from the image rather than from noise.
+    body.mask = encodeBase64(request.mask.bytes)
+    body.inpainting_mask_invert = 1
+    body.inpainting_fill = 1
+  }
   return body
 }
 
@@ -70,7 +84,7 @@ export const automatic1111Provider: ProviderModule = {
         const headers = jsonHeaders(authorization(key))
         const { images, info: reportedInfo } = await callJson(
           { provider: name, fetch, signal },
-          `${baseUrl}/sdapi/v1/txt2img`,
+          `${baseUrl}/sdapi/v1/${request.images?.length ? 'img2img' : 'txt2img'}`,
           { method: 'POST', headers, body: JSON.stringify(requestBody(request, options)) },
           reply,
           (response, text) => automatic1111Error(name, response, text, key),

@@ -18,18 +18,29 @@ const AUTOMATIC1111_OPTIONS = {
   cfgScale: z.number().min(0).max(30).optional(),
   /** `sampler_name`, e.g. "Euler"; the WebUI's default when absent. */
   sampler: z.string().min(1).optional(),
+  /**
+   * How far an edit (img2img) may move from its input: 0 keeps it, 1 ignores it. Default 0.75,
+   * the WebUI's own, which follows the prompt while keeping the input's layout and colours.
+   */
+  denoisingStrength: z.number().min(0).max(1).optional(),
 }
 
 export type Automatic1111Options = {
   steps: number
   cfgScale: number
   sampler: string | undefined
+  denoisingStrength: number
 }
 
 /** Reads the entry's options; throws at start-up naming the bad one. */
 export function automatic1111Options(entry: ProviderEntry): Automatic1111Options {
   const options = readOptions(entry, AUTOMATIC1111_OPTIONS)
-  return { steps: options.steps ?? 20, cfgScale: options.cfgScale ?? 7, sampler: options.sampler }
+  return {
+    steps: options.steps ?? 20,
+    cfgScale: options.cfgScale ?? 7,
+    sampler: options.sampler,
+    denoisingStrength: options.denoisingStrength ?? 0.75,
+  }
 }
 
 /** Latent space is 1/8 of the image; the WebUI's own sliders step by 8 from 64 to 2048. */
@@ -44,6 +55,8 @@ export function capabilities(options: Automatic1111Options): ModelCapabilities {
     maxPromptLength: 4000,
     // batch_size images in one pass.
     maxImagesPerCall: 4,
+    // img2img: one init image (more would be used one per batch item, not together), and a mask.
+    input: { maxImages: 1, mask: true, editOnly: false },
   }
 }
 
