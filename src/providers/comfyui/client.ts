@@ -48,7 +48,8 @@ const historyEntry = z.object({
 export type HistoryEntry = z.infer<typeof historyEntry>
 const queue = z.object({ queue_running: z.array(z.array(z.unknown())) })
 
-const headers = (key: string | null, json = true): Record<string, string> => ({
+/** The headers of a call: JSON or not, and the bearer token when the entry has one. */
+export const headers = (key: string | null, json = true): Record<string, string> => ({
   ...(json ? { 'content-type': 'application/json' } : {}),
   accept: 'application/json',
   ...(key ? { authorization: `Bearer ${key}` } : {}),
@@ -195,7 +196,7 @@ async function isRunning(
 }
 
 /** Reads a non-2xx body and maps it (see errors.ts). */
-async function replyError(
+export async function replyError(
   connection: ComfyConnection,
   response: Response,
   doing: string,

@@ -14,7 +14,9 @@ import {
 /**
  * The `options` of a comfyui PROVIDERS entry, checked at start-up. Capabilities follow the
  * workflow: size control only when it holds `{{width}}` and `{{height}}`, steps only with
- * `{{steps}}`, and so on, so a request is never fitted to a field the graph would drop.
+ * `{{steps}}`, and so on, so a request is never fitted to a field the graph would drop. A
+ * workflow with `{{image}}` edits one image, and only edits (its LoadImage needs a file); with
+ * `{{mask}}` too it takes a mask.
  */
 
 const size = z.number().int().min(16).max(16384)
@@ -86,6 +88,9 @@ export function readSettings(entry: ProviderEntry): ComfySettings {
     maxPromptLength: options.maxPromptLength,
     // ComfyUI runs one queued prompt at a time; n images are n prompts, queued side by side.
     maxImagesPerCall: 1,
+  }
+  if (found.has('image')) {
+    capabilities.input = { maxImages: 1, mask: found.has('mask'), editOnly: true }
   }
   const publicIds = entry.models?.length
     ? [...new Set(entry.models)]

@@ -12,6 +12,9 @@ export type Workflow = Record<string, { class_type: string; inputs: Record<strin
 /**
  * Placeholders a workflow may hold, each as a whole string value (`"seed": "{{seed}}"`). The
  * numeric ones are substituted as JSON numbers, since ComfyUI validates INT inputs by type.
+ * `{{image}}` and `{{mask}}` become the names of files uploaded to ComfyUI's input folder, for a
+ * LoadImage `image` and a LoadImageMask `image` (channel `alpha`, whose transparent area is 1:
+ * the area to change, as in OpenAI's masks).
  */
 export const PLACEHOLDERS = {
   prompt: '{{prompt}}',
@@ -20,6 +23,8 @@ export const PLACEHOLDERS = {
   height: '{{height}}',
   seed: '{{seed}}',
   steps: '{{steps}}',
+  image: '{{image}}',
+  mask: '{{mask}}',
 } as const
 
 export type PlaceholderName = keyof typeof PLACEHOLDERS
@@ -32,6 +37,9 @@ export type WorkflowValues = {
   height?: number
   seed?: number
   steps?: number
+  /** Uploaded file names (index.ts), for a workflow that edits. */
+  image?: string
+  mask?: string
 }
 
 /**
@@ -123,6 +131,11 @@ export function parseWorkflow(raw: unknown): Workflow {
       `options.workflow must hold both "${PLACEHOLDERS.width}" and "${PLACEHOLDERS.height}", or neither`,
     )
   }
+  if (found.has('mask') && !found.has('image')) {
+    throw new Error(
+      `options.workflow has "${PLACEHOLDERS.mask}" but no "${PLACEHOLDERS.image}": a mask applies to an image`,
+    )
+  }
   return workflow
 }
 
@@ -156,6 +169,8 @@ export function fillWorkflow(workflow: Workflow, values: WorkflowValues): Workfl
     [PLACEHOLDERS.height]: values.height,
     [PLACEHOLDERS.seed]: values.seed ?? 0,
     [PLACEHOLDERS.steps]: values.steps,
+    [PLACEHOLDERS.image]: values.image,
+    [PLACEHOLDERS.mask]: values.mask,
   }
   const fill = (value: unknown): unknown => {
     if (typeof value === 'string') {
