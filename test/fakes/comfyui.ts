@@ -1,6 +1,7 @@
 import { encodePng } from '../../src/image/png.ts'
+import { inputFolder, validationFailed } from './comfyui-inputs.ts'
 import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
-import { readForm, type UploadedFile } from './workers-ai.ts'
+import type { UploadedFile } from './workers-ai.ts'
 
 /**
  * A fake ComfyUI on 127.0.0.1 speaking its HTTP API (server.py): `POST /prompt` validates the
@@ -10,12 +11,9 @@ import { readForm, type UploadedFile } from './workers-ai.ts'
  * those files as real PNGs of the graph's latent size; `GET /queue` lists unfinished prompts as
  * running (or pending behind another client's); `POST /queue` and `POST /interrupt` are recorded,
  * and an interrupt stops the prompt as ComfyUI does (its history then holds an
- * `execution_interrupted` error). `POST /upload/image` (multipart `image`, optional `overwrite`,
- * `subfolder`, `type`) stores a file in the input folder and answers `{name, subfolder, type}`,
- * renaming it `name (1).png` when another file has its name and overwrite is off, or 400 with no
- * body without a file (server.py's image_upload); a LoadImage or LoadImageMask naming a file the
- * input folder lacks fails validation as LoadImage's VALIDATE_INPUTS does. Every route also
- * answers under `/api`, as ComfyUI's do.
+ * `execution_interrupted` error). `POST /upload/image` fills an input folder, whose files
+ * LoadImage nodes must name (comfyui-inputs.ts). Every route also answers under `/api`, as
+ * ComfyUI's do.
  */
 
 export type ComfyMode =
@@ -64,61 +62,9 @@ type Node = { class_type: string; inputs: Record<string, unknown> }
 export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<FakeComfy> {
   const prompts = new Map<string, Prompt>()
   const files = new Map<string, Uint8Array>()
-  const inputs = new Map<string, UploadedFile>()
+  const { inputs, upload, missingInput } = inputFolder()
   const served: Uint8Array[] = []
   let number = 0
-
-  const upload = async (request: RecordedRequest, response: Parameters<typeof sendJson>[0]) => {
-    const contentType = request.headers['content-type'] ?? ''
-    const form = contentType.startsWith('multipart/form-data')
-      ? await readForm(contentType, request.body)
-      : new FormData()
-    const image = form.get('image')
-    if (!image || typeof image === 'string' || !image.name) {
-      response.writeHead(400)
-      return void response.end()
-    }
-    const bytes = new Uint8Array(await image.arrayBuffer())
-    const subfolder = String(form.get('subfolder') ?? '')
-    const overwrite = ['true', '1'].includes(String(form.get('overwrite')))
-    const path = (name: string) => (subfolder ? `${subfolder}/${name}` : name)
-    let name = image.name
-    const dot = name.lastIndexOf('.')
-    for (let i = 1; !overwrite && inputs.has(path(name)); i++) {
-      if (Buffer.from(inputs.get(path(name))!.bytes).equals(bytes)) break
-      name = `${image.name.slice(0, dot)} (${i})${image.name.slice(dot)}`
-    }
-    inputs.set(path(name), { name, type: image.type, bytes })
-    sendJson(response, 200, { name, subfolder, type: String(form.get('type') ?? 'input') })
-  }
-
-  /** LoadImage's check that its file is in the input folder, as /prompt reports it. */
-  const missingInput = (graph: Record<string, Node>) => {
-    const [id, node] =
-      Object.entries(graph).find(
-        ([, node]) =>
-          /^LoadImage(Mask)?$/.test(node.class_type) && !inputs.has(String(node.inputs.image)),
-      ) ?? []
-    if (!id || !node) return null
-    const details = `image - Invalid image file: ${String(node.inputs.image)}`
-    const error = {
-      type: 'custom_validation_failed',
-      message: 'Custom validation failed for node',
-      details,
-      extra_info: {},
-    }
-    return {
-      error: {
-        type: 'prompt_outputs_failed_validation',
-        message: 'Prompt outputs failed validation',
-        details: '',
-        extra_info: {},
-      },
-      node_errors: {
-        [id]: { errors: [error], dependent_outputs: [], class_type: node.class_type },
-      },
-    }
-  }
 
   const submit = (request: RecordedRequest, response: Parameters<typeof sendJson>[0]) => {
     let body: { prompt?: unknown; client_id?: unknown }
@@ -142,28 +88,15 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
       return
     }
     if (fake.mode === 'invalid') {
-      return sendJson(response, 400, {
-        error: {
-          type: 'prompt_outputs_failed_validation',
-          message: 'Prompt outputs failed validation',
-          details: '',
-          extra_info: {},
-        },
-        node_errors: {
-          '4': {
-            errors: [
-              {
-                type: 'value_not_in_list',
-                message: 'Value not in list',
-                details: "ckpt_name: 'flux1-schnell-fp8.safetensors' not in []",
-                extra_info: {},
-              },
-            ],
-            dependent_outputs: ['9'],
-            class_type: 'CheckpointLoaderSimple',
-          },
-        },
-      })
+      return sendJson(
+        response,
+        400,
+        validationFailed('4', 'CheckpointLoaderSimple', {
+          type: 'value_not_in_list',
+          message: 'Value not in list',
+          details: "ckpt_name: 'flux1-schnell-fp8.safetensors' not in []",
+        }),
+      )
     }
     const missing = missingInput(body.prompt as Prompt['graph'])
     if (missing) return sendJson(response, 400, missing)
