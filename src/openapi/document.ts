@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
 import { imagesBody } from '../request/images.ts'

@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import { badRequest } from '../errors.ts'
 import { parseRatio, sizeForRatio } from '../request/aspect-ratio.ts'
 import {
@@ -123,7 +123,7 @@ export function parsePromptOptions(text: string): InlineOptions {
 
   // The rules of the other doors' `seed`, `steps`, `model` and `negative_prompt` fields
   // (`--seed -1` is a random seed, as everywhere).
-  const flag = <Schema extends z.ZodType>(name: string, schema: Schema) => {
+  const flag = <Schema extends z.ZodMiniType>(name: string, schema: Schema) => {
     const value = flags.get(name)
     return value === undefined ? undefined : parseRequest(schema, value, { name: `--${name}` })
   }

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import {
   imageSize,
   modelId,
@@ -16,17 +16,21 @@ import { parseRequest } from './request-error.ts'
  * served before anything else is checked); they are here to be described.
  */
 export const directQuery = z.object({
-  prompt: promptText.optional().meta({ description: 'What to draw.' }),
-  size: imageSize.optional(),
-  optimization: optimizationSwitch.optional(),
-  seed: seedText.optional(),
-  steps: stepsText.optional(),
-  model: modelId.optional(),
-  negative: negativePromptText.optional(),
-  id: z.string().optional().meta({
-    description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
-  }),
-  key: z.string().optional().meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' }),
+  prompt: z.optional(promptText).check(z.meta({ description: 'What to draw.' })),
+  size: z.optional(imageSize),
+  optimization: z.optional(optimizationSwitch),
+  seed: z.optional(seedText),
+  steps: z.optional(stepsText),
+  model: z.optional(modelId),
+  negative: z.optional(negativePromptText),
+  id: z.optional(z.string()).check(
+    z.meta({
+      description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
+    }),
+  ),
+  key: z
+    .optional(z.string())
+    .check(z.meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' })),
 })
 
 export type DirectQuery = z.output<typeof directQuery>

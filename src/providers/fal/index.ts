@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import { resolveModels } from '../models.ts'
@@ -21,17 +21,20 @@ export const FAL_QUEUE_URL = 'https://queue.fal.run'
 /** `options` of a fal entry. */
 const FAL_OPTIONS = {
   /** `queue` survives cold starts and is retried by fal; `sync` waits in one request. */
-  mode: z.enum(['queue', 'sync']).default('queue'),
+  mode: z._default(z.enum(['queue', 'sync']), 'queue'),
   pollIntervalMs: pollIntervalOption,
 }
 
 /** The endpoint output (fal-js FluxDevOutput); `has_nsfw_concepts[i]` marks a blacked-out image. */
 const output = z.object({
   images: z.array(
-    z.object({ url: z.string().min(1), content_type: z.string().optional().catch(undefined) }),
+    z.object({
+      url: z.string().check(z.minLength(1)),
+      content_type: z.catch(z.optional(z.string()), undefined),
+    }),
   ),
-  seed: z.number().int().nonnegative().optional().catch(undefined),
-  has_nsfw_concepts: z.array(z.boolean().nullable()).optional().catch(undefined),
+  seed: z.catch(z.optional(z.int().check(z.nonnegative())), undefined),
+  has_nsfw_concepts: z.catch(z.optional(z.array(z.nullable(z.boolean()))), undefined),
 })
 
 export const falProvider: ProviderModule = {

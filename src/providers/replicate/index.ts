@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { downloadImage } from '../download.ts'
 import { upstreamError } from '../http.ts'
 import { resolveModels } from '../models.ts'
@@ -26,7 +26,7 @@ export const REPLICATE_BASE_URL = 'https://api.replicate.com/v1'
 /** `options` of a replicate entry. */
 const REPLICATE_OPTIONS = {
   /** Format asked for; jpg keeps downloads small, png is lossless. */
-  outputFormat: z.enum(['jpg', 'png']).default('jpg'),
+  outputFormat: z._default(z.enum(['jpg', 'png']), 'jpg'),
   pollIntervalMs: pollIntervalOption,
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
 import { resolveModels } from '../models.ts'
@@ -15,11 +15,12 @@ import { genericModel, SILICONFLOW_MODELS } from './models.ts'
 
 export const SILICONFLOW_BASE_URL = 'https://api.siliconflow.cn/v1'
 
+const urls = z.optional(z.array(z.object({ url: z.string().check(z.minLength(1)) })))
 const reply = z.object({
-  images: z.array(z.object({ url: z.string().min(1) })).optional(),
+  images: urls,
   // Older replies carried the same list as `data` as well; accept either.
-  data: z.array(z.object({ url: z.string().min(1) })).optional(),
-  seed: z.number().int().nonnegative().optional(),
+  data: urls,
+  seed: z.optional(z.int().check(z.nonnegative())),
 })
 
 /** The documented request body, from a request already fitted to the model's capabilities. */
