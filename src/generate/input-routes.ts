@@ -1,5 +1,5 @@
 import type { Catalogue, ResolvedModel, Route } from '../pool/catalogue.ts'
-import { MAX_INPUT_IMAGES } from '../request/fields.ts'
+import { type ImageParams, MAX_INPUT_IMAGES } from '../request/fields.ts'
 import { inputError } from './input-images.ts'
 
 /**
@@ -36,6 +36,18 @@ export function resolveModel(
     if (candidate.routes.some((r) => takesInput(r, shape))) return candidate
   }
   return resolved // refused with a reason by routesForInput
+}
+
+/**
+ * Throws the 400 generateImages would for a request no route can take, or an unknown model:
+ * cheap, so doors call it before they count the request against a client's quota.
+ */
+export function checkInputShape(
+  catalogue: Catalogue,
+  params: Pick<ImageParams, 'model' | 'images' | 'mask'>,
+): void {
+  const shape = { images: params.images?.length ?? 0, mask: params.mask !== undefined }
+  routesForInput(resolveModel(catalogue, params.model, shape), shape)
 }
 
 /** The routes of `resolved` able to take the input, or a 400 saying why none can. */

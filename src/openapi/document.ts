@@ -1,7 +1,11 @@
 import * as z from 'zod'
 import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
+import { editsBody, variationsBody } from '../request/edits.ts'
 import { imagesBody } from '../request/images.ts'
+import { uploadBody } from '../request/uploads.ts'
+import { inputPaths } from './input-paths.ts'
+import { errors, GENERATION_ERRORS, html, json, KEY, OPEN } from './parts.ts'
 import {
   chatCompletionReply,
   errorReply,
@@ -9,6 +13,7 @@ import {
   imagesReply,
   modelListReply,
   statusReply,
+  uploadReply,
 } from './response-schemas.ts'
 
 /**
@@ -21,10 +26,14 @@ import {
 export const COMPONENT_SCHEMAS = {
   ChatRequest: chatBody,
   ImagesRequest: imagesBody,
+  EditsRequest: editsBody,
+  VariationsRequest: variationsBody,
+  UploadRequest: uploadBody,
   DirectQuery: directQuery,
   Error: errorReply,
   ChatCompletion: chatCompletionReply,
   ImagesResponse: imagesReply,
+  Upload: uploadReply,
   ModelList: modelListReply,
   Status: statusReply,
   Health: healthReply,
@@ -48,37 +57,6 @@ export function componentSchemas(): Record<string, JsonSchema> {
   }
   return schemas as Record<string, JsonSchema>
 }
-
-const ref = (id: keyof typeof COMPONENT_SCHEMAS) => ({ $ref: `#/components/schemas/${id}` })
-const json = (id: keyof typeof COMPONENT_SCHEMAS) => ({ 'application/json': { schema: ref(id) } })
-const html = { 'text/html': { schema: { type: 'string' } } }
-
-const ERRORS: Record<number, string> = {
-  400: 'Bad input, refused before any upstream call.',
-  401: 'Missing or unknown client key.',
-  404: 'Unknown model, path or image.',
-  413: 'Request body too large.',
-  429: 'Rate limited; see Retry-After.',
-  502: 'Every upstream failed.',
-  503: 'Every upstream is busy or rate-limited.',
-  504: 'Generation timed out.',
-}
-const GENERATION_ERRORS = [400, 401, 404, 413, 429, 502, 503, 504]
-
-/** Error responses; the direct API draws them as an image unless asked for JSON. */
-const errors = (statuses: number[], image = false) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: ERRORS[status],
-        content: { ...json('Error'), ...(image && { 'image/png': {} }) },
-      },
-    ]),
-  )
-
-const KEY = [{ bearer: [] }]
-const OPEN: never[] = []
 
 function paths(directParams: Record<string, JsonSchema>) {
   const directAccess = {
@@ -119,6 +97,7 @@ function paths(directParams: Record<string, JsonSchema>) {
         },
       },
     },
+    ...inputPaths,
     '/v1/models': {
       get: {
         summary: 'The models this gateway serves, the default first.',

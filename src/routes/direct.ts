@@ -2,7 +2,9 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
+import { checkInputShape } from '../generate/input-routes.ts'
 import { errorResponse, recordError } from '../http/error-response.ts'
+import { ownOrigins } from '../http/origin.ts'
 import { errorImageResponse } from '../image/error-image.ts'
 import { bearerKey } from '../middleware/auth.ts'
 import { limitPublicGeneration } from '../middleware/rate-limit.ts'
@@ -20,7 +22,17 @@ import { imageResponse } from './stored-image.ts'
  */
 
 /** Parameters that make `GET /` the direct API; without any of them it is the welcome page. */
-const DIRECT_PARAMS = ['prompt', 'id', 'size', 'optimization', 'seed', 'steps', 'model', 'negative']
+const DIRECT_PARAMS = [
+  'prompt',
+  'id',
+  'size',
+  'optimization',
+  'seed',
+  'steps',
+  'model',
+  'negative',
+  'image',
+]
 
 const keyRequired = () =>
   new GatewayError(
@@ -107,7 +119,8 @@ export function directRoutes(): Hono<AppEnv> {
     const keyHolder = config.clientKeys.length > 0 && (await checkKey(presented))
     if (config.directApiAccess === 'key' && !keyHolder) throw keyRequired()
 
-    const params = parseDirectQuery(query)
+    // Several images come `|`-separated (as Pollinations takes them) or as repeated parameters.
+    const params = parseDirectQuery({ ...query, image: c.req.queries('image')?.join('|') })
     if (params.prompt === undefined) {
       if (id !== undefined) throw expiredWithoutPrompt()
       // The code the other doors use for an empty prompt.
@@ -118,8 +131,9 @@ export function directRoutes(): Hono<AppEnv> {
         { param: 'prompt' },
       )
     }
-    // Resolved before counting, so a typo in the model name does not use up the client's quota.
-    catalogue.resolve(params.model)
+    // Checked before counting, so a typo in the model name (or an edit no model takes) does not
+    // use up the client's quota.
+    checkInputShape(catalogue, { model: params.model, images: params.image })
     // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
     // it (each draw costs an upstream call) and without counting it against the client's limit.
     // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.
@@ -141,8 +155,10 @@ export function directRoutes(): Hono<AppEnv> {
       steps: params.steps,
       negativePrompt: params.negative,
       model: params.model,
+      images: params.image,
       optimize: params.optimization ?? false,
       signal: c.req.raw.signal,
+      origins: ownOrigins(c.req.raw, config.publicUrl),
     })
     const image = result.images[0]!
     addLogFields(c, { direct: 'generated', ...generationLogFields(result) })
