@@ -174,6 +174,24 @@ describe('bad input on POST /v1/images/edits', () => {
   })
 })
 
+describe('Idempotency-Key on an edit', () => {
+  it('reads the form it hashed, and a repeat joins the first instead of paying again', async () => {
+    const { app, calls } = setup()
+    const edit = () =>
+      app.request('/v1/images/edits', {
+        method: 'POST',
+        body: form({ prompt: 'x', image: png, response_format: 'url' }),
+        headers: { 'Idempotency-Key': 'edit-1' },
+      })
+    const first = await edit()
+    expect(first.status).toBe(200)
+    const again = await edit()
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect((await again.json()).data).toEqual((await first.json()).data)
+    expect(calls).toHaveLength(1)
+  })
+})
+
 describe('bad input on POST /v1/uploads', () => {
   it('stores nothing that is not a whole, small enough image', async () => {
     const { app, puts } = setup()
