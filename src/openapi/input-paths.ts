@@ -16,8 +16,7 @@ const imagesReply = {
 export const inputPaths = {
   '/v1/images/edits': {
     post: {
-      summary:
-        "OpenAI's image edits: `image` (or repeated `image[]`), optional `mask`, and a prompt.",
+      summary: "OpenAI's image edits: `image` (or `image[]`), optional `mask`, and a prompt.",
       security: KEY,
       requestBody: formOrJson('EditsRequest'),
       responses: imagesReply,
@@ -25,7 +24,7 @@ export const inputPaths = {
   },
   '/v1/images/variations': {
     post: {
-      summary: 'New images in the spirit of one `image`, drawn by a model that edits.',
+      summary: 'New images in the spirit of one `image`.',
       security: KEY,
       requestBody: formOrJson('VariationsRequest'),
       responses: imagesReply,
@@ -33,7 +32,7 @@ export const inputPaths = {
   },
   '/v1/uploads': {
     post: {
-      summary: 'Keeps an input image for IMAGE_EXPIRATION; its `url` and `id` work in edits.',
+      summary: 'Keeps an input image for edits to name by `url` or `id`.',
       security: KEY,
       requestBody: formOrJson('UploadRequest'),
       responses: {

@@ -34,9 +34,9 @@ export const imagesReply = z.object({
 })
 
 export const uploadReply = z.object({
-  id: z.string().meta({ description: 'The storage key; `{"file_id": id}` in JSON edits.' }),
+  id: z.string().meta({ description: '`{"file_id": id}` in JSON edits.' }),
   object: z.literal('upload'),
-  url: z.string().meta({ description: "The gateway's own /image/{id}, read from the store." }),
+  url: z.string(),
   expires_at: z.int(),
   content_type: z.string(),
   width: z.int(),

@@ -82,14 +82,10 @@ export const editsBody = imagesBody
     image: imageList,
     images: imageList.meta({ description: "OpenAI's JSON name for `image`." }),
     mask: imageReference.nullish().meta({
-      description: 'A PNG whose transparent pixels mark where the first image may change.',
+      description: 'A PNG: its transparent pixels may change in the first image.',
     }),
   })
   .check(requireImage)
-  .meta({
-    description:
-      'Multipart: `image` or repeated `image[]` files, `mask`, and text fields. JSON: links, data: URIs, `{image_url}` or `{file_id}` (an upload id).',
-  })
 
 /** What `/v1/images/variations` asks an edit-capable model for. */
 export const VARIATION_PROMPT =

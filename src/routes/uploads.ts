@@ -20,7 +20,7 @@ const noStorage = () =>
   new GatewayError(
     501,
     'uploads_unavailable',
-    'This gateway has no image storage to keep uploads in; send the image with the edit instead (a file or a data: URI).',
+    'This gateway has no image storage for uploads; send the image with the edit instead.',
     { retryable: false },
   )
 

@@ -29,7 +29,7 @@ async function formWith(name: string) {
   return { bytes, type: request.headers.get('content-type')! }
 }
 
-const post = (path: string, body: BodyInit, type: string) =>
+const post = (path: string, body: Uint8Array | string, type: string) =>
   mf.dispatchFetch(`https://gw.example${path}`, {
     method: 'POST',
     body,
