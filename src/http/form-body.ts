@@ -11,8 +11,8 @@ const FILE_FIELDS = new Set(['image', 'image[]', 'mask', 'file'])
 /**
  * Reads a body sent as a form or as JSON into one plain object, so one schema checks both. In a
  * form, file parts become `{bytes, filename}`, `image[]` (how the SDKs send several images)
- * joins `image`, a repeated field becomes a list, and an empty text field is dropped: forms
- * send fields left blank, which means "not given" (an empty prompt is still refused as one).
+ * joins `image`, a repeated field becomes a list, and an empty field is dropped: forms send
+ * fields left blank, which means "not given" (an empty prompt is still refused as one).
  */
 export async function readFormOrJson(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('Content-Type') ?? ''
@@ -38,7 +38,9 @@ export async function readFormOrJson(c: Context): Promise<Record<string, unknown
   }
   const fields: Record<string, unknown[]> = {}
   for (const [name, value] of form) {
-    if (value === '' && name !== 'prompt') continue
+    // A browser sends a file input left empty as a nameless, empty file.
+    const blank = typeof value === 'string' ? value === '' : !value.name && value.size === 0
+    if (blank && name !== 'prompt') continue
     const field = name === 'image[]' ? 'image' : name
     const read =
       typeof value !== 'string' && FILE_FIELDS.has(name)

@@ -113,7 +113,9 @@ describe('bad input on POST /v1/images/edits', () => {
       'mask',
     )
     expect(mask).toBe("The model 'kontext' does not take a mask")
-    await refused(await post(form({ prompt: 'x' })), 400, 'image_required', 'image')
+    const blankInput = form({ prompt: 'x' })
+    blankInput.append('image', new Blob([]), '')
+    await refused(await post(blankInput), 400, 'image_required', 'image')
     const huge = new Uint8Array(MAX_INPUT_IMAGE_BYTES + 1)
     huge.set(png)
     await refused(await post(form({ prompt: 'x', image: huge })), 413, 'image_too_large', 'image')
