@@ -7,7 +7,7 @@ import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
 import { idempotency } from './middleware/idempotency.ts'
 import { requestLog } from './middleware/request-log.ts'
-import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGES } from './request/fields.ts'
+import { MAX_INPUT_IMAGE_BYTES } from './request/fields.ts'
 import { chatRoutes } from './routes/chat.ts'
 import { directRoutes } from './routes/direct.ts'
 import { guiRoutes } from './routes/gui.ts'
@@ -52,6 +52,13 @@ function routingPath(request: Request): string {
 const imageBodyBytes = (files: number, otherBytes: number) =>
   Math.ceil((files * MAX_INPUT_IMAGE_BYTES * 4) / 3) + otherBytes
 
+/**
+ * An edit's images together: room for three full-size ones (about 80 MiB). Sixteen of them at
+ * 20 MiB would let one request hold 450 MiB of a Node process's memory while the form is parsed;
+ * references are rarely that large, and a client with big ones can upload them first.
+ */
+const EDIT_IMAGES_BODY = 3
+
 /** Headers a browser page may read from a response. */
 const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry', 'X-Cache']
 
@@ -92,7 +99,7 @@ export function createApp(deps: AppDeps): App {
   app.use(
     limitBody(config.maxBodyBytes, {
       // The images and a mask.
-      '/v1/images/edits': imageBodyBytes(MAX_INPUT_IMAGES + 1, config.maxBodyBytes),
+      '/v1/images/edits': imageBodyBytes(EDIT_IMAGES_BODY, config.maxBodyBytes),
       '/v1/images/variations': imageBodyBytes(1, config.maxBodyBytes),
       '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
     }),
