@@ -8,6 +8,7 @@ import {
   seedText,
   stepsText,
 } from './field-schemas.ts'
+import type { ImageSource } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -23,6 +24,25 @@ export const directQuery = z.object({
   steps: z.optional(stepsText),
   model: z.optional(modelId),
   negative: z.optional(negativePromptText),
+  image: z
+    .optional(
+      z.pipe(
+        z.string(),
+        z.transform((text) =>
+          text
+            .split('|')
+            .map((link) => link.trim())
+            .filter(Boolean)
+            .map((url): ImageSource => ({ url })),
+        ),
+      ),
+    )
+    .check(
+      z.meta({
+        description:
+          'Images to edit (which makes this an edit): links, data: URIs or /v1/uploads URLs, separated by `|` or in repeated `image` parameters.',
+      }),
+    ),
   id: z.optional(z.string()).check(
     z.meta({
       description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
@@ -36,7 +56,7 @@ export const directQuery = z.object({
 export type DirectQuery = z.output<typeof directQuery>
 
 /** Reads and checks the query; the first problem becomes a 400 naming the parameter. */
-export function parseDirectQuery(query: Record<string, string>): DirectQuery {
+export function parseDirectQuery(query: Record<string, string | undefined>): DirectQuery {
   // An empty parameter (`&seed=`, as a form leaves it) means "not given"; an empty prompt does not.
   const given = Object.entries(query).filter(([name, value]) => value !== '' || name === 'prompt')
   return parseRequest(directQuery, Object.fromEntries(given))
