@@ -9,8 +9,8 @@ import type { InputImage } from './types.ts'
  * every host here documents or accepts, so no image needs a public address of its own.
  */
 
-/** `data:image/png;base64,...` for an input image. */
-export const dataUri = (image: InputImage): string =>
+/** `data:image/png;base64,...` for an input image (or a mask made here). */
+export const dataUri = (image: Pick<InputImage, 'bytes' | 'contentType'>): string =>
   `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
 
 /** An edit's images for a FLUX.1 Fill host: the image, and its mask in black and white. */
