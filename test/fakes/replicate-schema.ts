@@ -113,7 +113,7 @@ function validateImages(model: string, family: Family, input: Record<string, unk
         field: 'input.input_images',
         description: `input.input_images: Array must have at most ${max} items`,
       })
-    list.forEach((value, index) => check(`input_images.${index}`, value))
+    for (const [index, value] of list.entries()) check(`input_images.${index}`, value)
   }
   if (family === 'fill') {
     const image = check('image', input.image)
