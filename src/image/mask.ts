@@ -31,6 +31,7 @@ export const MAX_MASK_PIXELS = 4096 * 4096
  * compressed bomb cannot grow past it.
  */
 export async function decodePng(png: Uint8Array): Promise<DecodedPng | null> {
+  if (png[0] !== 0x89 || png[1] !== 0x50 || png[2] !== 0x4e || png[3] !== 0x47) return null
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength)
   const idat: Uint8Array[] = []
   let header: Uint8Array | undefined

@@ -19,11 +19,25 @@ export type FillInputs = { image: InputImage; mask?: Uint8Array }
 /**
  * The first image, and the request's mask made into the black-and-white one FLUX.1 Fill wants
  * (white = repaint; see image/mask.ts). No mask means the image's own transparency marks the
- * area, as with OpenAI's edits. A mask of another size, or one that cannot be read, is the
- * client's to fix: a 400 naming `mask`, raised before the upstream is paid.
+ * area, as with OpenAI's edits: hosts that read it themselves get no mask, and for those that
+ * `requireMask` it is made from the image. A mask of another size, or one that cannot be read,
+ * is the client's to fix: a 400 naming `mask`, raised before the upstream is paid.
  */
-export async function fillInputs(images: InputImage[], mask?: InputImage): Promise<FillInputs> {
+export async function fillInputs(
+  images: InputImage[],
+  mask?: InputImage,
+  options: { requireMask?: boolean } = {},
+): Promise<FillInputs> {
   const image = images[0]!
+  if (!mask && options.requireMask) {
+    const own = await fillMask(image.bytes)
+    if (!own) {
+      throw maskError(
+        'This model needs a mask: send one, or a PNG whose transparency marks the area',
+      )
+    }
+    return { image, mask: own }
+  }
   if (!mask) return { image }
   if (mask.width !== image.width || mask.height !== image.height) {
     throw maskError(
