@@ -78,29 +78,31 @@ function unfilter(
   above: Uint8Array | null,
   step: number,
 ): boolean {
+  if (filter > 4) return false
   for (let x = 0; x < line.length; x++) {
     const left = x >= step ? row[x - step]! : 0
     const up = above ? above[x]! : 0
     const corner = above && x >= step ? above[x - step]! : 0
-    let predicted: number
-    if (filter === 0) predicted = 0
-    else if (filter === 1) predicted = left
-    else if (filter === 2) predicted = up
-    else if (filter === 3) predicted = (left + up) >> 1
-    else if (filter === 4) predicted = paeth(left, up, corner)
-    else return false
+    // None, Sub, Up, Average, Paeth (PNG specification, section 9).
+    const predicted =
+      filter === 1
+        ? left
+        : filter === 2
+          ? up
+          : filter === 3
+            ? (left + up) >> 1
+            : filter === 4
+              ? paeth(left, up, corner)
+              : 0
     row[x] = (line[x]! + predicted) & 0xff
   }
   return true
 }
 
 function paeth(left: number, up: number, corner: number): number {
-  const estimate = left + up - corner
-  const [a, b, c] = [estimate - left, estimate - up, estimate - corner].map(Math.abs) as [
-    number,
-    number,
-    number,
-  ]
+  const a = Math.abs(up - corner)
+  const b = Math.abs(left - corner)
+  const c = Math.abs(left + up - 2 * corner)
   return a <= b && a <= c ? left : b <= c ? up : corner
 }
 

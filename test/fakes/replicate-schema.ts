@@ -1,3 +1,4 @@
+import { ASPECT_RATIOS } from '../../src/providers/aspect-ratio.ts'
 import { readImageField } from './input-images.ts'
 
 /**
@@ -8,19 +9,8 @@ import { readImageField } from './input-images.ts'
  * Replicate's validation does ("Additional property is not allowed").
  */
 
-const FLUX1_RATIOS = [
-  '1:1',
-  '16:9',
-  '21:9',
-  '3:2',
-  '2:3',
-  '4:5',
-  '5:4',
-  '3:4',
-  '4:3',
-  '9:16',
-  '9:21',
-]
+/** FLUX.1's list is the one the gateway itself picks from. */
+const FLUX1_RATIOS: string[] = [...ASPECT_RATIOS]
 const KONTEXT_RATIOS = [...FLUX1_RATIOS, '2:1', '1:2', 'match_input_image']
 const FLUX2_RATIOS = ['1:1', '16:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16']
 const FLUX2_RATIO_CHOICES = [...FLUX2_RATIOS, 'custom', 'match_input_image']

@@ -31,47 +31,31 @@ const flux2 = (input: InputCapabilities, steps: ModelCapabilities['steps'] = nul
 })
 const KONTEXT = { ...fluxCapabilities(RATIO_SIZE, null), input: KONTEXT_INPUT }
 
+/** An endpoint, by default public under its own name. */
+const endpoint = (id: string, capabilities: ModelCapabilities, publicIds = [id]): ModelSpec => ({
+  id,
+  publicIds,
+  capabilities,
+})
+
 /** The endpoints this provider knows; others named in config are served as FLUX.2 ones. */
 export const BFL_MODELS: ModelSpec[] = [
-  {
-    id: 'flux-pro-1.1',
-    publicIds: ['flux-pro-1.1'],
-    capabilities: flux1(null),
-  },
-  {
-    id: 'flux-dev',
-    publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: flux1(DEV_STEPS),
-  },
-  { id: 'flux-2-pro', publicIds: ['flux-2-pro'], capabilities: flux2(FLUX2_INPUT) },
-  { id: 'flux-2-max', publicIds: ['flux-2-max'], capabilities: flux2(FLUX2_INPUT) },
-  {
-    // [flex] alone takes steps (1-50, default 50).
-    id: 'flux-2-flex',
-    publicIds: ['flux-2-flex'],
-    capabilities: flux2(FLUX2_INPUT, { min: 1, max: 50, default: 50 }),
-  },
-  {
-    id: 'flux-2-klein-4b',
-    publicIds: ['flux-2-klein-4b', 'flux-2-klein'],
-    capabilities: flux2(FLUX2_KLEIN_INPUT),
-  },
-  {
-    id: 'flux-2-klein-9b',
-    publicIds: ['flux-2-klein-9b'],
-    capabilities: flux2(FLUX2_KLEIN_INPUT),
-  },
-  { id: 'flux-kontext-pro', publicIds: ['flux-kontext-pro'], capabilities: KONTEXT },
-  { id: 'flux-kontext-max', publicIds: ['flux-kontext-max'], capabilities: KONTEXT },
-  {
-    // Repaints at the image's own size, with 15-50 steps.
-    id: 'flux-pro-1.0-fill',
-    publicIds: ['flux-fill-pro'],
-    capabilities: {
-      ...fluxCapabilities(null, { min: 15, max: 50, default: 50 }),
-      input: FILL_INPUT,
-    },
-  },
+  endpoint('flux-pro-1.1', flux1(null)),
+  endpoint('flux-dev', flux1(DEV_STEPS), ['flux-dev', 'flux-1-dev']),
+  endpoint('flux-2-pro', flux2(FLUX2_INPUT)),
+  endpoint('flux-2-max', flux2(FLUX2_INPUT)),
+  // [flex] alone takes steps (1-50, default 50).
+  endpoint('flux-2-flex', flux2(FLUX2_INPUT, { min: 1, max: 50, default: 50 })),
+  endpoint('flux-2-klein-4b', flux2(FLUX2_KLEIN_INPUT), ['flux-2-klein-4b', 'flux-2-klein']),
+  endpoint('flux-2-klein-9b', flux2(FLUX2_KLEIN_INPUT)),
+  endpoint('flux-kontext-pro', KONTEXT),
+  endpoint('flux-kontext-max', KONTEXT),
+  // Repaints at the image's own size, with 15-50 steps.
+  endpoint(
+    'flux-pro-1.0-fill',
+    { ...fluxCapabilities(null, { min: 15, max: 50, default: 50 }), input: FILL_INPUT },
+    ['flux-fill-pro'],
+  ),
 ]
 
 /** An endpoint id this file does not know, served as a FLUX.2 one (text only). */

@@ -43,96 +43,66 @@ const capabilities = (steps: ModelCapabilities['steps'], maxImagesPerCall: numbe
 const withInput = (base: ModelCapabilities, input: InputCapabilities) => ({ ...base, input })
 /** Kontext on Replicate takes one `input_image`. */
 const KONTEXT = withInput(capabilities(null, 1), { ...KONTEXT_INPUT, maxImages: 1 })
-/** The pro models: one image per prediction, `safety_tolerance` rather than a checker switch. */
-const PRO = { numOutputs: false, safetyChecker: false, safetyTolerance: true }
+/**
+ * One of BFL's models on Replicate. The open ones (schnell, dev, Kontext dev) have a safety
+ * checker switch, and FLUX.1's make up to 4 images per prediction; the pro ones make one and take
+ * `safety_tolerance`.
+ */
+function model(
+  name: string,
+  family: ReplicateFamily,
+  capabilities: ModelCapabilities,
+  options: { publicIds?: string[]; open?: boolean } = {},
+): ReplicateModel {
+  const { publicIds = [name], open = false } = options
+  const id = `black-forest-labs/${name}`
+  return {
+    id,
+    publicIds,
+    capabilities,
+    family,
+    numOutputs: open && family === 'flux1',
+    safetyChecker: open,
+    safetyTolerance: !open,
+  }
+}
+
+const flux2 = (steps: ModelCapabilities['steps'], maxImages = FLUX2_INPUT.maxImages) =>
+  withInput(fluxCapabilities(FLUX2_SIZE, steps), { ...FLUX2_INPUT, maxImages })
 
 /** The models this provider knows; others named in config get the generic treatment. */
 export const REPLICATE_MODELS: ReplicateModel[] = [
-  {
-    id: 'black-forest-labs/flux-schnell',
+  model('flux-schnell', 'flux1', capabilities({ min: 1, max: 4, default: 4 }, 4), {
     publicIds: ['flux-schnell', 'flux-1-schnell'],
-    capabilities: capabilities({ min: 1, max: 4, default: 4 }, 4),
-    family: 'flux1',
-    numOutputs: true,
-    safetyChecker: true,
-    safetyTolerance: false,
-  },
-  {
-    id: 'black-forest-labs/flux-dev',
+    open: true,
+  }),
+  model('flux-dev', 'flux1', capabilities(DEV_STEPS, 4), {
     publicIds: ['flux-dev', 'flux-1-dev'],
-    capabilities: capabilities(DEV_STEPS, 4),
-    family: 'flux1',
-    numOutputs: true,
-    safetyChecker: true,
-    safetyTolerance: false,
-  },
-  {
-    id: 'black-forest-labs/flux-1.1-pro',
-    publicIds: ['flux-pro-1.1'],
-    capabilities: capabilities(null, 1),
-    family: 'flux1',
-    ...PRO,
-  },
-  {
-    id: 'black-forest-labs/flux-kontext-pro',
-    publicIds: ['flux-kontext-pro'],
-    capabilities: KONTEXT,
-    family: 'kontext',
-    ...PRO,
-  },
-  {
-    id: 'black-forest-labs/flux-kontext-max',
-    publicIds: ['flux-kontext-max'],
-    capabilities: KONTEXT,
-    family: 'kontext',
-    ...PRO,
-  },
-  {
-    // The open Kontext model edits only: `input_image` is required. Steps 4-50, default 30.
-    id: 'black-forest-labs/flux-kontext-dev',
-    publicIds: ['flux-kontext-dev'],
-    capabilities: withInput(capabilities({ min: 4, max: 50, default: 30 }, 1), {
+    open: true,
+  }),
+  model('flux-1.1-pro', 'flux1', capabilities(null, 1), { publicIds: ['flux-pro-1.1'] }),
+  model('flux-kontext-pro', 'kontext', KONTEXT),
+  model('flux-kontext-max', 'kontext', KONTEXT),
+  // The open Kontext model edits only: `input_image` is required. Steps 4-50, default 30.
+  model(
+    'flux-kontext-dev',
+    'kontext',
+    withInput(capabilities({ min: 4, max: 50, default: 30 }, 1), {
       maxImages: 1,
       mask: false,
       editOnly: true,
     }),
-    family: 'kontext',
-    numOutputs: false,
-    safetyChecker: true,
-    safetyTolerance: false,
-  },
-  {
-    id: 'black-forest-labs/flux-2-pro',
-    publicIds: ['flux-2-pro'],
-    capabilities: withInput(fluxCapabilities(FLUX2_SIZE, null), FLUX2_INPUT),
-    family: 'flux2',
-    ...PRO,
-  },
-  {
-    id: 'black-forest-labs/flux-2-max',
-    publicIds: ['flux-2-max'],
-    capabilities: withInput(fluxCapabilities(FLUX2_SIZE, null), FLUX2_INPUT),
-    family: 'flux2',
-    ...PRO,
-  },
-  {
-    // Replicate's [flex] takes 10 references (BFL's API 8), and steps 1-50, default 30.
-    id: 'black-forest-labs/flux-2-flex',
-    publicIds: ['flux-2-flex'],
-    capabilities: withInput(fluxCapabilities(FLUX2_SIZE, { min: 1, max: 50, default: 30 }), {
-      ...FLUX2_INPUT,
-      maxImages: 10,
-    }),
-    family: 'flux2',
-    ...PRO,
-  },
-  {
-    id: 'black-forest-labs/flux-fill-pro',
-    publicIds: ['flux-fill-pro'],
-    capabilities: withInput(fluxCapabilities(null, { min: 1, max: 50, default: 50 }), FILL_INPUT),
-    family: 'fill',
-    ...PRO,
-  },
+    { open: true },
+  ),
+  model('flux-2-pro', 'flux2', flux2(null)),
+  model('flux-2-max', 'flux2', flux2(null)),
+  // Replicate's [flex] takes 10 references (BFL's API 8), and steps 1-50, default 30.
+  model('flux-2-flex', 'flux2', flux2({ min: 1, max: 50, default: 30 }, 10)),
+  model(
+    'flux-fill-pro',
+    'fill',
+    withInput(fluxCapabilities(null, { min: 1, max: 50, default: 50 }), FILL_INPUT),
+  ),
 ]
 
 /** An `owner/name` this file does not know: prompt, ratio, seed and format only. */
