@@ -53,7 +53,7 @@ describe('dist/worker.js entry', () => {
         body: JSON.stringify({ messages }),
       })
     type Reply = { choices: { message: { content: string } }[] }
-    const contentOf = async (response: Response) =>
+    const contentOf = async (response: { json(): Promise<unknown> }) =>
       ((await response.json()) as Reply).choices[0]!.message.content
     const reply = await contentOf(await chat([{ role: 'user', content: 'a kite 16:9' }]))
     expect(reply).toContain('](https://gw.example/image/')
