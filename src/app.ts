@@ -12,6 +12,7 @@ import { directRoutes } from './routes/direct.ts'
 import { guiRoutes } from './routes/gui.ts'
 import { healthRoutes } from './routes/health.ts'
 import { imagesRoutes } from './routes/images.ts'
+import { mcpRoutes } from './routes/mcp.ts'
 import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/', statusRoutes())
   app.route('/', chatRoutes())
   app.route('/', imagesRoutes())
+  app.route('/', mcpRoutes())
   app.route('/', storedImageRoutes())
   app.route('/', guiRoutes())
   app.route('/', openApiRoutes())

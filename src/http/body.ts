@@ -5,7 +5,7 @@ import type { AppEnv } from '../services.ts'
 import { errorResponse } from './error-response.ts'
 
 /** `application/json` or any `application/*+json`, with or without parameters (`charset`). */
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
+export const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
 
 /**
  * A request body that stopped arriving: the only way reading it fails is the client's

@@ -119,6 +119,49 @@ function paths(directParams: Record<string, JsonSchema>) {
         },
       },
     },
+    '/mcp': {
+      post: {
+        summary:
+          'MCP over Streamable HTTP, stateless: the tools generate_image and list_models for agents.',
+        security: [...KEY, { key: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: ['object', 'array'],
+                description: 'A JSON-RPC 2.0 message; a batch only before protocol 2025-06-18.',
+              },
+            },
+          },
+        },
+        responses: {
+          200: {
+            description:
+              'The JSON-RPC answer; an event stream (progress notifications, then the answer) when a request carries `_meta.progressToken` and the client accepts `text/event-stream`.',
+            content: {
+              'application/json': {},
+              'text/event-stream': { schema: { type: 'string' } },
+            },
+          },
+          202: { description: 'Notifications and responses, accepted.' },
+          400: { description: 'Not JSON (-32700), not JSON-RPC (-32600), or an unknown version.' },
+          ...errors([401]),
+          403: { description: 'An Origin that CORS_ORIGINS does not allow.' },
+          415: { description: 'Not sent as application/json.' },
+        },
+      },
+      ...Object.fromEntries(
+        ['get', 'delete'].map((method) => [
+          method,
+          {
+            summary: 'Stateless: no stream to open, no session to end.',
+            security: OPEN,
+            responses: { 405: { description: 'POST only.' } },
+          },
+        ]),
+      ),
+    },
     '/v1/models': {
       get: {
         summary: 'The models this gateway serves, the default first.',
@@ -222,7 +265,7 @@ function buildDocument() {
       schemas: components,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A client key (API_KEY).' },
-        key: { type: 'apiKey', in: 'query', name: 'key', description: 'The direct API key.' },
+        key: { type: 'apiKey', in: 'query', name: 'key', description: 'A client key in the URL.' },
       },
     },
   }

@@ -51,7 +51,12 @@ export const seedText = integerTextIn(RANDOM_SEED, MAX_SEED, SEED_RULE)
   .transform(randomToUndefined)
   .meta({ description: `${RANDOM_SEED} or absent: a random seed.` })
 
+/** Seeds as a JSON number only, for doors whose callers read a JSON Schema (MCP tools). */
+export const seedInteger = integerIn(RANDOM_SEED, MAX_SEED, SEED_RULE)
+  .transform(randomToUndefined)
+  .meta({ description: `${RANDOM_SEED} or absent: a random seed.` })
 export const imageCount = integerOrTextIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
+export const imageCountInteger = integerIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
 export const stepsNumber = integerOrTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
 export const stepsText = integerTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
 
@@ -134,3 +139,13 @@ export const optimizationSwitch = z
   })
   .transform((value) => value === true || value === 1 || value === '1' || value === 'true')
   .meta({ description: 'Rewrite the prompt through the prompt LLM first.' })
+
+const RATIO_SIDE = '([1-9]|[12]\\d|3[0-2])'
+const RATIO_RULE = 'must be a ratio "W:H" with each side from 1 to 32 (e.g. "16:9")'
+
+/** An aspect ratio, `W:H` with each side 1-32 (the rule of the chat's `--ar`). */
+export const aspectRatio = z
+  .string({ error: RATIO_RULE })
+  .regex(new RegExp(`^${RATIO_SIDE}:${RATIO_SIDE}$`), { error: RATIO_RULE })
+  .transform((text) => text.split(':').map(Number) as [number, number])
+  .meta({ description: 'W:H (e.g. "16:9"), each side 1-32; drawn at about one megapixel.' })

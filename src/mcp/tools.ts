@@ -1,0 +1,190 @@
+import type { Context } from 'hono'
+import * as z from 'zod'
+import { encodeBase64 } from '../bytes/base64.ts'
+import { imageMarkdown } from '../chat/image-link.ts'
+import { type GenerationEvent, type GenerationResult, generateImages } from '../generate/index.ts'
+import { recordError } from '../http/error-response.ts'
+import { publicOrigin } from '../http/origin.ts'
+import { limitApiGeneration } from '../middleware/rate-limit.ts'
+import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
+import { sizeForRatio } from '../prompt/options.ts'
+import { generateImageArguments, parseToolArguments } from '../request/mcp.ts'
+import type { AppEnv } from '../services.ts'
+import { INVALID_PARAMS, RpcError } from './json-rpc.ts'
+
+/**
+ * The MCP door's tools: their definitions for `tools/list` and what `tools/call` runs. Images go
+ * back as links (a text block with the markdown image, a `resource_link`, and structured
+ * content), never as megabytes of base64 in the model's context; only a gateway without storage,
+ * which has no link to give, sends the image itself.
+ *
+ * Failures of a call (bad arguments, unknown model, rate limit, every upstream failed) are tool
+ * results with `isError: true`, which the model reads and can act on, as the specification asks
+ * since 2025-11-25 (SEP-1303: input validation errors are tool execution errors). Only a call
+ * that is malformed as a request, or names no tool of ours, is a JSON-RPC error.
+ */
+
+/** What a tool call gets: the request's context and, when the client asked, a progress sink. */
+type ToolCall = {
+  c: Context<AppEnv>
+  args: unknown
+  /** Aborts when the client leaves (its request, or the event stream it reads). */
+  signal: AbortSignal
+  progress?: (message: string) => void
+}
+
+type Tool = {
+  title: string
+  description: string
+  input: z.ZodType
+  output: z.ZodType
+  readOnly?: boolean
+  run: (call: ToolCall) => Promise<ToolResult>
+}
+
+type ToolResult = {
+  content: Record<string, unknown>[]
+  structuredContent?: Record<string, unknown>
+  isError?: boolean
+}
+
+const imagesOutput = z.object({
+  url: z.string().nullable().meta({ description: 'The first image; null without storage.' }),
+  urls: z.array(z.string()),
+  size: z.string().meta({ examples: ['1024x768'] }),
+  seed: z.int().nullable(),
+  model: z.string(),
+})
+
+const modelsOutput = z.object({
+  default: z.string(),
+  models: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
+})
+
+/** A progress line for each step of a generation. */
+function progressMessage(event: GenerationEvent): string {
+  if (event.type === 'upstream-progress') return event.message
+  if (event.type === 'attempt') return `Drawing with ${event.model} on ${event.provider}`
+  const size = event.size ? ` at ${event.size.width}x${event.size.height}` : ''
+  return `Prompt ready${event.promptModel ? ` (rewritten by ${event.promptModel})` : ''}${size}`
+}
+
+/** The reply for finished images: links, a resource link each, and the structured summary. */
+function imagesResult(result: GenerationResult, origin: string): ToolResult {
+  const first = result.images[0]!
+  const size = `${first.width}x${first.height}`
+  const urls: string[] = []
+  const content: ToolResult['content'] = []
+  const lines: string[] = []
+  for (const image of result.images) {
+    if (!image.key) {
+      content.push({ type: 'image', data: encodeBase64(image.bytes), mimeType: image.contentType })
+      continue
+    }
+    const url = `${origin}/image/${image.key}`
+    urls.push(url)
+    lines.push(`${imageMarkdown(result.prompt, url)}\nLink: ${url}`)
+    content.push({ type: 'resource_link', uri: url, name: image.key, mimeType: image.contentType })
+  }
+  const facts = [`${size}, seed ${result.seed ?? 'unknown'}, model ${result.model}`]
+  if (result.finalPrompt !== result.prompt) facts.push(`Prompt as drawn: ${result.finalPrompt}`)
+  facts.push(...result.warnings, ...(result.promptNote ? [result.promptNote] : []))
+  content.unshift({ type: 'text', text: [...lines, facts.join('\n')].join('\n\n') })
+  return {
+    content,
+    structuredContent: {
+      url: urls[0] ?? null,
+      urls,
+      size,
+      seed: result.seed ?? null,
+      model: result.model,
+    },
+  }
+}
+
+const TOOLS: Record<string, Tool> = {
+  generate_image: {
+    title: 'Generate image',
+    description:
+      'Draws images from a text prompt with a FLUX-class model and returns links to them. Give size or aspect_ratio, not both; the same seed and arguments give the same image.',
+    input: generateImageArguments,
+    output: imagesOutput,
+    async run({ c, args, signal, progress }) {
+      const services = c.get('services')
+      const parsed = parseToolArguments(generateImageArguments, args)
+      // Resolved before counting, so a typo in the model name does not use up the quota.
+      services.catalogue.resolve(parsed.model)
+      await limitApiGeneration(c)
+      const ratio = parsed.aspect_ratio
+      const result = await generateImages(services, {
+        prompt: parsed.prompt,
+        n: parsed.n ?? 1,
+        seed: parsed.seed,
+        model: parsed.model,
+        ...(ratio ? sizeForRatio(...ratio) : parsed.size),
+        optimize: parsed.enhance,
+        signal,
+        onProgress: progress && ((event) => progress(progressMessage(event))),
+      })
+      addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
+      return imagesResult(result, publicOrigin(c.req.raw, services.config.publicUrl))
+    },
+  },
+  list_models: {
+    title: 'List models',
+    description: 'The image models this gateway serves, the default first.',
+    input: z.object({}),
+    output: modelsOutput,
+    readOnly: true,
+    async run({ c }) {
+      const { catalogue } = c.get('services')
+      const models = catalogue.listing
+      const text = models.map((model) => `${model.id}: ${model.providers.join(', ')}`)
+      return {
+        content: [{ type: 'text', text: `Default: ${catalogue.defaultModel}\n${text.join('\n')}` }],
+        structuredContent: { default: catalogue.defaultModel, models },
+      }
+    },
+  },
+}
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' })
+  return rest
+}
+
+let definitions: Record<string, unknown>[] | undefined
+
+/** The `tools/list` entries, built on first use: the same for every configuration. */
+export const toolDefinitions = () =>
+  (definitions ??= Object.entries(TOOLS).map(([name, tool]) => ({
+    name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input, 'input'),
+    outputSchema: jsonSchema(tool.output, 'output'),
+    annotations: { readOnlyHint: tool.readOnly ?? false, openWorldHint: !tool.readOnly },
+  })))
+
+/**
+ * Runs `tools/call`. A call that names no tool of ours, or whose arguments are no object, is a
+ * JSON-RPC error; a failure of the call itself comes back as an `isError` result.
+ */
+export async function callTool(
+  call: Omit<ToolCall, 'args'>,
+  params: Record<string, unknown>,
+): Promise<ToolResult> {
+  const { name, arguments: args } = params
+  const tool = typeof name === 'string' && Object.hasOwn(TOOLS, name) ? TOOLS[name] : undefined
+  if (!tool) throw new RpcError(INVALID_PARAMS, `Unknown tool: ${String(name).slice(0, 100)}`)
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    throw new RpcError(INVALID_PARAMS, 'arguments must be an object.')
+  }
+  const { c } = call
+  try {
+    return await tool.run({ ...call, args })
+  } catch (thrown) {
+    const error = recordError(c, thrown)
+    return { content: [{ type: 'text', text: error.message }], isError: true }
+  }
+}

@@ -1,0 +1,48 @@
+import * as z from 'zod'
+import {
+  aspectRatio,
+  imageCountInteger,
+  imageSize,
+  modelId,
+  promptText,
+  seedInteger,
+} from './field-schemas.ts'
+import { parseRequest } from './request-error.ts'
+
+/**
+ * The arguments of the MCP door's tools (`POST /mcp`, `tools/call`). A language model fills them
+ * in from the JSON Schema `tools/list` publishes, which is generated from these schemas: numbers
+ * and switches are plain JSON types here (no digit strings), so that schema stays simple to
+ * follow. Unknown arguments are stripped, as every door strips unknown fields.
+ */
+
+export const generateImageArguments = z
+  .object({
+    prompt: promptText.meta({ description: 'What to draw; any language.' }),
+    model: modelId
+      .optional()
+      .meta({ description: 'A model id from list_models; default if absent.' }),
+    size: imageSize.optional(),
+    aspect_ratio: aspectRatio.optional(),
+    seed: seedInteger.optional(),
+    n: imageCountInteger.optional().meta({ description: 'Images to draw (default 1).' }),
+    enhance: z.boolean({ error: 'must be true or false' }).optional().meta({
+      description: 'Let an LLM rewrite the prompt first, when the gateway has one.',
+    }),
+  })
+  .check((ctx) => {
+    if (ctx.value.size && ctx.value.aspect_ratio) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['aspect_ratio'],
+        message: 'cannot be combined with size',
+      })
+    }
+  })
+
+export type GenerateImageArguments = z.output<typeof generateImageArguments>
+
+/** Checks a tool's arguments; the first problem is a 400 GatewayError naming the argument. */
+export const parseToolArguments = <Schema extends z.ZodType>(schema: Schema, args: unknown) =>
+  parseRequest(schema, args ?? {})
