@@ -40,8 +40,19 @@ export function usageOf(prompt: string, completion: string): Usage {
   }
 }
 
-/** The non-streaming reply. */
-export function chatCompletion(meta: CompletionMeta, content: string, usage: Usage) {
+/**
+ * An image beside the text, OpenRouter's way (`message.images`, `delta.images`). In a stream it
+ * carries its `index`, as OpenRouter's streamed images do.
+ */
+export type ImageOutput = { type: 'image_url'; image_url: { url: string }; index?: number }
+
+/** The non-streaming reply; `images` only when they were asked for OpenRouter's way. */
+export function chatCompletion(
+  meta: CompletionMeta,
+  content: string,
+  usage: Usage,
+  images?: ImageOutput[],
+) {
   return {
     id: meta.id,
     object: 'chat.completion' as const,
@@ -50,7 +61,7 @@ export function chatCompletion(meta: CompletionMeta, content: string, usage: Usa
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content, refusal: null },
+        message: { role: 'assistant' as const, content, refusal: null, ...(images && { images }) },
         logprobs: null,
         finish_reason: 'stop' as const,
       },
@@ -59,7 +70,7 @@ export function chatCompletion(meta: CompletionMeta, content: string, usage: Usa
   }
 }
 
-export type ChunkDelta = { role?: 'assistant'; content?: string }
+export type ChunkDelta = { role?: 'assistant'; content?: string; images?: ImageOutput[] }
 
 /** One streaming chunk with a single choice. */
 export function chunk(meta: CompletionMeta, delta: ChunkDelta, finishReason: 'stop' | null = null) {

@@ -82,8 +82,8 @@ function replies(language: ReplyLanguage, prompt: string, prose = 'the optimizer
       openingSection(language, prompt, fallback) +
       attemptLine(language, prose, prose) +
       progressLine(prose) +
-      promptSection(language, { promptModel: prose, prompt, note: prose }, SIZE) +
-      resultSection(language, result, image, SIZE),
+      promptSection(language, { promptModel: prose, prompt, note: prose }) +
+      resultSection(language, result, image),
   }
 }
 

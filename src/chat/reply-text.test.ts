@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { ReplyLanguage } from '../config.ts'
 import { generationResult as result } from './__fixtures__/generation.ts'
-import { failureText, fullReply, progressLine, resultSection } from './reply-text.ts'
+import {
+  captionText,
+  failureText,
+  fullReply,
+  progressLine,
+  promptSection,
+  resultSection,
+} from './reply-text.ts'
 import { REPLY_STRINGS } from './strings.ts'
 
 const image = { alt: 'A cute cat', url: 'https://gw/image/abc', size: { width: 768, height: 512 } }
@@ -52,12 +59,30 @@ describe('reply text', () => {
     expect(text).not.toContain('🎲')
   })
 
-  it('shows the real size after the stream announced another one, and not twice otherwise', () => {
-    const differs = resultSection('en', result(), image, { width: 1024, height: 1024 })
-    expect(differs.startsWith('📐 Image specifications: 768x512  \n')).toBe(true)
-    const same = resultSection('en', result(), image, { width: 768, height: 512 })
-    expect(same).not.toContain('📐')
-    expect(resultSection('en', result(), image, null)).toContain('📐 Image specifications: 768x512')
+  it("tells the size once, the image's own, with the result and not with the prompt", () => {
+    const prepared = { promptModel: null, prompt: 'A cute cat' }
+    expect(promptSection('en', prepared)).not.toContain('📐')
+    const section = resultSection('en', result(), image)
+    expect(section.startsWith('📐 Image specifications: 768x512  \n')).toBe(true)
+    expect(section.match(/📐/g)).toHaveLength(1)
+  })
+
+  it('captions an image sent apart in one line, with no image of its own', () => {
+    expect(captionText('en', { result: result(), image })).toBe(
+      '🎨 `A cute cat` · 📐 768x512 · 🤖 demo · 🎲 42',
+    )
+    const noted = captionText('de', {
+      fallback: { asked: 'gpt-4o', model: 'demo' },
+      result: result({ seed: undefined, warnings: ['size 10x10 fitted to <64x64>'] }),
+      image: { ...image, alt: 'a [red](x) fox' },
+    })
+    expect(noted).toBe(
+      [
+        'ℹ️ Das Modell `gpt-4o` ist hier nicht verfügbar; das Standardmodell `demo` wurde verwendet.',
+        '🎨 `a [red](x) fox` · 📐 768x512 · 🤖 demo',
+        '⚠️ Angepasst: size 10x10 fitted to &#60;64x64&#62;',
+      ].join('  \n'),
+    )
   })
 
   it('keeps upstream words and failure messages on one inert line', () => {

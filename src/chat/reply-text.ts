@@ -11,8 +11,8 @@ import { fill, REPLY_STRINGS } from './strings.ts'
  *   🎨 Original prompt: `A cute cat 3:2`           <- opening (at once)
  *   💬 Prompt generation model: Original Prompt    <- prompt (once the prompt is ready)
  *   🌐 Optimized prompt: `A cute cat`
- *   📐 Image specifications: 768x512
- *   🤖 Model: demo (provider: demo)                <- result
+ *   📐 Image specifications: 768x512               <- result (the image's own size)
+ *   🤖 Model: demo (provider: demo)
  *   🎲 Seed: 42
  *   ⏱️ Time taken: 0.4 s
  *   🌟 Image generation successful!
@@ -31,22 +31,30 @@ type Fallback = { asked: string; model: string }
 const sizeText = (size: Size) => `${size.width}x${size.height}`
 const lines = (texts: string[]) => texts.map((text) => text + LINE_END).join('')
 
+/** The note that the asked-for model was not available, if it was not. */
+const fallbackNote = (language: ReplyLanguage, fallback?: Fallback) =>
+  fallback
+    ? [
+        fill(REPLY_STRINGS[language].modelFallback, {
+          asked: codeSpan(fallback.asked),
+          model: codeSpan(fallback.model),
+        }),
+      ]
+    : []
+
 /** The original prompt, and a note when the asked-for model was not available. */
 export function openingSection(language: ReplyLanguage, original: string, fallback?: Fallback) {
   const strings = REPLY_STRINGS[language]
-  const texts = [fill(strings.original, { prompt: codeSpan(original) })]
-  if (fallback) {
-    const names = { asked: codeSpan(fallback.asked), model: codeSpan(fallback.model) }
-    texts.push(fill(strings.modelFallback, names))
-  }
-  return lines(texts)
+  return lines([
+    fill(strings.original, { prompt: codeSpan(original) }),
+    ...fallbackNote(language, fallback),
+  ])
 }
 
-/** Who rewrote the prompt, the prompt sent upstream, and the size when it is known. */
+/** Who rewrote the prompt and the prompt sent upstream. */
 export function promptSection(
   language: ReplyLanguage,
   prepared: { promptModel: string | null; prompt: string; note?: string },
-  size: Size | null,
 ): string {
   const strings = REPLY_STRINGS[language]
   const model = inertText(prepared.promptModel ?? strings.noPromptModel)
@@ -55,7 +63,6 @@ export function promptSection(
     fill(strings.optimized, { prompt: codeSpan(prepared.prompt) }),
   ]
   if (prepared.note) texts.push(fill(strings.note, { note: inertText(prepared.note) }))
-  if (size) texts.push(fill(strings.size, { size: sizeText(size) }))
   return lines(texts)
 }
 
@@ -70,34 +77,56 @@ export function progressLine(message: string): string {
   return lines([`⏳ ${inertText(message)}`])
 }
 
+const modelText = (result: GenerationResult) =>
+  inertText(
+    result.upstreamModel === result.model
+      ? result.model
+      : `${result.model} → ${result.upstreamModel}`,
+  )
+
+const adjustedNote = (language: ReplyLanguage, result: GenerationResult) =>
+  result.warnings.length
+    ? [fill(REPLY_STRINGS[language].adjusted, { warnings: inertText(result.warnings.join('; ')) })]
+    : []
+
 /**
- * Model, seed, time and the image. `announced` is the size already shown; the real size is
- * shown here when it differs (or none was shown), since a model may choose its own.
+ * The image's size, model, seed, time and the image. The size is only told here, once the image
+ * exists: the size known before may not be the one a model (or a failover target) chose.
  */
 export function resultSection(
   language: ReplyLanguage,
   result: GenerationResult,
   image: { alt: string; url: string; size: Size },
-  announced: Size | null,
 ): string {
   const strings = REPLY_STRINGS[language]
-  const texts: string[] = []
-  if (!announced || sizeText(announced) !== sizeText(image.size)) {
-    texts.push(fill(strings.size, { size: sizeText(image.size) }))
-  }
-  const model =
-    result.upstreamModel === result.model
-      ? result.model
-      : `${result.model} → ${result.upstreamModel}`
-  texts.push(fill(strings.model, { model: inertText(model), provider: inertText(result.provider) }))
+  const texts = [
+    fill(strings.size, { size: sizeText(image.size) }),
+    fill(strings.model, { model: modelText(result), provider: inertText(result.provider) }),
+  ]
   if (result.seed !== undefined) texts.push(fill(strings.seed, { seed: result.seed }))
   texts.push(fill(strings.time, { seconds: (result.elapsedMs / 1000).toFixed(1) }))
-  if (result.warnings.length) {
-    texts.push(fill(strings.adjusted, { warnings: inertText(result.warnings.join('; ')) }))
-  }
-  texts.push(strings.success, strings.result)
+  texts.push(...adjustedNote(language, result), strings.success, strings.result)
   // The blank line ends the paragraph, so the image stands on its own.
   return `${lines(texts)}\n${imageMarkdown(image.alt, image.url)}`
+}
+
+/**
+ * The short text beside an image sent OpenRouter's way, in place of the markdown reply: what was
+ * drawn, its size, the model and the seed on one line, after any note. No image in it, so a
+ * client that shows `images` does not show the picture twice.
+ */
+export function captionText(
+  language: ReplyLanguage,
+  options: { fallback?: Fallback; result: GenerationResult; image: { alt: string; size: Size } },
+): string {
+  const { result, image } = options
+  const facts = [codeSpan(image.alt), `📐 ${sizeText(image.size)}`, `🤖 ${modelText(result)}`]
+  if (result.seed !== undefined) facts.push(`🎲 ${result.seed}`)
+  return [
+    ...fallbackNote(language, options.fallback),
+    `🎨 ${facts.join(' · ')}`,
+    ...adjustedNote(language, result),
+  ].join(LINE_END)
 }
 
 /** The whole non-streaming reply. */
@@ -118,8 +147,8 @@ export function fullReply(
   }
   return (
     openingSection(language, options.original, options.fallback) +
-    promptSection(language, prepared, image.size) +
-    resultSection(language, result, image, image.size)
+    promptSection(language, prepared) +
+    resultSection(language, result, image)
   )
 }
 

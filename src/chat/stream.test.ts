@@ -11,7 +11,10 @@ function options(overrides: Partial<Parameters<typeof chatStream>[0]> = {}) {
     prompt: 'a cat',
     includeUsage: false,
     signal: new AbortController().signal,
-    describeError: (error: unknown) => `failed: ${(error as Error).message}`,
+    describeError: (error: unknown) => ({
+      text: `failed: ${(error as Error).message}`,
+      body: { error: { message: (error as Error).message, code: 'upstream_error' } },
+    }),
     ...overrides,
   }
 }
@@ -73,18 +76,43 @@ describe('chatStream', () => {
     expect(payload(parts.at(-3)!).choices[0].finish_reason).toBe('stop')
   })
 
-  it('turns a failure into readable content, then ends normally, with no event: lines', async () => {
-    const stream = chatStream(options(), async (emit) => {
+  it('tells a failure as readable content, then as an error object, with no event: lines', async () => {
+    const stream = chatStream(options({ includeUsage: true }), async (emit) => {
       emit('working\n')
       throw new Error('upstream exploded')
     })
     const raw = await new Response(stream).text()
     expect(raw).not.toMatch(/^event:/m)
     const parts = blocks(raw)
-    const chunks = parts.slice(0, -1).map(payload)
-    expect(chunks.at(-2).choices[0].delta.content).toBe('\nfailed: upstream exploded')
-    expect(chunks.at(-1).choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' })
     expect(parts.at(-1)).toBe('data: [DONE]')
+    // No stop chunk and no usage: a finish_reason after the error would read as success.
+    expect(parts.slice(0, -1).map(payload).slice(-2)).toEqual([
+      expect.objectContaining({
+        choices: [expect.objectContaining({ delta: { content: '\nfailed: upstream exploded' } })],
+      }),
+      { error: { message: 'upstream exploded', code: 'upstream_error' } },
+    ])
+    expect(raw).not.toContain('"finish_reason":"stop"')
+  })
+
+  it('sends a whole delta, such as images, as one chunk of its own', async () => {
+    const images = [{ type: 'image_url' as const, image_url: { url: 'data:,x' }, index: 0 }]
+    const stream = chatStream(options({ includeUsage: true, prompt: 'abcd' }), async (emit) => {
+      emit('1234')
+      emit({ images })
+      emit({})
+    })
+    const chunks = blocks(await new Response(stream).text())
+      .slice(0, -1)
+      .map(payload)
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([
+      { role: 'assistant', content: '' },
+      { content: '1234' },
+      { images },
+      {},
+      undefined,
+    ])
+    expect(chunks.at(-1).usage.completion_tokens).toBe(1)
   })
 
   it('sends `: keep-alive` comments while waiting', async () => {

@@ -1,11 +1,17 @@
-import { type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
+import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
 
 /**
  * The chat stream in the order OpenAI's SDKs and the chat clients expect, as raw SSE bytes: a role
  * chunk at once, content chunks as `produce` emits text, `: keep-alive` comments while it waits,
  * then a stop chunk, the usage chunk (only when asked for), and `data: [DONE]`. Never `event:`
- * lines: OpenAI's SDK mis-delivers them and NextChat ignores error objects, so a failure after the
- * headers went out is plain text in `delta.content`, followed by the normal ending.
+ * lines: OpenAI's SDK mis-delivers them.
+ *
+ * A failure after the headers went out is told twice. First as text in `delta.content`, which is
+ * all some chat apps show (NextChat ignores error objects). Then as OpenAI's error body
+ * `{error: {...}}` in a chunk of its own with no `choices`, followed by `data: [DONE]` and no stop
+ * chunk: OpenAI's SDKs throw an APIError on it, the AI SDK reports an error part and finishes
+ * with reason "error", Open WebUI shows it as the message's error (it reads `error` only in a
+ * chunk without choices), and SillyTavern shows it in a toast.
  */
 
 /**
@@ -31,14 +37,14 @@ export type ChatStreamOptions = {
   keepAliveMs?: number
   /** The client's signal; the stream's own cancellation is merged in. */
   signal: AbortSignal
-  /** Readable text for a failure after the stream began. */
-  describeError: (error: unknown) => string
+  /** A failure after the stream began: readable text, and OpenAI's error body. */
+  describeError: (error: unknown) => { text: string; body: { error: object } }
   /** Called once when the stream has ended or the client has left (the request log waits). */
   onClose?: () => void
 }
 
-/** Emits text to the client as one content chunk. */
-export type Emit = (text: string) => void
+/** Sends text as one content chunk, or a whole delta (images). */
+export type Emit = (content: string | ChunkDelta) => void
 
 const encoder = new TextEncoder()
 
@@ -68,19 +74,24 @@ export function chatStream(
         if (open) controller.enqueue(encoder.encode(text))
       }
       const data = (value: unknown) => write(`data: ${JSON.stringify(value)}\n\n`)
-      const emit: Emit = (text) => {
-        if (!text || !open) return
-        content += text
-        data(chunk(options.meta, { content: text }))
+      const emit: Emit = (sent) => {
+        const delta = typeof sent === 'string' ? { content: sent } : sent
+        if (!open || (!delta.content && !delta.images)) return
+        content += delta.content ?? ''
+        data(chunk(options.meta, delta))
       }
       data(chunk(options.meta, { role: 'assistant', content: '' }))
       timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
 
+      let failure: object | undefined
       const finish = () => {
         clearInterval(timer)
         if (!open) return
-        data(chunk(options.meta, {}, 'stop'))
-        if (options.includeUsage) data(usageChunk(options.meta, usageOf(options.prompt, content)))
+        if (failure) data(failure)
+        else {
+          data(chunk(options.meta, {}, 'stop'))
+          if (options.includeUsage) data(usageChunk(options.meta, usageOf(options.prompt, content)))
+        }
         write('data: [DONE]\n\n')
         open = false
         controller.close()
@@ -88,7 +99,11 @@ export function chatStream(
       }
       // Not awaited: start() must return so the role chunk reaches the client at once.
       void produce(emit, signal)
-        .catch((error: unknown) => emit(`\n${options.describeError(error)}`))
+        .catch((error: unknown) => {
+          const { text, body } = options.describeError(error)
+          emit(`\n${text}`)
+          failure = body
+        })
         .finally(finish)
     },
     cancel() {

@@ -36,6 +36,10 @@ export type DeterministicRequest = {
   seed: number
   negativePrompt: string | null
   n: number
+  /** SHA-256 of each input image, for edits only (absent keeps text-to-image addresses as they were). */
+  images?: string[]
+  /** SHA-256 of the mask, when there is one. */
+  mask?: string
 }
 
 /**
@@ -60,6 +64,21 @@ export function deterministicRequest(
     negativePrompt: input.negativePrompt ?? null,
     n: input.n,
   }
+}
+
+/** The digests that put an edit's input images into its address. */
+export async function inputDigests(
+  inputs: Job['inputs'],
+): Promise<Pick<DeterministicRequest, 'images' | 'mask'>> {
+  if (!inputs) return {}
+  const images = await Promise.all(inputs.images.map((image) => digest(image.bytes)))
+  return inputs.mask ? { images, mask: await digest(inputs.mask.bytes) } : { images }
+}
+
+async function digest(bytes: Uint8Array): Promise<string> {
+  return encodeBase64Url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)),
+  )
 }
 
 /** Bumped whenever the fields or their meaning change, so old addresses are never reused. */

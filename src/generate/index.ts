@@ -1,13 +1,17 @@
 import { GatewayError } from '../errors.ts'
 import { withTimeout } from '../http/deadline.ts'
+import type { ImageSource } from '../request/fields.ts'
 import {
   contentAddress,
   contentSecret,
   deterministicRequest,
   imageKeys,
+  inputDigests,
   secretMaterial,
 } from './content-key.ts'
-import { drawImages, type Job, preparePrompt } from './run.ts'
+import { type InputContext, inputError, readInputImages } from './input-images.ts'
+import { resolveModel, routesForInput } from './input-routes.ts'
+import { drawImages, type Job, type JobInputs, preparePrompt } from './run.ts'
 import { createSingleFlight, type SingleFlight } from './single-flight.ts'
 import { readStored } from './stored.ts'
 import type { Gateway, GenerationEvent, GenerationInput, GenerationResult } from './types.ts'
@@ -57,15 +61,29 @@ export async function generateImages(
   gateway: Gateway,
   input: GenerationInput,
 ): Promise<GenerationResult> {
-  const { signal, onProgress, ...params } = input
+  const { signal, onProgress, origins, images, mask, ...params } = input
   const started = gateway.now()
-  const job: Job = {
-    gateway,
-    input: params,
-    resolved: gateway.catalogue.resolve(params.model),
-    deadline: started + gateway.config.requestTimeoutMs,
-  }
+  const deadline = started + gateway.config.requestTimeoutMs
+  const shape = { images: images?.length ?? 0, mask: mask !== undefined }
+  // Every input check runs before the first image is read or any upstream is paid.
+  const model = resolveModel(gateway.catalogue, params.model, shape)
+  const resolved = { id: model.id, routes: routesForInput(model, shape) }
   try {
+    const inputs = images?.length
+      ? await withDeadline({ gateway, deadline }, signal, (bounded) =>
+          readInputs(gateway, { images, mask }, { ownOrigins: origins ?? [], signal: bounded }),
+        )
+      : undefined
+    const first = inputs?.images[0]
+    const job: Job = {
+      gateway,
+      input: first
+        ? { ...params, referenceSize: { width: first.width, height: first.height } }
+        : params,
+      inputs,
+      resolved,
+      deadline,
+    }
     const result =
       params.seed === undefined
         ? await withDeadline(job, signal, (bounded) => produce(job, bounded, onProgress, null))
@@ -90,7 +108,10 @@ async function coalesced(
   onProgress: GenerationInput['onProgress'],
 ): Promise<Untimed> {
   const { flights, secret } = deterministicOf(job.gateway)
-  const request = deterministicRequest(job.gateway, job.resolved, { ...job.input, seed })
+  const request = {
+    ...deterministicRequest(job.gateway, job.resolved, { ...job.input, seed }),
+    ...(await inputDigests(job.inputs)),
+  }
   const address = await contentAddress(await secret, request)
   const keys = imageKeys(address, job.input.n)
   // Each caller keeps its own deadline: it holds even when the shared call never settles.
@@ -133,9 +154,24 @@ async function produce(
   }
 }
 
+/** Reads an edit's images and mask (input-images.ts). */
+async function readInputs(
+  gateway: Gateway,
+  sources: { images: ImageSource[]; mask: ImageSource | undefined },
+  context: InputContext,
+): Promise<JobInputs> {
+  const images = await readInputImages(gateway, sources.images, 'image', context)
+  if (!sources.mask) return { images }
+  const [mask] = await readInputImages(gateway, [sources.mask], 'mask', context)
+  if (mask?.contentType !== 'image/png') {
+    throw inputError(400, 'invalid_image', 'The mask must be a PNG with transparency', 'mask')
+  }
+  return { images, mask }
+}
+
 /** Runs `work` on a signal that also aborts at the job's deadline. */
 async function withDeadline<T>(
-  job: Job,
+  job: Pick<Job, 'gateway' | 'deadline'>,
   signal: AbortSignal,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {

@@ -8,9 +8,9 @@ import { runWithFailover } from '../pool/pool.ts'
 import { fitRequest } from '../providers/fit.ts'
 import { guardedFetch } from '../providers/guarded-fetch.ts'
 import { upstreamError } from '../providers/http.ts'
-import type { GeneratedImage, ImageRequest } from '../providers/types.ts'
+import type { GeneratedImage, ImageRequest, InputImage } from '../providers/types.ts'
 import { secretMask } from '../providers/upstream-errors.ts'
-import { type ImageParams, MAX_SEED } from '../request/fields.ts'
+import { MAX_SEED } from '../request/fields.ts'
 import { newImageKey } from '../storage/keys.ts'
 import type {
   Gateway,
@@ -23,7 +23,13 @@ import type {
 /** One generation as it runs: what was asked, for which model, and by when it must end. */
 export type Job = {
   gateway: Gateway
-  input: Omit<GenerationInput, 'signal' | 'onProgress'>
+  input: Omit<GenerationInput, 'signal' | 'onProgress' | 'origins' | 'images' | 'mask'> & {
+    /** The first input image's size: an edit keeps its shape unless a size is asked for. */
+    referenceSize?: { width: number; height: number }
+  }
+  /** The input images, read and checked; absent for text-to-image. */
+  inputs?: JobInputs
+  /** Only routes that can take `inputs`. */
   resolved: ResolvedModel
   /** Epoch ms by which the whole request must end (REQUEST_TIMEOUT after it began). */
   deadline: number
@@ -43,6 +49,9 @@ export type DrawnImages = {
   expiresAt: number
   cached: boolean
 }
+
+/** An edit's images as every attempt sends them. */
+export type JobInputs = { images: InputImage[]; mask?: InputImage }
 
 type Emit = ((event: GenerationEvent) => void) | undefined
 
@@ -84,11 +93,11 @@ export async function drawImages(
   const { gateway, input, resolved } = job
   const { config, storage, now } = gateway
   const { emit } = options
-  const requested = { ...input, prompt: prompted.prompt, seed: input.seed ?? randomSeed() }
+  const requested = { ...input, prompt: prompted.prompt }
   const run = await runWithFailover(
     resolved.routes,
     (route, signal) =>
-      attempt(gateway, route, requested, signal, emit).catch((error) => {
+      attempt(gateway, route, { ...requested, ...job.inputs }, signal, emit).catch((error) => {
         throw withSecretsMasked(error, config)
       }),
     {
@@ -144,13 +153,20 @@ type Identified = ImageInfo & { bytes: Uint8Array }
 async function attempt(
   gateway: Gateway,
   route: Route,
-  requested: ImageParams,
+  requested: Job['input'] & Partial<JobInputs>,
   signal: AbortSignal,
   emit: Emit,
 ): Promise<{ images: Identified[]; seed: number | undefined; warnings: string[] }> {
   const { capabilities } = route.model
-  const { request, warnings } = fitRequest(requested, capabilities)
+  const fitted = fitRequest(requested, capabilities)
+  const { warnings } = fitted
+  // Only routes that take the inputs get this far (input-routes.ts).
+  const request: ImageRequest = requested.images
+    ? { ...fitted.request, images: requested.images, mask: requested.mask }
+    : fitted.request
   const perCall = capabilities.maxImagesPerCall
+  // Unseeded: a random seed the reply can tell, drawn after fitting so no warning is about it.
+  if (capabilities.seed) request.seed ??= randomSeed()
   const calls = Array.from(
     { length: Math.ceil(requested.n / perCall) },
     (_, index): ImageRequest => ({

@@ -45,6 +45,11 @@ export type GenerationInput = ImageParams & {
   optimize?: boolean
   /** The client's signal: aborting it cancels upstream work (shared work: once all have left). */
   signal: AbortSignal
+  /**
+   * Origins whose `/image/{key}` links are this gateway's own (PUBLIC_URL, the request's): such
+   * input images are read from the store instead of fetched.
+   */
+  origins?: string[]
   onProgress?: (event: GenerationEvent) => void
 }
 

@@ -141,5 +141,10 @@ describe('reply schemas', () => {
     expect(imagesReply.safeParse(images).error).toBeUndefined()
     const chat = await post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] })
     expect(chatCompletionReply.safeParse(chat).error).toBeUndefined()
+    const messages = [{ role: 'user', content: 'x' }]
+    const imagesOut = await post('/v1/chat/completions', { messages, modalities: ['image'] })
+    expect(chatCompletionReply.safeParse(imagesOut).data?.choices[0]?.message.images).toHaveLength(
+      1,
+    )
   })
 })

@@ -49,7 +49,13 @@ export const chatCompletionReply = z.object({
       index: z.int(),
       message: z.object({
         role: z.literal('assistant'),
-        content: z.string().meta({ description: 'Markdown with the image link.' }),
+        content: z.string().meta({ description: 'Markdown with the image link, or a caption.' }),
+        images: z
+          .array(
+            z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) }),
+          )
+          .optional()
+          .meta({ description: 'With `modalities: ["image"]`: the image as a data: URL.' }),
       }),
       finish_reason: z.string(),
     }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
+import { RATIO_PRESETS, sizeForRatio } from '../request/aspect-ratio.ts'
 import {
   MAX_MODEL_CHARS,
   MAX_NEGATIVE_PROMPT_CHARS,
@@ -8,7 +9,7 @@ import {
   MAX_STEPS,
   MIN_SIDE,
 } from '../request/fields.ts'
-import { parsePromptOptions, RATIO_PRESETS, sizeForRatio } from './options.ts'
+import { parsePromptOptions } from './options.ts'
 
 const badRequestOf = (text: string) => {
   try {
@@ -135,6 +136,12 @@ describe('parsePromptOptions', () => {
       width: 768,
       height: 512,
     })
+  })
+
+  it('marks `--seed -1` as a seed asked for (a random one), unlike no --seed at all', () => {
+    const random = parsePromptOptions('a red fox --seed -1')
+    expect('seed' in random && random.seed === undefined).toBe(true)
+    expect('seed' in parsePromptOptions('a red fox')).toBe(false)
   })
 
   it('leaves unknown flags and words that merely start with a flag name alone', () => {

@@ -1,5 +1,6 @@
 import type * as z from 'zod'
 import { badRequest } from '../errors.ts'
+import { parseRatio, sizeForRatio } from '../request/aspect-ratio.ts'
 import {
   isSide,
   modelId,
@@ -29,29 +30,17 @@ import { parseRequest } from '../request/request-error.ts'
  */
 export type InlineOptions = Pick<
   ImageParams,
-  'width' | 'height' | 'seed' | 'steps' | 'negativePrompt' | 'model'
+  'width' | 'height' | 'steps' | 'negativePrompt' | 'model'
 > & {
   /** The prompt with every recognised option removed and spacing tidied. */
   prompt: string
   /** The ratio as written (`16:9`), when the size came from one. */
   ratio?: string
-}
-
-/**
- * Flux-API-Worker's presets, kept exactly so its users get the sizes they had; other ratios are
- * computed.
- */
-export const RATIO_PRESETS: Readonly<Record<string, { width: number; height: number }>> = {
-  '1:1': { width: 1024, height: 1024 },
-  '1:2': { width: 512, height: 1024 },
-  '3:2': { width: 768, height: 512 },
-  '3:4': { width: 768, height: 1024 },
-  '16:9': { width: 1024, height: 576 },
-  '9:16': { width: 576, height: 1024 },
+  /** A key whenever the prompt has `--seed`; undefined for `--seed -1` (a random seed). */
+  seed?: number
 }
 
 const FLAG = /(^|\s)(?:--|\u2014)(ar|aspect|seed|steps|model|no)(?=[\s=]|$)/gi
-const RATIO = /^([1-9]\d?):([1-9]\d?)$/
 const SIZE = /^([1-9]\d{1,3})[x\u00d7]([1-9]\d{1,3})$/i
 const TIME_WORDS = new Set([
   'at',
@@ -71,24 +60,6 @@ const TIME_WORDS = new Set([
   'reading',
   '@',
 ])
-
-/** Width and height for a ratio: a preset, else about one megapixel in multiples of 64. */
-export function sizeForRatio(w: number, h: number): { width: number; height: number } {
-  const preset = RATIO_PRESETS[`${w}:${h}`]
-  if (preset) return { ...preset }
-  const area = 1024 * 1024
-  const round64 = (value: number) => Math.max(64, Math.round(value / 64) * 64)
-  return { width: round64(Math.sqrt((area * w) / h)), height: round64(Math.sqrt((area * h) / w)) }
-}
-
-/** Parses `W:H` with both sides 1-32; null otherwise. */
-function parseRatio(token: string): { w: number; h: number } | null {
-  const match = RATIO.exec(token)
-  if (!match) return null
-  const w = Number(match[1])
-  const h = Number(match[2])
-  return w <= 32 && h <= 32 ? { w, h } : null
-}
 
 /** Splits the text into prompt parts and flag values. */
 function extractFlags(text: string): { rest: string; flags: Map<string, string> } {
@@ -156,8 +127,8 @@ export function parsePromptOptions(text: string): InlineOptions {
     const value = flags.get(name)
     return value === undefined ? undefined : parseRequest(schema, value, { name: `--${name}` })
   }
-  const seed = flag('seed', seedText)
-  if (seed !== undefined) options.seed = seed
+  // Present even for `--seed -1`, so a random seed asked for here wins over a body's seed.
+  if (flags.has('seed')) options.seed = flag('seed', seedText)
   const steps = flag('steps', stepsText)
   if (steps !== undefined) options.steps = steps
   const model = flag('model', modelId)

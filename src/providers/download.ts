@@ -1,4 +1,5 @@
 import { decodeBase64 } from '../bytes/base64.ts'
+import type { GatewayError } from '../errors.ts'
 import { capBody } from './capped-body.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
 import { assertSafeUrl, isBaseHost, PUBLIC_ADDRESSES_ONLY } from './safe-url.ts'
@@ -26,6 +27,12 @@ export type DownloadOptions = {
   fetch: typeof fetch
   /** Default MAX_DOWNLOAD_BYTES. */
   maxBytes?: number
+  /**
+   * Builds the error for a download that failed for `reason` (`tooLarge` when over `maxBytes`).
+   * Default: a `server` failure of the provider, so the pool tries the next target. Input images
+   * a client names pass their own, since a bad link is the client's error.
+   */
+  fail?: (reason: string, tooLarge: boolean) => GatewayError
 }
 
 /** Downloads one image, or throws a `server`/`timeout`/`network` failure saying why. */
@@ -35,9 +42,18 @@ export async function downloadImage(
 ): Promise<GeneratedImage> {
   const { provider, signal } = options
   const maxBytes = options.maxBytes ?? MAX_DOWNLOAD_BYTES
-  if (url.startsWith('data:')) return decodeDataUrl(provider, url, maxBytes)
+  const fail =
+    options.fail ??
+    ((reason: string) =>
+      upstreamError(provider, 'server', `could not download the image: ${reason}`))
+  const tooLarge = () => fail(`it is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`, true)
+  if (url.startsWith('data:')) return decodeDataUrl(url, maxBytes, fail, tooLarge)
 
-  let target = assertSafeUrl(provider, url, options.baseUrl)
+  const safe = (raw: string) =>
+    assertSafeUrl(raw, options.baseUrl, (reason) =>
+      fail(`refused to fetch the URL: ${reason}`, false),
+    )
+  let target = safe(url)
   for (let hop = 0; ; hop++) {
     let response: Response
     try {
@@ -54,39 +70,29 @@ export async function downloadImage(
     if (REDIRECT_STATUSES.has(response.status)) {
       await response.body?.cancel().catch(() => {})
       const location = response.headers.get('location')
-      if (!location)
-        throw failure(provider, `a redirect without a Location (HTTP ${response.status})`)
-      if (hop >= MAX_REDIRECTS) throw failure(provider, `more than ${MAX_REDIRECTS} redirects`)
-      target = assertSafeUrl(provider, new URL(location, target).href, options.baseUrl)
+      if (!location) throw fail(`a redirect without a Location (HTTP ${response.status})`, false)
+      if (hop >= MAX_REDIRECTS) throw fail(`more than ${MAX_REDIRECTS} redirects`, false)
+      target = safe(new URL(location, target).href)
       continue
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {})
       // Signed links answer 403/404 once expired; either way this attempt has no image.
-      throw failure(
-        provider,
-        `the image URL on ${target.hostname} answered HTTP ${response.status}`,
-      )
+      throw fail(`the image URL on ${target.hostname} answered HTTP ${response.status}`, false)
     }
-    const bytes = await readCapped(provider, response, maxBytes, signal)
+    const bytes = await readCapped(provider, response, { maxBytes, tooLarge }, signal)
     return { bytes, mediaType: response.headers.get('content-type') ?? undefined }
   }
 }
 
-const failure = (provider: string, reason: string) =>
-  upstreamError(provider, 'server', `could not download the image: ${reason}`)
-
-const tooLarge = (provider: string, maxBytes: number) =>
-  failure(provider, `it is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`)
-
-/** Reads a body, stopping as soon as it passes `maxBytes` (Content-Length may be absent). */
+/** Reads a body, stopping as soon as it passes the cap (Content-Length may be absent). */
 async function readCapped(
   provider: string,
   response: Response,
-  maxBytes: number,
+  cap: { maxBytes: number; tooLarge: () => GatewayError },
   signal: AbortSignal,
 ): Promise<Uint8Array> {
-  const capped = capBody(response, maxBytes, () => tooLarge(provider, maxBytes))
+  const capped = capBody(response, cap.maxBytes, cap.tooLarge)
   try {
     return new Uint8Array(await capped.arrayBuffer())
   } catch (error) {
@@ -95,14 +101,19 @@ async function readCapped(
 }
 
 /** Some upstreams inline the image as a `data:` URL; decoding it needs no network at all. */
-function decodeDataUrl(provider: string, url: string, maxBytes: number): GeneratedImage {
+function decodeDataUrl(
+  url: string,
+  maxBytes: number,
+  fail: (reason: string, tooLarge: boolean) => GatewayError,
+  tooLarge: () => GatewayError,
+): GeneratedImage {
   const match = /^data:([^;,]*)(?:;[^;,]*)*;base64,(.*)$/s.exec(url)
-  if (!match) throw failure(provider, 'a data: URL that is not base64')
+  if (!match) throw fail('a data: URL that is not base64', false)
   const base64 = match[2]!.replace(/\s+/g, '')
-  if (base64.length * 0.75 > maxBytes + 3) throw tooLarge(provider, maxBytes)
+  if (base64.length * 0.75 > maxBytes + 3) throw tooLarge()
   try {
     return { bytes: decodeBase64(base64), mediaType: match[1] || undefined }
   } catch {
-    throw failure(provider, 'a data: URL with invalid base64')
+    throw fail('a data: URL with invalid base64', false)
   }
 }

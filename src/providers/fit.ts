@@ -21,7 +21,10 @@ export function fitRequest(
   requested: Pick<
     ImageParams,
     'prompt' | 'negativePrompt' | 'width' | 'height' | 'steps' | 'seed' | 'n'
-  >,
+  > & {
+    /** An edit's first input image: its shape, at the model's default area, when no size is asked. */
+    referenceSize?: { width: number; height: number }
+  },
   capabilities: ModelCapabilities,
 ): FittedRequest {
   const warnings: string[] = []
@@ -38,7 +41,9 @@ export function fitRequest(
     const wanted =
       requested.width && requested.height
         ? { width: requested.width, height: requested.height }
-        : capabilities.defaultSize
+        : requested.referenceSize
+          ? sameArea(requested.referenceSize, capabilities.defaultSize)
+          : capabilities.defaultSize
     size = capabilities.sizes?.length
       ? nearestSize(wanted, capabilities.sizes)
       : fitSize(wanted, capabilities.size)
@@ -71,6 +76,15 @@ export function fitRequest(
     else warnings.push('this model does not take a negative prompt')
   }
   return { request, size, warnings }
+}
+
+/** `shape` scaled to the area of `area`: an edit of a 4000x3000 photo is drawn near 1 MP, not 12. */
+function sameArea(
+  shape: { width: number; height: number },
+  area: { width: number; height: number },
+): { width: number; height: number } {
+  const scale = Math.sqrt((area.width * area.height) / (shape.width * shape.height))
+  return { width: Math.round(shape.width * scale), height: Math.round(shape.height * scale) }
 }
 
 function fitSize(

@@ -91,26 +91,28 @@ describe('isPrivateHost', () => {
 })
 
 describe('assertSafeUrl', () => {
-  it('throws a server failure that says why and names no path or query', () => {
+  const refuse = (reason: string) => new GatewayError(400, 'refused', reason)
+
+  it('throws what the caller builds, saying why and naming no path or query', () => {
     let thrown: unknown
     try {
-      assertSafeUrl('siliconflow', 'http://10.1.2.3/secret/a.png?token=abc', PUBLIC_BASE)
+      assertSafeUrl('http://10.1.2.3/secret/a.png?token=abc', PUBLIC_BASE, refuse)
     } catch (error) {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(GatewayError)
     const error = thrown as GatewayError
-    expect(error.upstream?.failure).toBe('server')
-    expect(error.message).toMatch(/^siliconflow: refused to download the returned image URL: /)
+    expect(error.code).toBe('refused')
+    expect(error.message).toMatch(/private, loopback or link-local address \(10\.1\.2\.3\)/)
     expect(error.message).not.toMatch(/token|secret/)
   })
 
   it('refuses text that is not a URL', () => {
-    expect(() => assertSafeUrl('p', 'not a url', PUBLIC_BASE)).toThrow(/not a valid URL/)
+    expect(() => assertSafeUrl('not a url', PUBLIC_BASE, refuse)).toThrow(/not a valid URL/)
   })
 
   it('returns the parsed URL when allowed', () => {
-    expect(assertSafeUrl('p', 'https://example.com/a.png', PUBLIC_BASE).hostname).toBe(
+    expect(assertSafeUrl('https://example.com/a.png', PUBLIC_BASE, refuse).hostname).toBe(
       'example.com',
     )
   })

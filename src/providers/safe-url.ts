@@ -1,6 +1,3 @@
-import type { GatewayError } from '../errors.ts'
-import { upstreamError } from './http.ts'
-
 /**
  * Checks URLs that an upstream hands back (image links, redirects) before the gateway fetches
  * them, so a compromised or misbehaving upstream cannot make it reach into the operator's own
@@ -43,17 +40,18 @@ export function isBaseHost(url: URL, baseUrl: string | undefined): boolean {
   return base !== null && normalHost(base.hostname) === normalHost(url.hostname)
 }
 
-/** Parses and checks `raw`; throws a `server` failure naming why it was refused. */
-export function assertSafeUrl(provider: string, raw: string, baseUrl: string | undefined): URL {
+/** Parses and checks `raw`; throws `refuse(reason)` when it may not be fetched. */
+export function assertSafeUrl(
+  raw: string,
+  baseUrl: string | undefined,
+  refuse: (reason: string) => Error,
+): URL {
   const url = parseUrl(raw)
-  if (!url) throw refusal(provider, 'it is not a valid URL')
+  if (!url) throw refuse('it is not a valid URL')
   const reason = unsafeUrlReason(url, baseUrl)
-  if (reason) throw refusal(provider, reason)
+  if (reason) throw refuse(reason)
   return url
 }
-
-const refusal = (provider: string, reason: string): GatewayError =>
-  upstreamError(provider, 'server', `refused to download the returned image URL: ${reason}`)
 
 function parseUrl(raw: string): URL | null {
   try {

@@ -25,6 +25,26 @@ export type ModelCapabilities = {
   maxPromptLength: number
   /** How many images one upstream call can return; more are made in parallel calls. */
   maxImagesPerCall: number
+  /** Image input (edits, references); absent when the model draws from text only. */
+  input?: InputCapabilities
+}
+
+/** What a model takes besides text. */
+export type InputCapabilities = {
+  /** Most input images one call takes (FLUX.1 Kontext: 1; FLUX.2 [pro]: 8). */
+  maxImages: number
+  /** Takes a mask (transparent = may change) with the first image: inpainting. */
+  mask: boolean
+  /** Cannot draw without an input image (FLUX.1 Fill, Kontext [dev] on some hosts). */
+  editOnly: boolean
+}
+
+/** An input image after the gateway has read and sniffed it; providers send it in their format. */
+export type InputImage = {
+  bytes: Uint8Array
+  contentType: 'image/png' | 'image/jpeg' | 'image/webp'
+  width: number
+  height: number
 }
 
 /** One model a provider serves. */
@@ -47,6 +67,10 @@ export type ImageRequest = {
   seed?: number
   /** Images wanted from this one call, <= maxImagesPerCall. */
   n: number
+  /** Input images, only for models whose capabilities take them, at most `input.maxImages`. */
+  images?: InputImage[]
+  /** Only for models with `input.mask`; applies to the first image. */
+  mask?: InputImage
 }
 
 export type GeneratedImage = {

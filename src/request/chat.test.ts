@@ -19,13 +19,71 @@ describe('parseChatBody', () => {
       user: 'someone',
       stream: null,
       stream_options: null,
+      modalities: null,
+      image_config: null,
     })
     expect(request).toEqual({
       messages: [{ role: 'user', content: 'a cat', name: null }],
       model: 'flux-dev',
       stream: false,
       includeUsage: false,
+      seed: undefined,
+      imagesOut: false,
+      ratioSize: undefined,
     })
+  })
+
+  it('reads the seed as every door does, and refuses one out of range, naming it', () => {
+    expect(parseChatBody({ messages: [], seed: 42 }).seed).toBe(42)
+    expect(parseChatBody({ messages: [], seed: '7' }).seed).toBe(7)
+    expect(parseChatBody({ messages: [], seed: null }).seed).toBeUndefined()
+    for (const seed of [2 ** 31, 1.5, 'soon']) {
+      expect(rejection(() => parseChatBody({ messages: [], seed }))).toMatchObject({
+        status: 400,
+        param: 'seed',
+        message: 'seed must be -1 (random) or a whole number from 0 to 2147483647.',
+      })
+    }
+  })
+
+  it("reads OpenRouter's modalities and image_config.aspect_ratio", () => {
+    const request = parseChatBody({
+      messages: [],
+      modalities: ['image', 'text'],
+      image_config: { aspect_ratio: '16:9', image_size: '1K' },
+    })
+    expect(request).toMatchObject({ imagesOut: true, ratioSize: { width: 1024, height: 576 } })
+    expect(parseChatBody({ messages: [], modalities: ['text'] }).imagesOut).toBe(false)
+    expect(
+      parseChatBody({ messages: [], image_config: { aspect_ratio: '21:9' } }).ratioSize,
+    ).toEqual({ width: 1536, height: 640 })
+  })
+
+  it('refuses a modality or an aspect ratio it cannot give, naming the field', () => {
+    const cases = [
+      [{ modalities: ['video'] }, 'modalities.0', 'modalities.0 must be "text" or "image".'],
+      [
+        { modalities: 'image' },
+        'modalities',
+        'modalities must be an array such as ["image", "text"].',
+      ],
+      [
+        { image_config: { aspect_ratio: '16/9' } },
+        'image_config.aspect_ratio',
+        'image_config.aspect_ratio must be a ratio such as "16:9", each side from 1 to 32.',
+      ],
+      [
+        { image_config: { aspect_ratio: 169 } },
+        'image_config.aspect_ratio',
+        'image_config.aspect_ratio must be a ratio such as "16:9", each side from 1 to 32.',
+      ],
+      [{ image_config: { aspect_ratio: '64:1' } }, 'image_config.aspect_ratio', undefined],
+    ] as const
+    for (const [fields, param, message] of cases) {
+      const error = rejection(() => parseChatBody({ messages: [], ...fields }))
+      expect(error).toMatchObject({ status: 400, code: 'invalid_request', param })
+      if (message) expect(error.message).toBe(message)
+    }
   })
 
   it('reads stream and stream_options.include_usage', () => {

@@ -1,4 +1,6 @@
 import * as z from 'zod'
+import { aspectRatio } from './aspect-ratio.ts'
+import { seedNumber } from './field-schemas.ts'
 import { MAX_MODEL_CHARS } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
@@ -42,13 +44,37 @@ export const chatBody = z
       .looseObject({ include_usage: z.unknown().optional().meta({ type: 'boolean' }) })
       .nullish()
       .catch(undefined),
+    // SillyTavern and the AI SDK send the seed here.
+    seed: seedNumber.nullish().meta({ description: "The prompt's own `--seed` wins over it." }),
+    // OpenRouter's image output, which LobeChat and others read.
+    modalities: z
+      .array(z.enum(['text', 'image'], { error: 'must be "text" or "image"' }), {
+        error: 'must be an array such as ["image", "text"]',
+      })
+      .nullish()
+      .meta({ description: 'With "image": the image in `message.images`, not in markdown.' }),
+    image_config: z
+      .looseObject(
+        {
+          aspect_ratio: aspectRatio
+            .optional()
+            .meta({ description: "The prompt's own size or ratio wins over it." }),
+        },
+        { error: 'must be an object such as {"aspect_ratio": "16:9"}' },
+      )
+      .nullish(),
   })
-  .transform(({ messages, model, stream, stream_options }) => ({
+  .transform(({ messages, model, stream, stream_options, seed, modalities, image_config }) => ({
     messages,
     /** The `model` field when it is a non-empty string. */
     model,
     stream: stream === true,
     includeUsage: stream_options?.include_usage === true,
+    seed: seed ?? undefined,
+    /** Answer OpenRouter's way: the image in `images`, a caption as the content. */
+    imagesOut: modalities?.includes('image') === true,
+    /** The size `image_config.aspect_ratio` stands for. */
+    ratioSize: image_config?.aspect_ratio,
   }))
 
 export type ChatMessage = z.output<typeof chatMessage>

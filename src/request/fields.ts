@@ -21,6 +21,16 @@ export const MAX_STEPS = 100
 export const RANDOM_SEED = -1
 /** Longest model id a client may name; real ids are far shorter. */
 export const MAX_MODEL_CHARS = 200
+/** Input images per request, whatever a model claims: FLUX.2 [flex] takes 10, none more than 16. */
+export const MAX_INPUT_IMAGES = 16
+/** Bytes per input image (a 4096 x 4096 PNG photo is about 20-30 MiB; cameras' JPEGs are less). */
+export const MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024
+
+/**
+ * An input image as a client gave it, before it is read: a link (https, a `data:` URI, or this
+ * gateway's own `/image/{key}`) or the bytes of an uploaded file.
+ */
+export type ImageSource = { url: string } | { bytes: Uint8Array; filename?: string }
 
 /** What a door asks the generation flow for, after validation. */
 export type ImageParams = {
@@ -35,4 +45,8 @@ export type ImageParams = {
   seed?: number
   /** Public or provider-qualified model id; the default model when absent. */
   model?: string
+  /** Images to edit or take as references; a non-empty list makes the request an edit. */
+  images?: ImageSource[]
+  /** PNG whose transparent pixels mark where the first image may change. */
+  mask?: ImageSource
 }

@@ -36,7 +36,7 @@ const sseContent = (raw: string) =>
   raw
     .split('\n\n')
     .filter((block) => block.startsWith('data: {'))
-    .map((block) => JSON.parse(block.slice(6)).choices[0]?.delta?.content ?? '')
+    .map((block) => JSON.parse(block.slice(6)).choices?.[0]?.delta?.content ?? '')
     .join('')
 
 const failing =
@@ -47,7 +47,7 @@ const failing =
   }
 
 describe('chat route', () => {
-  it('puts an error after the stream began into delta.content, then stop and [DONE]', async () => {
+  it('tells an error after the stream began in delta.content, then as an error chunk', async () => {
     const app = chatApp(
       failing(new GatewayError(502, 'upstream_failed', 'Every upstream failed: p#1: HTTP 500')),
     )
@@ -61,9 +61,19 @@ describe('chat route', () => {
     const content = sseContent(raw)
     expect(content).toContain('⏳ Generating with m via p#1…  \n')
     expect(content).toContain('❌ Image generation failed: Every upstream failed: p#1: HTTP 500')
-    const stop = raw.split('\n\n').filter((block) => block.includes('"finish_reason":"stop"'))
-    expect(stop).toHaveLength(1)
-    expect(raw.trimEnd().endsWith('data: [DONE]')).toBe(true)
+    expect(raw).not.toContain('"finish_reason":"stop"')
+    expect(raw.split('\n\n').slice(-3)).toEqual([
+      `data: ${JSON.stringify({
+        error: {
+          message: 'Every upstream failed: p#1: HTTP 500',
+          type: 'api_error',
+          code: 'upstream_failed',
+          param: null,
+        },
+      })}`,
+      'data: [DONE]',
+      '',
+    ])
   })
 
   it('shows a generic message, not internals, for an unexpected error mid-stream', async () => {
@@ -75,6 +85,7 @@ describe('chat route', () => {
       await post(app, { stream: true, messages: [{ role: 'user', content: 'a cat' }] })
     ).text()
     expect(sseContent(raw)).toContain('Image generation failed: Internal server error')
+    expect(raw).toContain('{"error":{"message":"Internal server error","type":"api_error"')
     expect(raw).not.toContain('sk-123')
     // The operator still learns what happened, as onError would have logged it.
     expect(logged).toMatchObject([{ level: 'error', message: 'secret internal detail sk-123' }])
@@ -111,6 +122,9 @@ describe('chat route', () => {
     })
     await post(app, { model: 'demo', messages: [{ role: 'user', content: 'a fox --model nope' }] })
     await post(app, { model: 'nope', messages: [{ role: 'user', content: 'a fox --model demo' }] })
+    const fields = { seed: 9, image_config: { aspect_ratio: '9:16' } }
+    await post(app, { ...fields, messages: [{ role: 'user', content: 'a fox' }] })
+    await post(app, { ...fields, messages: [{ role: 'user', content: 'a fox 1:1 --seed 8' }] })
     expect(inputs[0]).toMatchObject({
       prompt: 'a fox',
       width: 1024,
@@ -126,6 +140,9 @@ describe('chat route', () => {
     // --model in the prompt wins over the body, known or not.
     expect(inputs[1]!.model).toBeUndefined()
     expect(inputs[2]!.model).toBe('demo')
+    // So do its size and seed, over the body's image_config and seed.
+    expect(inputs[3]).toMatchObject({ width: 576, height: 1024, seed: 9 })
+    expect(inputs[4]).toMatchObject({ width: 1024, height: 1024, seed: 8 })
   })
 
   it('aborts generation when a streaming client goes away', async () => {

@@ -3,6 +3,7 @@ import { Hono } from 'hono/tiny'
 import {
   type CompletionMeta,
   chatCompletion,
+  type ImageOutput,
   newCompletionMeta,
   usageOf,
 } from '../chat/completion.ts'
@@ -11,6 +12,7 @@ import { imageLink } from '../chat/image-link.ts'
 import { lastUserIndex, promptOf } from '../chat/messages.ts'
 import {
   attemptLine,
+  captionText,
   failureText,
   fullReply,
   openingSection,
@@ -19,7 +21,7 @@ import {
   resultSection,
 } from '../chat/reply-text.ts'
 import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
-import { badRequest } from '../errors.ts'
+import { badRequest, errorBody } from '../errors.ts'
 import {
   type Gateway,
   type GenerationInput,
@@ -58,10 +60,23 @@ function chooseModel(catalogue: Catalogue, asked: string | undefined) {
   }
 }
 
-/** A finished text as a whole `chat.completion`. */
-function textReply(c: Context<AppEnv>, meta: CompletionMeta, prompt: string, text: string) {
-  return c.json(chatCompletion(meta, text, usageOf(prompt, text)))
+/** A finished text (and images, OpenRouter's way) as a whole `chat.completion`. */
+function textReply(
+  c: Context<AppEnv>,
+  meta: CompletionMeta,
+  prompt: string,
+  text: string,
+  images?: ImageOutput[],
+) {
+  return c.json(chatCompletion(meta, text, usageOf(prompt, text), images))
 }
+
+/** An image for `message.images` or (with its `index`) `delta.images`. */
+const imageOutput = (url: string, index?: number): ImageOutput => ({
+  type: 'image_url',
+  image_url: { url },
+  ...(index !== undefined && { index }),
+})
 
 /** POST /v1/chat/completions: an image for the last user message. */
 export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
@@ -84,8 +99,11 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         keepAliveMs: options.keepAliveMs,
         signal: c.req.raw.signal,
         onClose: () => closeLog(),
-        // onError never sees a failure inside a stream: it is recorded here, and told as text.
-        describeError: (error: unknown) => failureText(language, recordError(c, error).message),
+        // onError never sees a failure inside a stream: it is recorded here, and told in it.
+        describeError: (error: unknown) => {
+          const failure = recordError(c, error)
+          return { text: failureText(language, failure.message), body: errorBody(failure) }
+        },
       }
     }
     const sse = (body: ReadableStream<Uint8Array>) =>
@@ -116,9 +134,10 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const input = (signal: AbortSignal): GenerationInput => ({
       prompt: parsed.prompt,
       negativePrompt: parsed.negativePrompt,
-      width: parsed.width,
-      height: parsed.height,
-      seed: parsed.seed,
+      // What the prompt itself says is the more specific ask, so it wins over the body's fields.
+      width: parsed.width ?? request.ratioSize?.width,
+      height: parsed.height ?? request.ratioSize?.height,
+      seed: 'seed' in parsed ? parsed.seed : request.seed,
       steps: parsed.steps,
       n: 1,
       model: model.requested,
@@ -128,43 +147,56 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const imageOf = (result: GenerationResult) => {
       const record = result.images[0]!
       const origin = publicOrigin(c.req.raw, config.publicUrl)
+      // OpenRouter sends `images` as data: URLs, and the clients that read them decode them so.
+      const format = request.imagesOut ? 'data_uri' : config.chatImageFormat
       return {
         alt: parsed.prompt,
-        url: imageLink(record, { origin, format: config.chatImageFormat }),
+        url: imageLink(record, { origin, format }),
         size: { width: record.width, height: record.height },
       }
     }
     const logResult = (result: GenerationResult) => addLogFields(c, generationLogFields(result))
+    const caption = (result: GenerationResult, image: ReturnType<typeof imageOf>) =>
+      captionText(language, { fallback: model.fallback, result, image })
 
     if (!request.stream) {
       const result = await generate(services, input(c.req.raw.signal))
       logResult(result)
-      const text = fullReply(language, {
-        original,
-        fallback: model.fallback,
-        result,
-        image: imageOf(result),
-      })
+      const image = imageOf(result)
+      if (request.imagesOut) {
+        return textReply(c, meta, original, caption(result, image), [imageOutput(image.url)])
+      }
+      const text = fullReply(language, { original, fallback: model.fallback, result, image })
       return textReply(c, meta, original, text)
+    }
+
+    if (request.imagesOut) {
+      return sse(
+        chatStream(streamOptions(meta, original), async (emit, signal) => {
+          const result = await generate(services, input(signal))
+          logResult(result)
+          const image = imageOf(result)
+          emit(caption(result, image))
+          // A chunk of their own: LobeChat reads no text in a chunk that carries images.
+          emit({ images: [imageOutput(image.url, 0)] })
+        }),
+      )
     }
 
     return sse(
       chatStream(streamOptions(meta, original), async (emit, signal) => {
         emit(openingSection(language, original, model.fallback))
-        let announced: { width: number; height: number } | null = null
         const result = await generate(services, {
           ...input(signal),
           onProgress: (event) => {
-            if (event.type === 'prompt-ready') {
-              announced = event.size
-              emit(promptSection(language, event, event.size))
-            } else if (event.type === 'attempt') {
+            if (event.type === 'prompt-ready') emit(promptSection(language, event))
+            else if (event.type === 'attempt') {
               emit(attemptLine(language, event.model, event.provider))
             } else emit(progressLine(event.message))
           },
         })
         logResult(result)
-        emit(resultSection(language, result, imageOf(result), announced))
+        emit(resultSection(language, result, imageOf(result)))
       }),
     )
   })

@@ -1,4 +1,4 @@
-import { RATIO_PRESETS } from '../prompt/options.ts'
+import { RATIO_PRESETS } from '../request/aspect-ratio.ts'
 import { MAX_STEPS } from '../request/fields.ts'
 import { GUI_SCRIPT } from './gui-script/index.ts'
 import { GUI_STRINGS_EN, GUI_STRINGS_ZH, type GuiStrings } from './gui-strings.ts'

@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { negativePromptCapabilities } from '../flux-capabilities.ts'
 import { readOptions } from '../options.ts'
 import type { ProviderModule } from '../types.ts'
-import { renderDemoPicture } from './picture.ts'
+import { fingerprint, renderDemoPicture } from './picture.ts'
 
 /** `options` of a demo entry. */
 const DEMO_OPTIONS = {
@@ -26,15 +26,28 @@ export const demoProvider: ProviderModule = {
         {
           id: 'demo',
           publicIds: ['demo'],
-          capabilities: negativePromptCapabilities(
-            { min: 64, max: 2048, multiple: 8, maxPixels: 2048 * 1024 },
-            { min: 1, max: 50, default: 4 },
-            4,
-          ),
+          capabilities: {
+            ...negativePromptCapabilities(
+              { min: 64, max: 2048, multiple: 8, maxPixels: 2048 * 1024 },
+              { min: 1, max: 50, default: 4 },
+              4,
+            ),
+            // Edits too, so every image-input path runs offline.
+            input: { maxImages: 4, mask: true, editOnly: false },
+          },
         },
       ],
       async generate(request, { signal }) {
         const seed = request.seed ?? 0
+        const inputs = request.images ?? []
+        const edit = inputs.length
+          ? {
+              images: inputs.length,
+              fingerprint: fingerprint(
+                [...inputs, ...(request.mask ? [request.mask] : [])].map((i) => i.bytes),
+              ),
+            }
+          : undefined
         const images = []
         for (let index = 0; index < request.n; index++) {
           signal.throwIfAborted()
@@ -43,6 +56,7 @@ export const demoProvider: ProviderModule = {
             seed: seed + index,
             width: request.width ?? 1024,
             height: request.height ?? 1024,
+            edit,
           })
           images.push({ bytes, mediaType: 'image/png' })
         }

@@ -8,6 +8,13 @@ function hash(text: string): number {
   return h >>> 0
 }
 
+/** FNV-1a over bytes: the same input images always give the same demo edit. */
+export function fingerprint(images: Uint8Array[]): number {
+  let h = 0x811c9dc5
+  for (const bytes of images) for (const byte of bytes) h = Math.imul(h ^ byte, 0x01000193)
+  return h >>> 0
+}
+
 function colour(seed: number): Rgb {
   return [64 + (seed & 0x7f), 64 + ((seed >>> 7) & 0x7f), 64 + ((seed >>> 14) & 0x7f)]
 }
@@ -22,9 +29,11 @@ export async function renderDemoPicture(options: {
   seed: number
   width: number
   height: number
+  /** An edit: the input images' count and a fingerprint of their bytes, shown and mixed in. */
+  edit?: { images: number; fingerprint: number }
 }): Promise<Uint8Array> {
-  const { prompt, seed, width, height } = options
-  const h = hash(`${prompt}\n${seed}`)
+  const { prompt, seed, width, height, edit } = options
+  const h = hash(`${prompt}\n${seed}\n${edit?.fingerprint ?? ''}`)
   const top = colour(h)
   const bottom = colour(Math.imul(h, 2654435761) >>> 0)
   const canvas = new Raster(width, height)
@@ -47,13 +56,16 @@ export async function renderDemoPicture(options: {
   const textScale = Math.max(1, Math.floor(titleScale / 3))
   const columns = Math.max(8, Math.floor((width * 0.8) / (CELL_WIDTH * textScale)))
   const lines = wrapText(prompt, columns, 4)
-  const footer = `SEED ${seed}  ${width}X${height}`
+  const title = edit ? 'DEMO EDIT' : 'DEMO'
+  const footer = edit
+    ? `EDIT OF ${edit.images}  SEED ${seed}  ${width}X${height}`
+    : `SEED ${seed}  ${width}X${height}`
   const blockHeight = CELL_HEIGHT * titleScale + (lines.length + 2) * CELL_HEIGHT * textScale * 1.5
   let y = Math.max(0, Math.round((height - blockHeight) / 2))
   canvas.fillRect(0, y - titleScale * 2, width, blockHeight + titleScale * 4, [24, 24, 28])
   const centre = (text: string, scale: number) =>
     Math.max(0, Math.round((width - text.length * CELL_WIDTH * scale) / 2))
-  canvas.drawText('DEMO', centre('DEMO', titleScale), y, titleScale, [255, 200, 40])
+  canvas.drawText(title, centre(title, titleScale), y, titleScale, [255, 200, 40])
   y += CELL_HEIGHT * titleScale + CELL_HEIGHT * textScale
   for (const line of lines) {
     canvas.drawText(line, centre(line, textScale), y, textScale, white)
