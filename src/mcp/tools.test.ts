@@ -35,7 +35,7 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(
       result.tools.map((tool: { name: string }) => [tool.name, tool]),
     )
-    expect(Object.keys(byName).sort()).toEqual(['generate_image', 'list_models'])
+    expect(Object.keys(byName).sort()).toEqual(['edit_image', 'generate_image', 'list_models'])
     const generate = byName.generate_image
     expect(generate.inputSchema).toMatchObject({
       type: 'object',
@@ -49,6 +49,14 @@ describe('tools/list', () => {
       },
     })
     expect(generate.outputSchema.required).toEqual(['url', 'urls', 'size', 'seed', 'model'])
+    expect(byName.edit_image.inputSchema).toMatchObject({
+      required: ['prompt', 'images'],
+      properties: {
+        images: { type: 'array', minItems: 1, maxItems: 16 },
+        mask: { type: 'string' },
+      },
+    })
+    expect(byName.edit_image.outputSchema).toEqual(generate.outputSchema)
     expect(byName.list_models.annotations.readOnlyHint).toBe(true)
   })
 })

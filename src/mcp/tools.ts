@@ -2,13 +2,17 @@ import type { Context } from 'hono'
 import * as z from 'zod'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { imageMarkdown } from '../chat/image-link.ts'
-import { type GenerationEvent, type GenerationResult, generateImages } from '../generate/index.ts'
+import {
+  type GenerationEvent,
+  type GenerationInput,
+  type GenerationResult,
+  generateImages,
+} from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
-import { sizeForRatio } from '../prompt/options.ts'
-import { generateImageArguments, parseToolArguments } from '../request/mcp.ts'
+import { editImageArguments, generateImageArguments, parseToolArguments } from '../request/mcp.ts'
 import type { AppEnv } from '../services.ts'
 import { INVALID_PARAMS, RpcError } from './json-rpc.ts'
 
@@ -102,6 +106,27 @@ function imagesResult(result: GenerationResult, origin: string): ToolResult {
   }
 }
 
+/** Draws for a tool: the model checked before the rate limit counts, progress passed on. */
+async function draw(
+  { c, signal, progress }: ToolCall,
+  params: Omit<GenerationInput, 'signal' | 'onProgress'>,
+): Promise<ToolResult> {
+  const services = c.get('services')
+  const origin = publicOrigin(c.req.raw, services.config.publicUrl)
+  // Resolved before counting, so a typo in the model name does not use up the quota.
+  services.catalogue.resolve(params.model)
+  await limitApiGeneration(c)
+  const result = await generateImages(services, {
+    ...params,
+    // Links to this gateway's own images are read from the store, under either name.
+    origins: [origin, new URL(c.req.url).origin],
+    signal,
+    onProgress: progress && ((event) => progress(progressMessage(event))),
+  })
+  addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
+  return imagesResult(result, origin)
+}
+
 const TOOLS: Record<string, Tool> = {
   generate_image: {
     title: 'Generate image',
@@ -109,25 +134,27 @@ const TOOLS: Record<string, Tool> = {
       'Draws images from a text prompt with a FLUX-class model and returns links to them. Give size or aspect_ratio, not both; the same seed and arguments give the same image.',
     input: generateImageArguments,
     output: imagesOutput,
-    async run({ c, args, signal, progress }) {
-      const services = c.get('services')
-      const parsed = parseToolArguments(generateImageArguments, args)
-      // Resolved before counting, so a typo in the model name does not use up the quota.
-      services.catalogue.resolve(parsed.model)
-      await limitApiGeneration(c)
-      const ratio = parsed.aspect_ratio
-      const result = await generateImages(services, {
+    run(call) {
+      const parsed = parseToolArguments(generateImageArguments, call.args)
+      return draw(call, {
         prompt: parsed.prompt,
         n: parsed.n ?? 1,
         seed: parsed.seed,
         model: parsed.model,
-        ...(ratio ? sizeForRatio(...ratio) : parsed.size),
+        ...(parsed.aspect_ratio ?? parsed.size),
         optimize: parsed.enhance,
-        signal,
-        onProgress: progress && ((event) => progress(progressMessage(event))),
       })
-      addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
-      return imagesResult(result, publicOrigin(c.req.raw, services.config.publicUrl))
+    },
+  },
+  edit_image: {
+    title: 'Edit image',
+    description:
+      'Edits an image (a link, or a data: URI) as the prompt says, or draws from reference images, and returns links to the results. A link from generate_image works as input.',
+    input: editImageArguments,
+    output: imagesOutput,
+    run(call) {
+      const parsed = parseToolArguments(editImageArguments, call.args)
+      return draw(call, { ...parsed, n: 1 })
     },
   },
   list_models: {

@@ -122,7 +122,7 @@ function paths(directParams: Record<string, JsonSchema>) {
     '/mcp': {
       post: {
         summary:
-          'MCP over Streamable HTTP, stateless: the tools generate_image and list_models for agents.',
+          'MCP over Streamable HTTP, stateless: generate_image, edit_image and list_models as tools for agents.',
         security: [...KEY, { key: [] }],
         requestBody: {
           required: true,

@@ -140,12 +140,17 @@ export const optimizationSwitch = z
   .transform((value) => value === true || value === 1 || value === '1' || value === 'true')
   .meta({ description: 'Rewrite the prompt through the prompt LLM first.' })
 
-const RATIO_SIDE = '([1-9]|[12]\\d|3[0-2])'
-const RATIO_RULE = 'must be a ratio "W:H" with each side from 1 to 32 (e.g. "16:9")'
+const IMAGE_LINK_RULE = 'must be an http(s) URL, a data: URI, or an /image/ link of this gateway'
 
-/** An aspect ratio, `W:H` with each side 1-32 (the rule of the chat's `--ar`). */
-export const aspectRatio = z
-  .string({ error: RATIO_RULE })
-  .regex(new RegExp(`^${RATIO_SIDE}:${RATIO_SIDE}$`), { error: RATIO_RULE })
-  .transform((text) => text.split(':').map(Number) as [number, number])
-  .meta({ description: 'W:H (e.g. "16:9"), each side 1-32; drawn at about one megapixel.' })
+/**
+ * An input image given as text: an http(s) URL, a `data:` URI, or a link to this gateway's own
+ * `/image/{key}`. Only the form is checked here; the generation flow reads it (its own links from
+ * the store, others SSRF-safe and capped, plain http only from its own origin, every image
+ * sniffed) and refuses what it cannot use before any upstream call.
+ */
+export const imageLinkText = z
+  .string({ error: IMAGE_LINK_RULE })
+  .trim()
+  .regex(/^(?:https?:\/\/|data:|\/image\/)/i, { error: IMAGE_LINK_RULE })
+  .transform((url) => ({ url }))
+  .meta({ description: 'An https URL, a data: URI, or an /image/ link of this gateway.' })

@@ -1,12 +1,14 @@
 import * as z from 'zod'
+import { aspectRatio } from './aspect-ratio.ts'
 import {
-  aspectRatio,
   imageCountInteger,
+  imageLinkText,
   imageSize,
   modelId,
   promptText,
   seedInteger,
 } from './field-schemas.ts'
+import { MAX_INPUT_IMAGES } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -41,7 +43,18 @@ export const generateImageArguments = z
     }
   })
 
-export type GenerateImageArguments = z.output<typeof generateImageArguments>
+export const editImageArguments = z.object({
+  prompt: promptText.meta({ description: 'What to change, or what to draw from the images.' }),
+  images: z
+    .array(imageLinkText, { error: 'must be an array of image links' })
+    .min(1, { error: 'must hold at least one image' })
+    .max(MAX_INPUT_IMAGES, { error: `must hold at most ${MAX_INPUT_IMAGES} images` })
+    .meta({ description: 'The image to edit first, then any references.' }),
+  mask: imageLinkText.optional().meta({
+    description: 'A PNG whose transparent pixels mark where the first image may change.',
+  }),
+  model: modelId.optional().meta({ description: 'A model id from list_models that edits.' }),
+})
 
 /** Checks a tool's arguments; the first problem is a 400 GatewayError naming the argument. */
 export const parseToolArguments = <Schema extends z.ZodType>(schema: Schema, args: unknown) =>

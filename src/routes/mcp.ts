@@ -33,7 +33,7 @@ import type { AppEnv } from '../services.ts'
 export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']
 
 const INSTRUCTIONS =
-  'Image generation. generate_image draws a prompt and returns links to the images; list_models names the models.'
+  'Image generation: generate_image draws a prompt, edit_image changes an image by a prompt; both return links. list_models names the models.'
 
 type Request = RpcCall & { id: RequestId }
 type Send = (message: unknown) => void

@@ -47,7 +47,11 @@ describe('MCP TypeScript SDK client', () => {
     expect(client.getServerVersion()).toEqual({ name: 'fluxgate', version: '1' })
     expect(client.getServerCapabilities()).toEqual({ tools: { listChanged: false } })
     const { tools } = await client.listTools()
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['generate_image', 'list_models'])
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'edit_image',
+      'generate_image',
+      'list_models',
+    ])
     await client.ping()
     await client.close()
   })
@@ -74,6 +78,25 @@ describe('MCP TypeScript SDK client', () => {
       width: 768,
       height: 512,
     })
+    await client.close()
+  })
+
+  it('calls edit_image on the link generate_image gave', async () => {
+    const { client } = await connect()
+    await client.listTools()
+    const drawn = (await client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a fox', size: '256x256' },
+    })) as ToolResult
+    const edited = (await client.callTool({
+      name: 'edit_image',
+      arguments: { prompt: 'the fox at night', images: [drawn.structuredContent?.url] },
+    })) as ToolResult
+    expect(edited.isError).toBeFalsy()
+    const { url, size } = edited.structuredContent as { url: string; size: string }
+    expect(size).toBe('1024x1024')
+    expect(url).not.toBe(drawn.structuredContent?.url)
+    expect(await fetchImage(url)).toMatchObject({ width: 1024, height: 1024 })
     await client.close()
   })
 
@@ -120,7 +143,7 @@ describe('MCP TypeScript SDK client', () => {
     await expect(connect({ key: null })).rejects.toMatchObject({ code: 401 })
     await expect(connect({ key: 'wrong-key' })).rejects.toMatchObject({ code: 401 })
     const { client } = await connect({ viaQuery: true })
-    expect((await client.listTools()).tools).toHaveLength(2)
+    expect((await client.listTools()).tools).toHaveLength(3)
     await client.close()
     const lines = JSON.stringify(gateway.logs)
     expect(lines).toContain('"route":"/mcp"')
