@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
+import { workerSubstitutes } from './worker-substitutes.ts'
 
 /**
  * `npm run build:worker`: the Worker as one self-contained ES module, `dist/worker.js`, that can
@@ -61,7 +62,7 @@ export async function buildWorker(options: WorkerBuildOptions = {}): Promise<Wor
     banner: {
       js: `// fluxgate ${version} for Cloudflare Workers: one ES module for the dashboard editor. Bindings and variables: README, "Deploy".`,
     },
-    plugins: [rejectNodeImports()],
+    plugins: [rejectNodeImports(), workerSubstitutes(ROOT)],
     metafile: true,
     write: false,
     logLevel: 'silent',

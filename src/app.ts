@@ -25,7 +25,7 @@ export type { AppDeps, AppEnv } from './services.ts'
 export type App = Hono<AppEnv>
 
 /** Paths of the OpenAI-style API, accepted with `/v1`, without it, and with a doubled `/v1/v1/`. */
-const API_PATH = /^(?:\/v1)*\/(chat\/completions|images\/generations|models|status)\/?$/
+const API_PATH = /^(?:\/v1)*\/(chat\/completions|images\/generations|models(?:\/.+?)?|status)\/?$/
 
 /** Maps every accepted spelling of an API path to its `/v1/...` form before routing. */
 function routingPath(request: Request): string {

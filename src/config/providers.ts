@@ -10,6 +10,12 @@ export type ProviderEntry = {
   baseUrl?: string
   /** Upstream model ids to serve; the provider's full catalogue when absent. */
   models?: string[]
+  /**
+   * Public id -> upstream id, when `models` was given as a map: the public ids route to (and
+   * /v1/models lists) those upstream models, so upstreams that name one model differently
+   * serve one public id with failover.
+   */
+  publicIds?: Record<string, string>
   /** Higher is tried first. Default 0. */
   priority: number
   /** Share of traffic among targets of equal priority. Default 1. */
@@ -28,7 +34,11 @@ const providerEntry = z.object({
   }),
   keys: z.union([z.string().transform((key) => [key]), z.array(z.string().min(1))]).default([]),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  models: z.array(z.string().min(1)).optional(),
+  models: z
+    .union([z.array(z.string().min(1)), z.record(z.string().min(1), z.string().min(1))], {
+      error: 'must be a list of upstream model ids or a map from public id to upstream id',
+    })
+    .optional(),
   priority: z.number().int().default(0),
   weight: z.number().positive().default(1),
   options: z.record(z.string(), z.unknown()).default({}),
@@ -58,9 +68,12 @@ const providersJson = text.optional().transform((value, ctx): ProviderEntry[] =>
   )
   for (const message of missing) ctx.addIssue({ code: 'custom', message })
   if (missing.length) return z.NEVER
-  return result.data.map(({ baseUrl, ...entry }) => ({
+  return result.data.map(({ baseUrl, models, ...entry }) => ({
     ...entry,
     baseUrl: baseUrl?.replace(/\/+$/, ''),
+    ...(Array.isArray(models) || !models
+      ? { models }
+      : { models: [...new Set(Object.values(models))], publicIds: models }),
   }))
 })
 

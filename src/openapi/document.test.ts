@@ -10,6 +10,7 @@ import {
   healthReply,
   imagesReply,
   modelListReply,
+  modelReply,
   statusReply,
 } from './response-schemas.ts'
 
@@ -66,7 +67,7 @@ describe('GET /openapi.json', () => {
     const { paths } = await served()
     const routes = app()
       .routes.filter((route) => route.method !== 'ALL')
-      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`)
+      .map((route) => `${route.method} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`)
     expect(routes.length).toBeGreaterThan(8)
     const described = Object.entries(paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
@@ -136,6 +137,7 @@ describe('reply schemas', () => {
       ).json()
     expect(healthReply.safeParse(await get('/healthz')).error).toBeUndefined()
     expect(modelListReply.safeParse(await get('/v1/models')).error).toBeUndefined()
+    expect(modelReply.safeParse(await get('/v1/models/demo')).error).toBeUndefined()
     expect(statusReply.safeParse(await get('/v1/status')).error).toBeUndefined()
     const images = await post('/v1/images/generations', { prompt: 'a fox' })
     expect(imagesReply.safeParse(images).error).toBeUndefined()

@@ -63,17 +63,21 @@ export const chatCompletionReply = z.object({
   usage,
 })
 
-export const modelListReply = z.object({
-  object: z.literal('list'),
-  data: z.array(
-    z.object({
-      id: z.string(),
-      object: z.literal('model'),
-      created: z.int(),
-      owned_by: z.string().meta({ description: 'The provider types serving it, comma-separated.' }),
-    }),
-  ),
+export const modelReply = z.object({
+  id: z.string(),
+  object: z.literal('model'),
+  created: z.int(),
+  owned_by: z.string().meta({ description: 'The provider types serving it, comma-separated.' }),
+  // New API's; Cherry Studio files the model under the first. OpenRouter's architecture.
+  supported_endpoint_types: z.array(z.string()),
+  architecture: z.object({
+    modality: z.string(),
+    input_modalities: z.array(z.string()),
+    output_modalities: z.array(z.string()),
+  }),
 })
+
+export const modelListReply = z.object({ object: z.literal('list'), data: z.array(modelReply) })
 
 export const statusReply = z.object({
   object: z.literal('status'),

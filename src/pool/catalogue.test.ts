@@ -77,15 +77,29 @@ describe('Catalogue', () => {
     expect(catalogue.has('SILICONFLOW/flux-dev')).toBe(true)
   })
 
-  it('takes OpenAI default ids as the default model, and 404s anything else', () => {
-    for (const id of ['dall-e-2', 'dall-e-3', 'gpt-image-1', undefined, '']) {
+  it("takes OpenAI's image ids as the default model, and 404s anything else", () => {
+    const openAiIds = [
+      'dall-e-2',
+      'dall-e-3',
+      'gpt-image-1',
+      'gpt-image-1-mini',
+      'gpt-image-1.5',
+      'gpt-image-2',
+      'chatgpt-image-latest',
+      'gpt-image-1-2025-04-23',
+      'DALL-E-3',
+    ]
+    for (const id of [...openAiIds, undefined, '']) {
       expect(catalogue.resolve(id).id).toBe('flux-schnell')
     }
-    expect(catalogue.has('dall-e-3')).toBe(true)
-    expect(() => catalogue.resolve('midjourney-v7')).toThrow(
-      expect.objectContaining({ status: 404, code: 'model_not_found' }),
-    )
-    expect(catalogue.has('midjourney-v7')).toBe(false)
+    for (const id of openAiIds) expect(catalogue.has(id)).toBe(true)
+    // Only those families: OpenAI's chat models and near misses are not image ids.
+    for (const id of ['midjourney-v7', 'gpt-4o', 'gpt-image', 'dall-e', 'my-dall-e-3']) {
+      expect(() => catalogue.resolve(id)).toThrow(
+        expect.objectContaining({ status: 404, code: 'model_not_found' }),
+      )
+      expect(catalogue.has(id)).toBe(false)
+    }
   })
 
   it('keeps an OpenAI id for a provider that really serves it', () => {
@@ -97,10 +111,14 @@ describe('Catalogue', () => {
 
   it('lists one line per model, owners in routing order, without aliases or qualified ids', () => {
     expect(catalogue.listing).toEqual([
-      { id: 'flux-schnell', providers: ['workers-ai', 'siliconflow', 'together'] },
-      { id: 'flux-2-klein-4b', providers: ['workers-ai'] },
-      { id: 'flux-dev', providers: ['siliconflow'] },
-      { id: 'flux-pro-1.1', providers: ['together'] },
+      {
+        id: 'flux-schnell',
+        providers: ['workers-ai', 'siliconflow', 'together'],
+        takesImages: false,
+      },
+      { id: 'flux-2-klein-4b', providers: ['workers-ai'], takesImages: false },
+      { id: 'flux-dev', providers: ['siliconflow'], takesImages: false },
+      { id: 'flux-pro-1.1', providers: ['together'], takesImages: false },
     ])
     expect(catalogue.publicIds).toEqual(catalogue.listing.map((line) => line.id))
   })
@@ -139,7 +157,9 @@ describe('Catalogue', () => {
     const two = new Catalogue([first, second])
     expect(providersOf(two, 'comfyui-2/flux-schnell')).toEqual(['comfyui-2'])
     expect(providersOf(two, 'comfyui/flux-schnell')).toEqual(['comfyui', 'comfyui-2'])
-    expect(two.listing).toEqual([{ id: 'flux-schnell', providers: ['comfyui'] }])
+    expect(two.listing).toEqual([
+      { id: 'flux-schnell', providers: ['comfyui'], takesImages: false },
+    ])
   })
 })
 
@@ -174,12 +194,16 @@ describe('Catalogue from configuration', () => {
     expect(mixed.publicIds.slice(0, 2)).toEqual(['flux-dev', 'flux-2-dev'])
     const alone = catalogueOf({ FLUX_MODEL: 'flux-2-klein-9b' }, true)
     expect(alone.defaultModel).toBe('flux-2-klein-9b')
-    expect(alone.listing[0]).toEqual({ id: 'flux-2-klein-9b', providers: ['workers-ai'] })
+    expect(alone.listing[0]).toEqual({
+      id: 'flux-2-klein-9b',
+      providers: ['workers-ai'],
+      takesImages: false,
+    })
   })
 
   it('serves the demo model alone when nothing is configured', () => {
     const demo = catalogueOf({})
-    expect(demo.listing).toEqual([{ id: 'demo', providers: ['demo'] }])
+    expect(demo.listing).toEqual([{ id: 'demo', providers: ['demo'], takesImages: true }])
     expect(demo.resolve('dall-e-3').id).toBe('demo')
   })
 })

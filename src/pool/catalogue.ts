@@ -21,14 +21,19 @@ export type Route = { target: Target; model: ModelSpec }
 export type ResolvedModel = { id: string; routes: Route[] }
 
 /**
- * Ids that OpenAI clients send by default (Open WebUI "dall-e-2", NextChat "dall-e-3", ...).
- * When no configured provider serves them they mean the default model, so those clients work
- * unchanged; an `openai` entry that does serve one keeps it.
+ * OpenAI's image model ids, which OpenAI clients send by default (Open WebUI "dall-e-2", NextChat
+ * "dall-e-3", the SDKs' examples "gpt-image-1"): `dall-e-*`, `gpt-image-*`, `chatgpt-image-*`,
+ * dated snapshots and models yet to come included. When no configured provider serves one it
+ * means the default model, so those clients work unchanged; an `openai` entry that does serve
+ * one keeps it.
  */
-const DEFAULT_ALIASES = new Set(['dall-e-2', 'dall-e-3', 'gpt-image-1'])
+const OPENAI_IMAGE_ID = /^(?:dall-e|gpt-image|chatgpt-image)-/i
 
-/** One line of /v1/models: a public id and the provider types that serve it, best first. */
-export type ListedModel = { id: string; providers: string[] }
+/**
+ * One line of /v1/models: an id, the provider types that serve it (best first), and whether
+ * any of them takes input images.
+ */
+export type ListedModel = { id: string; providers: string[]; takesImages: boolean }
 
 /**
  * `sk-abcdef1234567889` -> `sk-ab...89`: enough to tell keys apart, never six characters in a
@@ -83,15 +88,11 @@ export class Catalogue {
     }
 
     // Listed in the order requests are routed: higher priority first, then configuration order.
-    const owners = new Map<string, Set<string>>()
-    const ranked = [...this.targets].sort((a, b) => b.priority - a.priority)
-    for (const { provider } of ranked) {
-      for (const model of provider.models) {
-        const id = model.publicIds[0] ?? model.id
-        owners.set(id, (owners.get(id) ?? new Set()).add(provider.type))
-      }
+    const ids = new Set<string>()
+    for (const { provider } of [...this.targets].sort((a, b) => b.priority - a.priority)) {
+      for (const model of provider.models) ids.add(model.publicIds[0] ?? model.id)
     }
-    const listing = [...owners].map(([id, types]) => ({ id, providers: [...types] }))
+    const listing = [...ids].map((id) => this.entry(id))
 
     this.defaultModel = defaultModel
       ? this.checkedDefault(defaultModel, listing)
@@ -132,16 +133,16 @@ export class Catalogue {
     return this.routesById.has(id) ? id : this.idsByLowerCase.get(id.toLowerCase())
   }
 
-  /** True when `id` routes somewhere, counting the OpenAI default ids. */
+  /** True when `id` routes somewhere, counting OpenAI's image ids. */
   has(id: string): boolean {
-    return this.known(id) !== undefined || DEFAULT_ALIASES.has(id.toLowerCase())
+    return this.known(id) !== undefined || OPENAI_IMAGE_ID.test(id)
   }
 
-  /** The routes for a model id; no id (or an OpenAI default id) means the default model. */
+  /** The routes for a model id; no id (or an OpenAI image id) means the default model. */
   resolve(id: string | undefined): ResolvedModel {
     const wanted = !id
       ? this.defaultModel
-      : (this.known(id) ?? (DEFAULT_ALIASES.has(id.toLowerCase()) ? this.defaultModel : undefined))
+      : (this.known(id) ?? (OPENAI_IMAGE_ID.test(id) ? this.defaultModel : undefined))
     const routes = wanted === undefined ? undefined : this.routesById.get(wanted)
     if (wanted === undefined || !routes) {
       throw notFound(
@@ -150,6 +151,20 @@ export class Catalogue {
       )
     }
     return { id: wanted, routes }
+  }
+
+  /**
+   * The /v1/models line for any id that routes (`siliconflow/flux-schnell`, `dall-e-3`), under
+   * the catalogue's spelling of it; throws resolve's 404 for others.
+   */
+  entry(id: string): ListedModel {
+    const { routes } = this.resolve(id)
+    const ranked = routes.map((route) => route.target).sort((a, b) => b.priority - a.priority)
+    return {
+      id: this.known(id) ?? id,
+      providers: [...new Set(ranked.map((target) => target.provider.type))],
+      takesImages: routes.some((route) => route.model.capabilities.input),
+    }
   }
 }
 

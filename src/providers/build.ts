@@ -1,5 +1,6 @@
 import { type Config, ConfigError, type ProviderEntry } from '../config.ts'
 import { providerModules } from './index.ts'
+import { findModel } from './models.ts'
 import type { ImageProvider, ProviderBindings } from './types.ts'
 import { withWorkersAiEntries } from './workers-ai/entries.ts'
 
@@ -29,7 +30,8 @@ export function buildProviders(
     counts.set(base, seen)
     const name = seen === 1 ? base : `${base}-${seen}`
     try {
-      return [{ provider: module.create(entry, { name, bindings }), entry }]
+      const provider = module.create(entry, { name, bindings })
+      return [{ provider: withPublicIds(provider, entry.publicIds), entry }]
     } catch (error) {
       // A provider rejects its own settings (unknown or invalid options, a ComfyUI workflow
       // without {{prompt}}, a keyless workers-ai entry off Workers): collect them all for one
@@ -40,6 +42,37 @@ export function buildProviders(
   })
   if (problems.length) throw new ConfigError(problems)
   return built
+}
+
+/**
+ * The provider with an entry's own public ids (`models` given as a map) put first on the models
+ * they name, so they route there and are the ids listed.
+ */
+function withPublicIds(
+  provider: ImageProvider,
+  publicIds: Record<string, string> | undefined,
+): ImageProvider {
+  if (!publicIds) return provider
+  const named = (id: string) => findModel(provider.models, id)
+  for (const [publicId, upstreamId] of Object.entries(publicIds)) {
+    const model = named(upstreamId)
+    if (!model) throw new Error(`models: it serves no "${upstreamId}"`)
+    // One public id on two models of one provider would fail over between different models.
+    if (named(publicId) && named(publicId) !== model) {
+      throw new Error(`models: "${publicId}" names another of its models`)
+    }
+  }
+  const ids = Object.keys(publicIds)
+  // Providers are plain objects or class instances: the copy keeps the original's members
+  // (generate and its `this`) through its prototype and replaces only `models`.
+  return Object.create(provider, {
+    models: {
+      value: provider.models.map((model) => ({
+        ...model,
+        publicIds: [...ids.filter((id) => named(publicIds[id]!) === model), ...model.publicIds],
+      })),
+    },
+  })
 }
 
 /** `PROVIDERS: comfyui entry 2 (http://gpu:8188): <why>`, naming the entry without its keys. */

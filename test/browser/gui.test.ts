@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningGateway, startGateway } from '../node/gateway.ts'
+import { startGateway } from '../node/gateway.ts'
+import { removeWorkerBundle, type ServedGateway, startWorkerBundle } from './worker-bundle.ts'
 
 /**
  * The playground in a real Chromium (Debian's package; test tools never download a browser),
- * against the real Node gateway with the demo provider slowed down so the progress state shows.
+ * with the demo provider slowed down so the progress state shows. Served twice: by the real Node
+ * gateway, and by the built dist/worker.js in workerd, whose copy of the script is minified at
+ * build time (scripts/worker-substitutes.ts).
  */
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -17,6 +20,11 @@ if (!hasChromium) {
 
 const SLOW_DEMO = JSON.stringify([{ type: 'demo', options: { delayMs: 1500 } }])
 const KEY = 'browser-test-key-123'
+
+const SERVERS: [string, (env: Record<string, string>) => Promise<ServedGateway>][] = [
+  ['the Node entry', startGateway],
+  ['dist/worker.js', startWorkerBundle],
+]
 
 let browser: Browser
 beforeAll(async () => {
@@ -38,6 +46,7 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(async () => {
   await browser?.close()
+  await removeWorkerBundle()
 })
 
 /** A page that records script errors and CSP violations, so the test can assert there are none. */
@@ -69,11 +78,11 @@ async function waitForImage(page: Page) {
   })
 }
 
-describe.skipIf(!hasChromium)('playground in Chromium', () => {
-  let gateway: RunningGateway
+describe.skipIf(!hasChromium).each(SERVERS)('playground from %s in Chromium', (_, start) => {
+  let gateway: ServedGateway
   let context: BrowserContext
   beforeAll(async () => {
-    gateway = await startGateway({ PROVIDERS: SLOW_DEMO })
+    gateway = await start({ PROVIDERS: SLOW_DEMO })
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
   })
   afterAll(async () => {
@@ -176,10 +185,10 @@ describe.skipIf(!hasChromium)('playground in Chromium', () => {
   })
 })
 
-describe.skipIf(!hasChromium)('playground with a client key configured', () => {
-  let gateway: RunningGateway
+describe.skipIf(!hasChromium).each(SERVERS)('playground from %s with a client key', (_, start) => {
+  let gateway: ServedGateway
   beforeAll(async () => {
-    gateway = await startGateway({ API_KEY: KEY })
+    gateway = await start({ API_KEY: KEY })
   })
   afterAll(() => gateway?.close())
 

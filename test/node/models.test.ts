@@ -64,6 +64,12 @@ describe('GET /v1/models', () => {
       object: 'model',
       created: 1_700_000_000,
       owned_by: 'workers-ai,siliconflow,comfyui',
+      supported_endpoint_types: ['image-generation', 'openai'],
+      architecture: {
+        modality: 'text->image',
+        input_modalities: ['text'],
+        output_modalities: ['image'],
+      },
     })
     expect(owners).toMatchObject({
       'flux-2-klein-4b': 'workers-ai',

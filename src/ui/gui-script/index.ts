@@ -5,9 +5,10 @@ import { RESULTS_SCRIPT } from './results.ts'
 import { SHARED_SCRIPT } from './shared.ts'
 
 /**
- * The playground's browser script, served inline as plain JavaScript (no build step). It reads
- * `FLUXGATE` ({defaultModel, strings}) defined just before it. Each part lives in its own file
- * by topic and all run in one closure, so they share `$`, `store`, `t` and the page's state.
+ * The playground's browser script, served inline as plain JavaScript (no build step; the Worker
+ * bundle serves it minified, see scripts/worker-substitutes.ts). It reads `FLUXGATE`
+ * ({defaultModel, strings}) defined just before it. Each part lives in its own file by topic
+ * and all run in one closure, so they share `$`, `store`, `t` and the page's state.
  * The parts are kept free of backticks and `${` so they live in template strings unchanged; a
  * part holding backslashes is a String.raw, which keeps them. Function declarations are hoisted,
  * so a part may call a function of a later one; the page starts only once every part has run.

@@ -75,6 +75,10 @@ describe('dist/worker.js entry', () => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ object: 'list', data: [{ object: 'model' }] })
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    // models.retrieve, with the id percent-encoded as the openai SDK sends it.
+    const one = await mf.dispatchFetch('https://gw.example/v1/models/demo%2Fdemo')
+    expect(await one.json()).toMatchObject({ id: 'demo/demo', owned_by: 'demo' })
+    expect((await mf.dispatchFetch('https://gw.example/v1/models/demo%2Fnone')).status).toBe(404)
   })
 
   it('reports a bad variable on every request instead of failing with a bare exception', async () => {

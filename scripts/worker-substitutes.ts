@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, relative, resolve } from 'node:path'
+import { build, type Metafile, type Plugin, transform } from 'esbuild'
+import { openApiDocument } from '../src/openapi/document.ts'
+import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
+
+/**
+ * What the Worker bundle builds differently from `src`, to stay inside its gzip budget while
+ * serving the same bytes (or, for the playground script, the same program). Node and
+ * `wrangler deploy` run `src` as it is; test/worker/bundle/ checks the bundle against Node.
+ *
+ * - `src/openapi/document.ts` becomes the document it renders. It is a pure function of the code,
+ *   and rendering it takes zod's JSON Schema generator (about 20 kB minified) and the reply
+ *   schemas, which nothing else in the Worker needs. Only `openApiDocument` is exported: an
+ *   import of anything else from that module fails the build.
+ * - zod's JSON Schema generator is then left out. Classic zod imports it into every schema (for
+ *   `.toJSONSchema()`), so tree-shaking cannot drop it; its functions become stubs that throw,
+ *   and the build fails if code in the bundle names them (`leftOutCallers`).
+ * - The playground's script is minified; Node serves it readable.
+ * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
+ *   so the portable table codecs would never run.
+ */
+
+/** Modules replaced by a file of the same exports, path relative to the repository root. */
+const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
+
+/** zod's JSON Schema generator, as classic zod imports it into every schema. */
+const JSON_SCHEMA_MODULES =
+  /[\\/]zod[\\/]v4[\\/]core[\\/](?:to-json-schema|json-schema-processors)\.js$/
+
+/** Code that would reach the stubs: zod's generator, or a Standard Schema's `jsonSchema`. */
+const JSON_SCHEMA_CALL = /\btoJSONSchema\b|\bjsonSchema\b/
+
+export function workerSubstitutes(root: string): Plugin {
+  const at = (path: string) => resolve(root, path)
+  const rendered = new Map<string, () => Promise<string>>([
+    [at('src/openapi/document.ts'), renderedOpenApi],
+    [at('src/ui/gui-script/index.ts'), minifiedGuiScript],
+  ])
+  const swapped = new Map(Object.entries(SWAPPED).map(([from, to]) => [at(from), at(to)]))
+  return {
+    name: 'worker-substitutes',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+        const render = rendered.get(path)
+        if (render) return { contents: await render(), loader: 'js' }
+        const swap = swapped.get(path)
+        if (swap) {
+          return { contents: await readFile(swap, 'utf8'), loader: 'ts', resolveDir: dirname(swap) }
+        }
+        return undefined
+      })
+      pluginBuild.onLoad({ filter: JSON_SCHEMA_MODULES }, async ({ path }) => ({
+        contents: await throwingStubs(path),
+        loader: 'js',
+      }))
+      pluginBuild.onEnd(async (result) => {
+        if (!result.metafile) return {}
+        const callers = await leftOutCallers(result.metafile, root, new Set(rendered.keys()))
+        return {
+          errors: callers.map((file) => ({
+            text: `${file} uses JSON Schema generation, which the Worker bundle leaves out: render the schema at build time (scripts/worker-substitutes.ts)`,
+          })),
+        }
+      })
+    },
+  }
+}
+
+/** The document module as its result; the route adds `servers` per request, as on Node. */
+async function renderedOpenApi(): Promise<string> {
+  return `const rendered = ${JSON.stringify(openApiDocument())}
+export const openApiDocument = () => rendered`
+}
+
+/**
+ * The playground script minified as one program: it is a closure whose only free name is the
+ * `FLUXGATE` the page defines, so renaming inside it is safe. `es2020` keeps esbuild from
+ * writing newer syntax than the source uses.
+ */
+async function minifiedGuiScript(): Promise<string> {
+  const { code } = await transform(GUI_SCRIPT, { loader: 'js', minify: true, target: 'es2020' })
+  return `export const GUI_SCRIPT = ${JSON.stringify(code)}`
+}
+
+/** A module with the same export names as `path`, each a function that throws when called. */
+async function throwingStubs(path: string): Promise<string> {
+  const { metafile } = await build({
+    entryPoints: [path],
+    format: 'esm',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+  })
+  const names = Object.values(metafile.outputs).flatMap((output) => output.exports)
+  const message = `zod's JSON Schema generation is not in the Worker bundle (scripts/worker-substitutes.ts)`
+  return [
+    `const leftOut = () => { throw new Error(${JSON.stringify(message)}) }`,
+    ...names.map((name) => `export { leftOut as ${name} }`),
+  ].join('\n')
+}
+
+/** Bundled files, zod's own and the rendered ones aside, that name the generator. */
+async function leftOutCallers(
+  metafile: Metafile,
+  root: string,
+  rendered: Set<string>,
+): Promise<string[]> {
+  const files = Object.keys(metafile.inputs)
+    .map((input) => resolve(root, input))
+    .filter((file) => !rendered.has(file) && !/[\\/]node_modules[\\/]zod[\\/]/.test(file))
+  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')))
+  return files
+    .filter((_, index) => JSON_SCHEMA_CALL.test(texts[index]!))
+    .map((file) => relative(root, file))
+}

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises'
+import type { Miniflare } from 'miniflare'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { testApp } from '../../../src/app-testing.ts'
+import { startBundle } from './miniflare.ts'
+
+/**
+ * What dist/worker.js renders at build time instead of at run time (scripts/worker-substitutes.ts)
+ * against what Node serves from `src`: the same OpenAPI document, and the same playground with
+ * its script minified.
+ */
+
+const ORIGIN = 'https://gw.example'
+
+let mf: Miniflare
+const node = testApp()
+beforeAll(async () => {
+  mf = await startBundle()
+})
+afterAll(async () => {
+  await mf?.dispose()
+})
+
+const SCRIPT = /<script>([\s\S]*?)<\/script>/
+
+async function page(response: Response | Awaited<ReturnType<Miniflare['dispatchFetch']>>) {
+  expect(response.status).toBe(200)
+  const html = await response.text()
+  return {
+    html,
+    script: SCRIPT.exec(html)![1]!,
+    csp: response.headers.get('content-security-policy')!,
+  }
+}
+
+describe('dist/worker.js, rendered at build time', () => {
+  it('serves the OpenAPI document Node generates, servers included', async () => {
+    const worker = await mf.dispatchFetch(`${ORIGIN}/openapi.json`)
+    expect(worker.status).toBe(200)
+    expect(worker.headers.get('content-type')).toMatch(/^application\/json/)
+    const expected = await (await node.request(`${ORIGIN}/openapi.json`)).json()
+    expect(expected).toMatchObject({ openapi: '3.1.0', servers: [{ url: ORIGIN }] })
+    expect(await worker.json()).toEqual(expected)
+  })
+
+  it("leaves zod's JSON Schema generator out of the bundle", async () => {
+    const code = await readFile(inject('workerBundle').scriptPath, 'utf8')
+    // A message of zod's generator, and the stub that stands in for it.
+    expect(code).not.toContain('cannot be represented in JSON Schema')
+    expect(code).toContain("zod's JSON Schema generation is not in the Worker bundle")
+  })
+
+  it('serves the playground with its script minified, allowed by the CSP, and nothing else changed', async () => {
+    const worker = await page(await mf.dispatchFetch(`${ORIGIN}/gui/`))
+    const readable = await page(await node.request(`${ORIGIN}/gui/`))
+    expect(worker.script.length).toBeLessThan(readable.script.length * 0.7)
+    // Only parsed, not run: a syntax error would break the whole page.
+    expect(() => new Function(worker.script)).not.toThrow()
+    expect(worker.script).toContain('FLUXGATE.strings')
+    expect(worker.html).toBe(readable.html.replace(readable.script, () => worker.script))
+    const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(worker.script))
+    expect(worker.csp).toContain(`'sha256-${Buffer.from(hash).toString('base64')}'`)
+    expect(worker.csp).toBe(
+      readable.csp.replace(/'sha256-[^']+'/, () => /'sha256-[^']+'/.exec(worker.csp)![0]),
+    )
+  })
+})
