@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import * as z from 'zod'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { imageMarkdown } from '../chat/image-link.ts'
 import {
@@ -12,6 +11,7 @@ import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
+import { openApiDocument } from '../openapi/document.ts'
 import { editImageArguments, generateImageArguments, parseToolArguments } from '../request/mcp.ts'
 import type { AppEnv } from '../services.ts'
 import { INVALID_PARAMS, RpcError } from './json-rpc.ts'
@@ -29,6 +29,8 @@ import { INVALID_PARAMS, RpcError } from './json-rpc.ts'
  */
 
 /** What a tool call gets: the request's context and, when the client asked, a progress sink. */
+type McpComponent = 'McpGenerateImage' | 'McpEditImage' | 'McpImages' | 'McpModels'
+
 type ToolCall = {
   c: Context<AppEnv>
   args: unknown
@@ -40,8 +42,9 @@ type ToolCall = {
 type Tool = {
   title: string
   description: string
-  input: z.ZodType
-  output: z.ZodType
+  /** The component names of the input and output schemas in the OpenAPI document. */
+  input?: McpComponent
+  output: McpComponent
   readOnly?: boolean
   run: (call: ToolCall) => Promise<ToolResult>
 }
@@ -51,19 +54,6 @@ type ToolResult = {
   structuredContent?: Record<string, unknown>
   isError?: boolean
 }
-
-const imagesOutput = z.object({
-  url: z.string().nullable().meta({ description: 'The first image; null without storage.' }),
-  urls: z.array(z.string()),
-  size: z.string().meta({ examples: ['1024x768'] }),
-  seed: z.int().nullable(),
-  model: z.string(),
-})
-
-const modelsOutput = z.object({
-  default: z.string(),
-  models: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
-})
 
 /** A progress line for each step of a generation. */
 function progressMessage(event: GenerationEvent): string {
@@ -132,8 +122,8 @@ const TOOLS: Record<string, Tool> = {
     title: 'Generate image',
     description:
       'Draws images from a text prompt with a FLUX-class model and returns links to them. Give size or aspect_ratio, not both; the same seed and arguments give the same image.',
-    input: generateImageArguments,
-    output: imagesOutput,
+    input: 'McpGenerateImage',
+    output: 'McpImages',
     run(call) {
       const parsed = parseToolArguments(generateImageArguments, call.args)
       return draw(call, {
@@ -150,8 +140,8 @@ const TOOLS: Record<string, Tool> = {
     title: 'Edit image',
     description:
       'Edits an image (a link, or a data: URI) as the prompt says, or draws from reference images, and returns links to the results. A link from generate_image works as input.',
-    input: editImageArguments,
-    output: imagesOutput,
+    input: 'McpEditImage',
+    output: 'McpImages',
     run(call) {
       const parsed = parseToolArguments(editImageArguments, call.args)
       return draw(call, { ...parsed, n: 1 })
@@ -160,8 +150,7 @@ const TOOLS: Record<string, Tool> = {
   list_models: {
     title: 'List models',
     description: 'The image models this gateway serves, the default first.',
-    input: z.object({}),
-    output: modelsOutput,
+    output: 'McpModels',
     readOnly: true,
     async run({ c }) {
       const { catalogue } = c.get('services')
@@ -175,23 +164,22 @@ const TOOLS: Record<string, Tool> = {
   },
 }
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' })
-  return rest
-}
-
-let definitions: Record<string, unknown>[] | undefined
-
-/** The `tools/list` entries, built on first use: the same for every configuration. */
-export const toolDefinitions = () =>
-  (definitions ??= Object.entries(TOOLS).map(([name, tool]) => ({
+/**
+ * The `tools/list` entries, the same for every configuration. The JSON
+ * Schemas are the OpenAPI document's components, which the Worker bundle has rendered at build
+ * time (it leaves zod's JSON Schema generator out).
+ */
+export const toolDefinitions = () => {
+  const schemas = openApiDocument().components.schemas as Record<string, object>
+  return Object.entries(TOOLS).map(([name, tool]) => ({
     name,
     title: tool.title,
     description: tool.description,
-    inputSchema: jsonSchema(tool.input, 'input'),
-    outputSchema: jsonSchema(tool.output, 'output'),
+    inputSchema: tool.input ? schemas[tool.input] : { type: 'object', properties: {} },
+    outputSchema: schemas[tool.output],
     annotations: { readOnlyHint: tool.readOnly ?? false, openWorldHint: !tool.readOnly },
-  })))
+  }))
+}
 
 /**
  * Runs `tools/call`. A call that names no tool of ours, or whose arguments are no object, is a

@@ -2,11 +2,14 @@ import * as z from 'zod'
 import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
 import { imagesBody } from '../request/images.ts'
+import { editImageArguments, generateImageArguments } from '../request/mcp.ts'
 import {
   chatCompletionReply,
   errorReply,
   healthReply,
   imagesReply,
+  mcpImagesResult,
+  mcpModelsResult,
   modelListReply,
   modelReply,
   statusReply,
@@ -31,6 +34,11 @@ export const COMPONENT_SCHEMAS = {
   Model: modelReply,
   Status: statusReply,
   Health: healthReply,
+  // The MCP tools' arguments and structured results, which tools/list publishes.
+  McpGenerateImage: generateImageArguments,
+  McpEditImage: editImageArguments,
+  McpImages: mcpImagesResult,
+  McpModels: mcpModelsResult,
 }
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> }
