@@ -22,7 +22,9 @@ describe('client keys', () => {
   ])('rejects %s with 401 JSON and CORS headers', async (_, authorization) => {
     const app = testApp({ API_KEY: 'right' })
     const headers: Record<string, string> = authorization ? { Authorization: authorization } : {}
-    for (const path of ['/v1/models', '/models', '/v1/v1/models']) {
+    // A bare /models without Authorization is Pollinations' public list (pollinations.test.ts).
+    const paths = ['/v1/models', '/v1/v1/models', ...(authorization ? ['/models'] : [])]
+    for (const path of paths) {
       const response = await app.request(path, { headers })
       expect(response.status, path).toBe(401)
       expect(response.headers.get('access-control-allow-origin')).toBe('*')

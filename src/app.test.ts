@@ -55,7 +55,8 @@ describe('foundation routes', () => {
       return new Response()
     }
     const app = testApp({}, { fetch })
-    const response = await app.request(path)
+    // Any key when none is configured; a bare `/models` without one is Pollinations' list.
+    const response = await app.request(path, { headers: { Authorization: 'Bearer any' } })
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({
       object: 'list',

@@ -16,6 +16,7 @@ import { mcpRoutes } from './routes/mcp.ts'
 import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
+import { pollinationsRoutes } from './routes/pollinations.ts'
 import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
 import { type AppDeps, type AppEnv, buildServices } from './services.ts'
@@ -27,18 +28,23 @@ export type App = Hono<AppEnv>
 /** Paths of the OpenAI-style API, accepted with `/v1`, without it, and with a doubled `/v1/v1/`. */
 const API_PATH = /^(?:\/v1)*\/(chat\/completions|images\/generations|models(?:\/.+?)?|status)\/?$/
 
-/** Maps every accepted spelling of an API path to its `/v1/...` form before routing. */
+/**
+ * Maps every accepted spelling of an API path to its `/v1/...` form before routing. A bare
+ * `/models` without a key is Pollinations' model list: OpenAI clients always send a key (their
+ * SDKs require one), while Pollinations' list is fetched anonymously.
+ */
 function routingPath(request: Request): string {
   const url = request.url
   const start = url.indexOf('/', url.indexOf('//') + 2)
   const query = url.indexOf('?', start)
   const path = start === -1 ? '/' : url.slice(start, query === -1 ? undefined : query)
   const api = API_PATH.exec(path)
+  if (path === '/models' && !request.headers.has('Authorization')) return path
   return api ? `/v1/${api[1]}` : path
 }
 
 /** Headers a browser page may read from a response. */
-const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry']
+const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry', 'X-Cache']
 
 /** Builds the gateway: a Web-standard Hono app that knows nothing of the runtime it runs on. */
 export function createApp(deps: AppDeps): App {
@@ -90,6 +96,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/', openApiRoutes())
   // The direct image API answers `GET /?prompt=` and `?id=`; it hands plain `GET /` on to the page.
   app.route('/', directRoutes())
+  app.route('/', pollinationsRoutes())
   app.route('/', pageRoutes())
 
   app.notFound((c) =>

@@ -79,7 +79,7 @@ describe('request log', () => {
   it('names the route pattern, not the concrete path, and no route for a 404', async () => {
     const { app, logs } = testApp()
     await app.request('/image/AAAAAAAAAAAAAAAAAAAAAA')
-    await app.request('/models')
+    await app.request('/models', { headers: { Authorization: 'Bearer any' } })
     await app.request('/nowhere')
     await app.request('/healthz', { method: 'OPTIONS' })
     expect(logs.map(({ route, path, status }) => ({ route, path, status }))).toEqual([
@@ -97,7 +97,10 @@ describe('request log', () => {
     await app.request('/v1/models?key=supersecret', { headers: { Authorization: 'Bearer wrong' } })
     await app.request('/?key=supersecret&id=x')
     await app.request('/nowhere?token=supersecret', { headers })
-    expect(logs).toHaveLength(4)
+    await app.request('/prompt/fox?token=wrong-token')
+    await app.request('/p/fox?key=supersecret&seed=1', { headers })
+    expect(logs).toHaveLength(6)
+    expect(logs.slice(4).map((line) => line.status)).toEqual([401, 200])
     expect([logs[0]!.status, logs[1]!.status]).toEqual([200, 401])
     const text = JSON.stringify(logs)
     expect(text).not.toContain('supersecret')
@@ -124,6 +127,23 @@ describe('request log', () => {
       prompt: 'a secret garden',
       finalPrompt: 'x',
     })
+  })
+
+  it('logs the pattern for a prompt in the path unless LOG_PROMPTS=true', async () => {
+    const path = async (env: Record<string, string>) => {
+      const { app, logs } = testApp({ RATE_LIMIT: '0', ...env })
+      await app.request('/prompt/a%20secret%20garden?width=64&height=64')
+      await app.request('/p/a%20secret%20garden?width=64&height=64', { method: 'HEAD' })
+      return logs.map((line) => [line.route, line.path, line.status])
+    }
+    expect(await path({})).toEqual([
+      ['/prompt/:prompt{.+}', '/prompt/:prompt{.+}', 200],
+      ['/p/:prompt{.+}', '/p/:prompt{.+}', 200],
+    ])
+    expect((await path({ LOG_PROMPTS: 'true' })).map(([, logged]) => logged)).toEqual([
+      '/prompt/a%20secret%20garden',
+      '/p/a%20secret%20garden',
+    ])
   })
 
   it('does not let a route overwrite the id, status or timing', async () => {

@@ -21,7 +21,7 @@ export type RequestLogFields = {
   cached?: boolean
   /** The error code the client got, whatever the body it got it in (JSON, image, chat text). */
   errorCode?: string
-  /** How the direct image API answered: a stored image by id, a new one, or a HEAD (no image). */
+  /** How a URL door (direct, Pollinations) answered: a stored image by id, a new one, or a HEAD. */
   direct?: 'stored' | 'generated' | 'head'
   /** The chat housekeeping request answered without an image (title, tags, ...). */
   housekeeping?: string
@@ -38,7 +38,10 @@ export type RequestLogLine = RequestLogFields & {
   method: string
   /** The route pattern that answered (`/image/:key`); null when none did (404, preflight). */
   route: string | null
-  /** The path only: query strings may carry `key=`. */
+  /**
+   * The path only: query strings may carry `key=`. A prompt in the path (`/prompt/{prompt}`) is a
+   * prompt field: the pattern stands in for the path unless LOG_PROMPTS=true.
+   */
   path: string
   status: number
   ms: number
@@ -91,13 +94,14 @@ export function requestLog(
     const write = () => {
       const extra = { ...c.get('log') }
       if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
+      const route = answeringRoute(c)
       log({
         ...extra,
         time: new Date(started).toISOString(),
         id: c.get('requestId'),
         method: c.req.method,
-        route: answeringRoute(c),
-        path: c.req.path,
+        route,
+        path: !options.logPrompts && route?.includes(':prompt') ? route : c.req.path,
         status: c.res.status,
         ms: now() - started,
       })

@@ -10,6 +10,7 @@ import {
   healthReply,
   imagesReply,
   modelListReply,
+  modelNamesReply,
   modelReply,
   statusReply,
 } from './response-schemas.ts'
@@ -87,6 +88,14 @@ describe('GET /openapi.json', () => {
     expect(paths['/']!.get!.parameters).toEqual(
       Object.entries(query).map(([name, schema]) => ({ name, in: 'query', schema })),
     )
+    const { prompt, ...pollinations } = asJsonSchema(COMPONENT_SCHEMAS.PollinationsQuery)
+      .properties as Record<string, unknown>
+    for (const path of ['/prompt/{prompt}', '/p/{prompt}']) {
+      expect(paths[path]!.get!.parameters).toEqual([
+        { name: 'prompt', in: 'path', required: true, schema: prompt },
+        ...Object.entries(pollinations).map(([name, schema]) => ({ name, in: 'query', schema })),
+      ])
+    }
     expect(paths['/image/{key}']!.get!.parameters).toEqual([
       expect.objectContaining({ name: 'key', in: 'path', required: true }),
     ])
@@ -138,6 +147,8 @@ describe('reply schemas', () => {
     expect(healthReply.safeParse(await get('/healthz')).error).toBeUndefined()
     expect(modelListReply.safeParse(await get('/v1/models')).error).toBeUndefined()
     expect(modelReply.safeParse(await get('/v1/models/demo')).error).toBeUndefined()
+    const names = await (await gateway.request('/models')).json()
+    expect(modelNamesReply.safeParse(names).error).toBeUndefined()
     expect(statusReply.safeParse(await get('/v1/status')).error).toBeUndefined()
     const images = await post('/v1/images/generations', { prompt: 'a fox' })
     expect(imagesReply.safeParse(images).error).toBeUndefined()

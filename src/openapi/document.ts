@@ -3,6 +3,7 @@ import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
 import { imagesBody } from '../request/images.ts'
 import { editImageArguments, generateImageArguments } from '../request/mcp.ts'
+import { pollinationsQuery } from '../request/pollinations.ts'
 import {
   chatCompletionReply,
   errorReply,
@@ -11,6 +12,7 @@ import {
   mcpImagesResult,
   mcpModelsResult,
   modelListReply,
+  modelNamesReply,
   modelReply,
   statusReply,
 } from './response-schemas.ts'
@@ -27,11 +29,13 @@ export const COMPONENT_SCHEMAS = {
   ChatRequest: chatBody,
   ImagesRequest: imagesBody,
   DirectQuery: directQuery,
+  PollinationsQuery: pollinationsQuery,
   Error: errorReply,
   ChatCompletion: chatCompletionReply,
   ImagesResponse: imagesReply,
   ModelList: modelListReply,
   Model: modelReply,
+  ModelNames: modelNamesReply,
   Status: statusReply,
   Health: healthReply,
   // The MCP tools' arguments and structured results, which tools/list publishes.
@@ -63,6 +67,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
 const ref = (id: keyof typeof COMPONENT_SCHEMAS) => ({ $ref: `#/components/schemas/${id}` })
 const json = (id: keyof typeof COMPONENT_SCHEMAS) => ({ 'application/json': { schema: ref(id) } })
 const html = { 'text/html': { schema: { type: 'string' } } }
+const IMAGE = { 'image/*': {} }
 
 const ERRORS: Record<number, string> = {
   400: 'Bad input, refused before any upstream call.',
@@ -91,16 +96,58 @@ const errors = (statuses: number[], image = false) =>
 const KEY = [{ bearer: [] }]
 const OPEN: never[] = []
 
-function paths(directParams: Record<string, JsonSchema>) {
+type Queries = Record<'direct' | 'pollinations', Record<string, JsonSchema>>
+
+const queryParameters = (query: Record<string, JsonSchema>) =>
+  Object.entries(query).map(([name, schema]) => ({ name, in: 'query', schema }))
+
+const URL_ACCESS = [{}, ...KEY, { key: [] }]
+const HEAD_SUMMARY = 'What a GET would answer, without drawing or counting against the limit.'
+const NOT_MODIFIED = { description: 'Not modified (If-None-Match).' }
+
+/** Pollinations' image URL, at its long and short path. */
+function pollinationsPaths({ prompt, ...query }: Record<string, JsonSchema>) {
+  const access = {
+    security: URL_ACCESS,
+    parameters: [
+      { name: 'prompt', in: 'path', required: true, schema: prompt },
+      ...queryParameters(query),
+    ],
+  }
+  const item = {
+    get: {
+      summary:
+        "Pollinations' image URL: the image itself, the same for the same URL unless seed=-1.",
+      ...access,
+      responses: {
+        200: { description: '`X-Cache: HIT` when it came from the store.', content: IMAGE },
+        304: NOT_MODIFIED,
+        ...errors(GENERATION_ERRORS, true),
+      },
+    },
+    head: {
+      summary: HEAD_SUMMARY,
+      ...access,
+      responses: { 200: { description: 'An image would be drawn.' }, ...errors([400, 401, 404]) },
+    },
+  }
+  return { '/prompt/{prompt}': item, '/p/{prompt}': item }
+}
+
+function paths(queries: Queries) {
   const directAccess = {
-    security: [{}, ...KEY, { key: [] }],
-    parameters: Object.entries(directParams).map(([name, schema]) => ({
-      name,
-      in: 'query',
-      schema,
-    })),
+    security: URL_ACCESS,
+    parameters: queryParameters(queries.direct),
   }
   return {
+    ...pollinationsPaths(queries.pollinations),
+    '/models': {
+      get: {
+        summary: "Pollinations' model list; with Authorization, /v1/models.",
+        security: OPEN,
+        responses: { 200: { description: 'Model ids.', content: json('ModelNames') } },
+      },
+    },
     '/v1/chat/completions': {
       post: {
         summary: 'Draws the last user message (with its inline options) as a markdown image.',
@@ -209,8 +256,8 @@ function paths(directParams: Record<string, JsonSchema>) {
           security: OPEN,
           parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            200: { description: 'The image bytes.', content: { 'image/*': {} } },
-            304: { description: 'Not modified (If-None-Match).' },
+            200: { description: 'The image bytes.', content: IMAGE },
+            304: NOT_MODIFIED,
             ...errors([404]),
           },
         },
@@ -224,14 +271,14 @@ function paths(directParams: Record<string, JsonSchema>) {
         responses: {
           200: {
             description: 'The image (no storage), or the welcome page.',
-            content: { 'image/*': {}, ...html },
+            content: { ...IMAGE, ...html },
           },
           302: { description: 'To the same URL plus `id`, which serves the stored image.' },
           ...errors(GENERATION_ERRORS, true),
         },
       },
       head: {
-        summary: 'What a GET would answer, without drawing or counting against the limit.',
+        summary: HEAD_SUMMARY,
         ...directAccess,
         responses: {
           200: { description: 'An image would be drawn (`image/*`), or the stored image (`id`).' },
@@ -272,7 +319,7 @@ function paths(directParams: Record<string, JsonSchema>) {
 
 function buildDocument() {
   const schemas = componentSchemas()
-  const { DirectQuery, ...components } = schemas
+  const { DirectQuery, PollinationsQuery, ...components } = schemas
   return {
     openapi: '3.1.0',
     info: {
@@ -282,7 +329,10 @@ function buildDocument() {
       description:
         'Text-to-image gateway. Every `/v1/...` path also answers without `/v1` and with a doubled `/v1/v1/`. Errors are `{error: {message, type, code, param}}`.',
     },
-    paths: paths(DirectQuery?.properties ?? {}),
+    paths: paths({
+      direct: DirectQuery?.properties ?? {},
+      pollinations: PollinationsQuery?.properties ?? {},
+    }),
     components: {
       schemas: components,
       securitySchemes: {

@@ -79,6 +79,9 @@ export const modelReply = z.object({
 
 export const modelListReply = z.object({ object: z.literal('list'), data: z.array(modelReply) })
 
+/** Pollinations' `GET /models`: the ids alone. */
+export const modelNamesReply = z.array(z.string())
+
 export const statusReply = z.object({
   object: z.literal('status'),
   time: z.string(),

@@ -16,7 +16,7 @@ const postJson = (path: string, body: unknown, contentType = 'application/json')
     body: JSON.stringify(body),
   })
 
-/** The three doors, each given a prompt and a seed as that door takes them. */
+/** The four doors, each given a prompt and a seed as that door takes them. */
 const doors = {
   chat: (prompt: string, seed?: string) =>
     postJson('/v1/chat/completions', {
@@ -30,6 +30,11 @@ const doors = {
     const query = new URLSearchParams({ prompt, ...(seed !== undefined && { seed }) })
     return gateway().request(`/?${query}`, { headers: { Accept: 'application/json' } })
   },
+  pollinations: (prompt: string, seed?: string) =>
+    gateway().request(
+      `/prompt/${encodeURIComponent(prompt)}${seed === undefined ? '' : `?seed=${seed}`}`,
+      { headers: { Accept: 'application/json' } },
+    ),
 }
 
 const errorOf = async (response: Response) => {
@@ -44,6 +49,7 @@ describe('every door', () => {
     expect((await doors.chat('a fox', String(MAX_SEED))).status).toBe(200)
     expect((await doors.images('a fox', MAX_SEED)).status).toBe(200)
     expect((await doors.direct('a fox', String(MAX_SEED))).status).toBe(302)
+    expect((await doors.pollinations('a fox', String(MAX_SEED))).status).toBe(200)
 
     expect(await errorOf(await doors.chat('a fox', '3000000000'))).toMatchObject({
       code: 'invalid_request',
@@ -52,6 +58,7 @@ describe('every door', () => {
     for (const response of [
       await doors.images('a fox', 3_000_000_000),
       await doors.direct('a fox', '3000000000'),
+      await doors.pollinations('a fox', '3000000000'),
     ]) {
       expect(await errorOf(response)).toEqual({
         code: 'invalid_request',
@@ -75,11 +82,13 @@ describe('every door', () => {
     expect(await errorOf(await doors.chat(prompt))).toEqual(expected('messages.0.content'))
     expect(await errorOf(await doors.images(prompt))).toEqual(expected('prompt'))
     expect(await errorOf(await doors.direct(prompt))).toEqual(expected('prompt'))
+    expect(await errorOf(await doors.pollinations(prompt))).toEqual(expected('prompt'))
     // At the limit, every door draws.
     const longest = '🦊'.repeat(MAX_PROMPT_CHARS)
     expect((await doors.chat(longest)).status).toBe(200)
     expect((await doors.images(longest)).status).toBe(200)
     expect((await doors.direct(longest)).status).toBe(302)
+    expect((await doors.pollinations(longest)).status).toBe(200)
   })
 
   it.each([
@@ -97,6 +106,8 @@ describe('every door', () => {
       })
     }
     expect(await errorOf(await doors.direct('a fox', text))).toMatchObject({ param: 'seed' })
+    const seed = encodeURIComponent(text)
+    expect(await errorOf(await doors.pollinations('a fox', seed))).toMatchObject({ param: 'seed' })
     expect(await errorOf(await doors.images('a fox', text))).toMatchObject({ param: 'seed' })
     const steps = await postJson('/v1/images/generations', { prompt: 'x', steps: text })
     expect(await errorOf(steps)).toMatchObject({ param: 'steps' })

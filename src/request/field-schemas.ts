@@ -59,6 +59,8 @@ export const imageCount = integerOrTextIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES
 export const imageCountInteger = integerIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
 export const stepsNumber = integerOrTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
 export const stepsText = integerTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
+/** One side in pixels, as digits (Pollinations' `width` and `height`). */
+export const sideText = integerTextIn(MIN_SIDE, MAX_SIDE, rangeRule(MIN_SIDE, MAX_SIDE))
 
 /** Text fields say "is required" when missing, which is clearer than "must be a string". */
 const textError = (issue: { input?: unknown }) =>

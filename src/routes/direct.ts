@@ -2,14 +2,11 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
-import { errorResponse, recordError } from '../http/error-response.ts'
-import { errorImageResponse } from '../image/error-image.ts'
-import { bearerKey } from '../middleware/auth.ts'
-import { limitPublicGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parseDirectQuery } from '../request/direct.ts'
 import type { AppEnv } from '../services.ts'
 import { isImageKey } from '../storage/keys.ts'
+import { beforeDrawing, checkUrlKey, urlFailure } from './image-url.ts'
 import { imageResponse } from './stored-image.ts'
 
 /**
@@ -21,14 +18,6 @@ import { imageResponse } from './stored-image.ts'
 
 /** Parameters that make `GET /` the direct API; without any of them it is the welcome page. */
 const DIRECT_PARAMS = ['prompt', 'id', 'size', 'optimization', 'seed', 'steps', 'model', 'negative']
-
-const keyRequired = () =>
-  new GatewayError(
-    401,
-    'invalid_api_key',
-    'Missing or invalid key. Add ?key=YOUR_KEY to the URL, or send Authorization: Bearer.',
-    { retryable: false },
-  )
 
 const expiredWithoutPrompt = () =>
   notFound(
@@ -65,12 +54,6 @@ function paramName(pair: string): string {
   }
 }
 
-/** JSON only for clients that ask for it and not for an image (a browser's `<img>` does not). */
-const wantsJson = (c: Context) => {
-  const accept = c.req.header('Accept') ?? ''
-  return accept.includes('application/json') && !accept.includes('image/')
-}
-
 /** `GET|HEAD /` with direct-API parameters; plain `GET /` falls through to the welcome page. */
 export function directRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
@@ -83,13 +66,13 @@ export function directRoutes(): Hono<AppEnv> {
     try {
       return await serve(c, query)
     } catch (thrown) {
-      return failure(c, thrown)
+      return urlFailure(c, thrown)
     }
   })
 
   async function serve(c: Context<AppEnv>, query: Record<string, string>): Promise<Response> {
     const services = c.get('services')
-    const { config, storage, catalogue, now, checkKey } = services
+    const { config, storage, now } = services
 
     // A stored image answers on its own: like /image/{key}, an id of 128 random bits needs no
     // key, and serving it costs no generation, so it is not counted against the rate limit.
@@ -102,11 +85,7 @@ export function directRoutes(): Hono<AppEnv> {
       }
     }
 
-    const presented = query.key || bearerKey(c.req.header('Authorization'))
-    // With no client key configured, `key` access has nothing to check against: fail closed.
-    const keyHolder = config.clientKeys.length > 0 && (await checkKey(presented))
-    if (config.directApiAccess === 'key' && !keyHolder) throw keyRequired()
-
+    const keyHolder = await checkUrlKey(c, query)
     const params = parseDirectQuery(query)
     if (params.prompt === undefined) {
       if (id !== undefined) throw expiredWithoutPrompt()
@@ -118,20 +97,8 @@ export function directRoutes(): Hono<AppEnv> {
         { param: 'prompt' },
       )
     }
-    // Resolved before counting, so a typo in the model name does not use up the client's quota.
-    catalogue.resolve(params.model)
-    // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
-    // it (each draw costs an upstream call) and without counting it against the client's limit.
-    // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.
-    if (c.req.method === 'HEAD') {
-      addLogFields(c, { direct: 'head' })
-      return new Response(null, {
-        status: 200,
-        headers: { 'Content-Type': 'image/*', 'Cache-Control': 'no-store' },
-      })
-    }
-    // Key holders are trusted clients: only anonymous public generation is limited.
-    if (config.directApiAccess === 'public' && !keyHolder) await limitPublicGeneration(c)
+    const head = await beforeDrawing(c, { model: params.model, keyHolder })
+    if (head) return head
 
     const result = await generateImages(services, {
       prompt: params.prompt,
@@ -169,10 +136,4 @@ export function directRoutes(): Hono<AppEnv> {
   }
 
   return routes
-}
-
-/** Every failure of the direct API: an error image by default, the JSON error when asked. */
-function failure(c: Context<AppEnv>, thrown: unknown): Response | Promise<Response> {
-  if (wantsJson(c)) return errorResponse(c, thrown)
-  return errorImageResponse(recordError(c, thrown))
 }

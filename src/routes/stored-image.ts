@@ -32,13 +32,7 @@ export async function imageResponse(
     'Cache-Control': `public, max-age=${maxAge}, immutable`,
     'Last-Modified': new Date(image.meta.createdAt).toUTCString(),
   })
-  // If-None-Match uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix still matches.
-  const matches = request.headers
-    .get('If-None-Match')
-    ?.split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === etag || tag === '*')
-  if (matches) {
+  if (etagMatches(request, etag)) {
     cancel(body)
     return new Response(null, { status: 304, headers })
   }
@@ -48,6 +42,18 @@ export async function imageResponse(
     return new Response(null, { status: 200, headers })
   }
   return new Response(body as BodyInit, { status: 200, headers })
+}
+
+/** Whether the request's If-None-Match names `etag`: the client's copy is current (304). */
+export function etagMatches(request: Request, etag: string): boolean {
+  // If-None-Match uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix still matches.
+  return (
+    request.headers
+      .get('If-None-Match')
+      ?.split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === etag || tag === '*') ?? false
+  )
 }
 
 /** At least the first 16 bytes of a body, and the whole body still to send. */

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway } from '../node/gateway.ts'
+import { hasChromium, launchChromium, warnIfNoChromium } from './chromium.ts'
 import { removeWorkerBundle, type ServedGateway, startWorkerBundle } from './worker-bundle.ts'
 
 /**
@@ -12,11 +12,7 @@ import { removeWorkerBundle, type ServedGateway, startWorkerBundle } from './wor
  * build time (scripts/worker-substitutes.ts).
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`[gui browser test] skipped: ${CHROMIUM} is absent (apt-get install chromium)`)
-}
+warnIfNoChromium('gui browser test')
 
 const SLOW_DEMO = JSON.stringify([{ type: 'demo', options: { delayMs: 1500 } }])
 const KEY = 'browser-test-key-123'
@@ -30,19 +26,7 @@ let browser: Browser
 beforeAll(async () => {
   if (!hasChromium) return
   await mkdir('test-output', { recursive: true })
-  // launch() gives every run a fresh, temporary user-data-dir.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 afterAll(async () => {
   await browser?.close()

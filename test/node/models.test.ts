@@ -85,10 +85,13 @@ describe('GET /v1/models', () => {
     }
     for (const fake of fakes) expect(fake.requests).toEqual([])
 
-    // NextChat-style paths answer the same list.
+    // Other spellings answer the same list to an OpenAI client, which always sends a key.
+    const headers = { Authorization: 'Bearer any' }
     for (const path of ['/models', '/v1/v1/models']) {
-      expect(await (await fetch(`${url}${path}`)).json()).toEqual(body)
+      expect(await (await fetch(`${url}${path}`, { headers })).json()).toEqual(body)
     }
+    // Without one, a bare /models is Pollinations' list: the same ids, in the same order.
+    expect(await (await fetch(`${url}/models`)).json()).toEqual(ids)
   })
 })
 
