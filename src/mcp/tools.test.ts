@@ -218,8 +218,8 @@ describe('list_models', () => {
     const { result } = await call(open(), 'list_models')
     expect(result.structuredContent).toEqual({
       default: 'demo',
-      models: [{ id: 'demo', providers: ['demo'] }],
+      models: [{ id: 'demo', providers: ['demo'], edits: true }],
     })
-    expect(result.content).toEqual([{ type: 'text', text: 'Default: demo\ndemo: demo' }])
+    expect(result.content).toEqual([{ type: 'text', text: 'Default: demo\ndemo: demo (edits)' }])
   })
 })

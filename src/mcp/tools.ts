@@ -149,13 +149,20 @@ const TOOLS: Record<string, Tool> = {
   },
   list_models: {
     title: 'List models',
-    description: 'The image models this gateway serves, the default first.',
+    description:
+      'The image models this gateway serves, the default first, and which of them edit images.',
     output: 'McpModels',
     readOnly: true,
     async run({ c }) {
       const { catalogue } = c.get('services')
-      const models = catalogue.listing
-      const text = models.map((model) => `${model.id}: ${model.providers.join(', ')}`)
+      const models = catalogue.listing.map(({ id, providers, takesImages }) => ({
+        id,
+        providers,
+        edits: takesImages,
+      }))
+      const text = models.map(
+        (model) => `${model.id}: ${model.providers.join(', ')}${model.edits ? ' (edits)' : ''}`,
+      )
       return {
         content: [{ type: 'text', text: `Default: ${catalogue.defaultModel}\n${text.join('\n')}` }],
         structuredContent: { default: catalogue.defaultModel, models },

@@ -180,45 +180,29 @@ function paths(queries: Queries) {
     '/mcp': {
       post: {
         summary:
-          'MCP over Streamable HTTP, stateless: generate_image, edit_image and list_models as tools for agents.',
+          'MCP (Streamable HTTP, stateless): the tools generate_image, edit_image, list_models.',
         security: [...KEY, { key: [] }],
         requestBody: {
           required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: ['object', 'array'],
-                description: 'A JSON-RPC 2.0 message; a batch only before protocol 2025-06-18.',
-              },
-            },
-          },
+          content: { 'application/json': { schema: { description: 'A JSON-RPC message.' } } },
         },
         responses: {
           200: {
-            description:
-              'The JSON-RPC answer; an event stream (progress notifications, then the answer) when a request carries `_meta.progressToken` and the client accepts `text/event-stream`.',
-            content: {
-              'application/json': {},
-              'text/event-stream': { schema: { type: 'string' } },
-            },
+            description: 'The answer; a stream (progress, then the answer) given a progressToken.',
+            content: { 'application/json': {}, 'text/event-stream': {} },
           },
-          202: { description: 'Notifications and responses, accepted.' },
-          400: { description: 'Not JSON (-32700), not JSON-RPC (-32600), or an unknown version.' },
+          202: { description: 'Notifications, accepted.' },
+          400: { description: 'Not JSON-RPC, or an unknown MCP-Protocol-Version.' },
           ...errors([401]),
           403: { description: 'An Origin that CORS_ORIGINS does not allow.' },
-          415: { description: 'Not sent as application/json.' },
+          415: { description: 'Not JSON.' },
         },
       },
-      ...Object.fromEntries(
-        ['get', 'delete'].map((method) => [
-          method,
-          {
-            summary: 'Stateless: no stream to open, no session to end.',
-            security: OPEN,
-            responses: { 405: { description: 'POST only.' } },
-          },
-        ]),
-      ),
+      get: {
+        summary: 'No stream to open: stateless.',
+        security: OPEN,
+        responses: { 405: { description: 'POST only.' } },
+      },
     },
     '/v1/models': {
       get: {

@@ -117,5 +117,11 @@ export const mcpImagesResult = z.object({
 /** The structured result of the MCP tool list_models. */
 export const mcpModelsResult = z.object({
   default: z.string(),
-  models: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      providers: z.array(z.string()),
+      edits: z.boolean().meta({ description: 'Whether edit_image can use it.' }),
+    }),
+  ),
 })

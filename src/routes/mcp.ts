@@ -26,7 +26,7 @@ import type { AppEnv } from '../services.ts'
  * transport, stateless. Each POST carries one JSON-RPC message (or, in protocol versions before
  * 2025-06-18, a batch) and is answered on its own: JSON, or an event stream when the client sent
  * a progress token and accepts one, so progress notifications can go out while an image is drawn.
- * No session id is handed out, and there is no server-initiated stream to GET or session to DELETE.
+ * No session id is handed out, and there is no server-initiated stream to GET.
  */
 
 /** The protocol versions spoken, newest first; `initialize` answers the newest unless asked for another. */
@@ -94,8 +94,9 @@ const refuse = (c: Context, status: ContentfulStatusCode, code: number, message:
 export function mcpRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
 
-  // MCP's own answer for a server with no stream to offer and no session to end.
-  routes.on(['GET', 'DELETE'], '/mcp', (c) => {
+  // The transport's answer when there is no server-initiated stream. DELETE ends a session, and
+  // no session is ever handed out, so no client sends one.
+  routes.get('/mcp', (c) => {
     c.header('Allow', 'POST')
     return refuse(c, 405, INVALID_REQUEST, 'This MCP server is stateless: POST only.')
   })

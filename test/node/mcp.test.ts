@@ -106,7 +106,7 @@ describe('MCP TypeScript SDK client', () => {
     const result = (await client.callTool({ name: 'list_models', arguments: {} })) as ToolResult
     expect(result.structuredContent).toEqual({
       default: 'demo',
-      models: [{ id: 'demo', providers: ['demo'] }],
+      models: [{ id: 'demo', providers: ['demo'], edits: true }],
     })
     await client.close()
   })
