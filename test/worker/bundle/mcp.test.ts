@@ -31,7 +31,11 @@ describe('MCP on dist/worker.js', () => {
   it('lists the tools and draws an image whose link the Worker serves from KV', async () => {
     const client = await connect()
     const { tools } = await client.listTools()
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['edit_image', 'generate_image', 'list_models'])
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'edit_image',
+      'generate_image',
+      'list_models',
+    ])
     const progress: string[] = []
     const result = await client.callTool(
       { name: 'generate_image', arguments: { prompt: 'a lighthouse', size: '256x128' } },
