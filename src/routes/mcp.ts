@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { SSE_HEADERS } from '../chat/stream.ts'
-import { clientClosed, JSON_MEDIA_TYPE } from '../http/body.ts'
+import { JSON_MEDIA_TYPE, readBodyText } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { eventStream } from '../mcp/event-stream.ts'
 import {
@@ -125,12 +125,7 @@ export function mcpRoutes(): Hono<AppEnv> {
     if (!JSON_MEDIA_TYPE.test(c.req.header('Content-Type') ?? '')) {
       return refuse(c, 415, INVALID_REQUEST, 'Send JSON-RPC with Content-Type: application/json.')
     }
-    let text: string
-    try {
-      text = await c.req.text()
-    } catch (error) {
-      throw clientClosed(error)
-    }
+    const text = await readBodyText(c)
     let body: unknown
     try {
       body = JSON.parse(text)
