@@ -11,7 +11,11 @@ type App = ReturnType<typeof testApp>
 async function call(app: App, name: string, args: unknown, origin = 'http://localhost') {
   const response = await app.request(`${origin}/mcp`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'MCP-Protocol-Version': '2025-06-18',
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,

@@ -6,6 +6,14 @@
 
 export type RequestId = string | number
 
+/**
+ * The protocol version a client speaks: its `MCP-Protocol-Version` header, which clients send
+ * from 2025-06-18 on; without one, 2025-03-26, as the transport specifies. Versions are dates, so
+ * they compare as strings.
+ */
+export const protocolVersionOf = (request: Request) =>
+  request.headers.get('MCP-Protocol-Version') ?? '2025-03-26'
+
 /** A request (has an id, wants an answer) or a notification (no id, gets none). */
 export type RpcCall = { id?: RequestId; method: string; params: Record<string, unknown> }
 

@@ -7,10 +7,20 @@ import { sniffImage } from '../image/sniff.ts'
 
 type App = ReturnType<typeof testApp>
 
-const rpc = (app: App, method: string, params: object, accept = 'application/json') =>
+const rpc = (
+  app: App,
+  method: string,
+  params: object,
+  accept = 'application/json',
+  version = '2025-11-25',
+) =>
   app.request('/mcp', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: accept },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: accept,
+      ...(version && { 'MCP-Protocol-Version': version }),
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   })
 
@@ -109,6 +119,15 @@ describe('generate_image', () => {
     expect(
       result.content.filter((item: { type: string }) => item.type === 'resource_link'),
     ).toHaveLength(2)
+  })
+
+  it('leaves resource_link out for clients of versions before 2025-06-18', async () => {
+    for (const version of ['', '2025-03-26', '2024-11-05']) {
+      const args = { name: 'generate_image', arguments: { prompt: 'a fox', size: '64x64' } }
+      const { result } = await (await rpc(open(), 'tools/call', args, undefined, version)).json()
+      expect(result.content.map((item: { type: string }) => item.type)).toEqual(['text'])
+      expect(result.content[0].text).toContain(`Link: ${result.structuredContent.url}`)
+    }
   })
 
   it('keeps a prompt inert in the markdown', async () => {

@@ -14,13 +14,13 @@ import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { openApiDocument } from '../openapi/document.ts'
 import { editImageArguments, generateImageArguments, parseToolArguments } from '../request/mcp.ts'
 import type { AppEnv } from '../services.ts'
-import { INVALID_PARAMS, RpcError } from './json-rpc.ts'
+import { INVALID_PARAMS, protocolVersionOf, RpcError } from './json-rpc.ts'
 
 /**
  * The MCP door's tools: their definitions for `tools/list` and what `tools/call` runs. Images go
- * back as links (a text block with the markdown image, a `resource_link`, and structured
- * content), never as megabytes of base64 in the model's context; only a gateway without storage,
- * which has no link to give, sends the image itself.
+ * back as links (a text block with the markdown image, a `resource_link` for clients of
+ * 2025-06-18 on, and structured content), never as megabytes of base64 in the model's context;
+ * only a gateway without storage, which has no link to give, sends the image itself.
  *
  * Failures of a call (bad arguments, unknown model, rate limit, every upstream failed) are tool
  * results with `isError: true`, which the model reads and can act on, as the specification asks
@@ -64,7 +64,7 @@ function progressMessage(event: GenerationEvent): string {
 }
 
 /** The reply for finished images: links, a resource link each, and the structured summary. */
-function imagesResult(result: GenerationResult, origin: string): ToolResult {
+function imagesResult(result: GenerationResult, origin: string, linked: boolean): ToolResult {
   const first = result.images[0]!
   const size = `${first.width}x${first.height}`
   const urls: string[] = []
@@ -78,7 +78,14 @@ function imagesResult(result: GenerationResult, origin: string): ToolResult {
     const url = `${origin}/image/${image.key}`
     urls.push(url)
     lines.push(`${imageMarkdown(result.prompt, url)}\nLink: ${url}`)
-    content.push({ type: 'resource_link', uri: url, name: image.key, mimeType: image.contentType })
+    if (linked) {
+      content.push({
+        type: 'resource_link',
+        uri: url,
+        name: image.key,
+        mimeType: image.contentType,
+      })
+    }
   }
   const facts = [`${size}, seed ${result.seed ?? 'unknown'}, model ${result.model}`]
   if (result.finalPrompt !== result.prompt) facts.push(`Prompt as drawn: ${result.finalPrompt}`)
@@ -114,7 +121,8 @@ async function draw(
     onProgress: progress && ((event) => progress(progressMessage(event))),
   })
   addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
-  return imagesResult(result, origin)
+  // `resource_link` came with 2025-06-18: older clients refuse a result holding one.
+  return imagesResult(result, origin, protocolVersionOf(c.req.raw) >= '2025-06-18')
 }
 
 const TOOLS: Record<string, Tool> = {

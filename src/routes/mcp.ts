@@ -10,6 +10,7 @@ import {
   INVALID_REQUEST,
   METHOD_NOT_FOUND,
   PARSE_ERROR,
+  protocolVersionOf,
   type RequestId,
   type RpcCall,
   RpcError,
@@ -113,8 +114,8 @@ export function mcpRoutes(): Hono<AppEnv> {
     if (!(await checkKey(bearerKey(c.req.header('Authorization')) ?? c.req.query('key')))) {
       throw unauthorized()
     }
-    const version = c.req.header('MCP-Protocol-Version')
-    if (version !== undefined && !PROTOCOL_VERSIONS.includes(version)) {
+    const version = protocolVersionOf(c.req.raw)
+    if (!PROTOCOL_VERSIONS.includes(version)) {
       return refuse(
         c,
         400,
@@ -133,9 +134,8 @@ export function mcpRoutes(): Hono<AppEnv> {
       return refuse(c, 400, PARSE_ERROR, 'The body is not valid JSON.')
     }
     const batch = Array.isArray(body) ? (body as unknown[]) : null
-    // A client that names no version speaks 2025-03-26 (the transport's rule); batches were
-    // dropped from the protocol in 2025-06-18.
-    if (batch && (batch.length === 0 || (version ?? '') >= '2025-06-18')) {
+    // Batches were dropped from the protocol in 2025-06-18.
+    if (batch && (batch.length === 0 || version >= '2025-06-18')) {
       return refuse(c, 400, INVALID_REQUEST, 'Send one JSON-RPC message, not a batch.')
     }
     const messages = (batch ?? [body]).map(readMessage)
