@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.ts'
+import { missingImageEnd } from '../image/complete.ts'
 import { sniffImage } from '../image/sniff.ts'
 import { downloadImage } from '../providers/download.ts'
 import type { InputImage } from '../providers/types.ts'
@@ -120,6 +121,16 @@ function identify(bytes: Uint8Array, name: string, param: string): InputImage {
       400,
       'invalid_image',
       `${capitalised(name)} is ${what}; send a PNG, JPEG or WebP image`,
+      param,
+    )
+  }
+  // A cut-off upload or download still sniffs fine; it would be paid for, or stored, broken.
+  const missing = missingImageEnd(bytes, info.contentType)
+  if (missing) {
+    throw inputError(
+      400,
+      'invalid_image',
+      `${capitalised(name)} is cut short (${missing}); send the whole file`,
       param,
     )
   }

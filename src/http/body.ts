@@ -5,7 +5,11 @@ import type { AppEnv } from '../services.ts'
 import { errorResponse } from './error-response.ts'
 
 /** `application/json` or any `application/*+json`, with or without parameters (`charset`). */
-export const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
+
+/** Whether a Content-Type names JSON. */
+export const isJsonBody = (type: string | undefined) =>
+  type !== undefined && JSON_MEDIA_TYPE.test(type)
 
 /**
  * A request body that stopped arriving: the only way reading it fails is the client's
@@ -19,25 +23,33 @@ export const clientClosed = (cause: unknown) =>
   })
 
 /**
- * Hono's body limit, with a 413 in OpenAI's shape. A body sent without Content-Length (chunked)
- * is read here, to count its bytes, so a client leaving mid-body surfaces here too; a failure of
- * the handlers after it is theirs, not the body's, and passes through untouched.
+ * Hono's body limit, with a 413 in OpenAI's shape: `maxBytes` everywhere, or the larger limit
+ * `byPath` names for a routing path (the doors that take images). A body with Content-Length is
+ * refused before it is read. One sent without (chunked) is read here, to count its bytes, so a
+ * client leaving mid-body surfaces here too; a failure of the handlers after it is theirs, not
+ * the body's, and passes through untouched.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new GatewayError(413, 'request_too_large', `The request body is over ${maxBytes} bytes.`, {
-          retryable: false,
-        }),
-      ),
-  })
+export function limitBody(
+  maxBytes: number,
+  byPath: Record<string, number> = {},
+): MiddlewareHandler<AppEnv> {
+  const limiter = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new GatewayError(413, 'request_too_large', `The request body is over ${max} bytes.`, {
+            retryable: false,
+          }),
+        ),
+    })
+  const limits = new Map(Object.entries(byPath).map(([path, max]) => [path, limiter(max)]))
+  const limit = limiter(maxBytes)
   return async (c, next) => {
     let bodyRead = false
     try {
-      return await limit(c, () => {
+      return await (limits.get(c.req.path) ?? limit)(c, () => {
         bodyRead = true
         return next()
       })
@@ -64,7 +76,7 @@ export async function readBodyText(c: Context): Promise<string> {
  */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('Content-Type')
-  if (!type || !JSON_MEDIA_TYPE.test(type)) {
+  if (!isJsonBody(type)) {
     throw badRequest(
       `The request body must be JSON, sent with Content-Type: application/json (got ${type ? `"${type.slice(0, 60)}"` : 'none'}).`,
     )

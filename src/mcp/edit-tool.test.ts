@@ -64,12 +64,26 @@ describe('edit_image', () => {
     expect(fetched).toBe(0)
   })
 
+  it('has room for one image as a data URI over MAX_BODY_BYTES', async () => {
+    const noise = new Uint8Array(640 * 640 * 3)
+    for (let i = 0; i < noise.length; i += 65536)
+      crypto.getRandomValues(noise.subarray(i, i + 65536))
+    const big = `data:image/png;base64,${encodeBase64(await encodePng(640, 640, noise))}`
+    expect(big.length).toBeGreaterThan(1_048_576)
+    const result = await call(testApp({ RATE_LIMIT: '0' }), 'edit_image', {
+      prompt: 'x',
+      images: [big],
+    })
+    expect(result.structuredContent.size).toBe('1024x1024')
+  })
+
   it.each([
     [{ prompt: 'x' }, 'images must be an array of image links.'],
     [{ prompt: 'x', images: [] }, 'images must hold at least one image.'],
-    [{ prompt: 'x', images: ['ftp://host/a.png'] }, 'images.0 must be an http(s) URL'],
+    [{ prompt: 'x', images: [''] }, 'images.0 must be a link or a data: URI.'],
+    [{ prompt: 'x', images: ['ftp://host/a.png'] }, 'ftp: is not http(s)'],
     [{ prompt: 'x', images: Array(17).fill(dataUri) }, 'images must hold at most 16 images.'],
-    [{ prompt: 'x', images: [dataUri], mask: 5 }, 'mask must be an http(s) URL'],
+    [{ prompt: 'x', images: [dataUri], mask: 5 }, 'mask must be a link or a data: URI.'],
   ])('answers %j with a tool error', async (args, message) => {
     const result = await call(testApp({ RATE_LIMIT: '0' }), 'edit_image', args)
     expect(result.isError).toBe(true)

@@ -8,7 +8,7 @@ import {
   generateImages,
 } from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
-import { publicOrigin } from '../http/origin.ts'
+import { ownOrigins, publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { openApiDocument } from '../openapi/document.ts'
@@ -115,8 +115,7 @@ async function draw(
   await limitApiGeneration(c)
   const result = await generateImages(services, {
     ...params,
-    // Links to this gateway's own images are read from the store, under either name.
-    origins: [origin, new URL(c.req.url).origin],
+    origins: ownOrigins(c.req.raw, services.config.publicUrl),
     signal,
     onProgress: progress && ((event) => progress(progressMessage(event))),
   })

@@ -33,6 +33,17 @@ export const imagesReply = z.object({
   warnings: z.array(z.string()),
 })
 
+export const uploadReply = z.object({
+  id: z.string().meta({ description: '`{"file_id": id}` in JSON edits.' }),
+  object: z.literal('upload'),
+  url: z.string(),
+  expires_at: z.int(),
+  content_type: z.string(),
+  width: z.int(),
+  height: z.int(),
+  bytes: z.int(),
+})
+
 const usage = z.object({
   prompt_tokens: z.int(),
   completion_tokens: z.int(),

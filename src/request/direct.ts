@@ -8,6 +8,7 @@ import {
   seedText,
   stepsText,
 } from './field-schemas.ts'
+import type { ImageSource } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -23,6 +24,20 @@ export const directQuery = z.object({
   steps: stepsText.optional(),
   model: modelId.optional(),
   negative: negativePromptText.optional(),
+  image: z
+    .string()
+    .transform((text) =>
+      text
+        .split('|')
+        .map((link) => link.trim())
+        .filter(Boolean)
+        .map((url): ImageSource => ({ url })),
+    )
+    .optional()
+    .meta({
+      description:
+        'Images to edit (which makes this an edit): links, data: URIs or /v1/uploads URLs, separated by `|` or in repeated `image` parameters.',
+    }),
   id: z.string().optional().meta({
     description: 'A stored image (set by the redirect); drawn again from the rest once expired.',
   }),
@@ -32,7 +47,7 @@ export const directQuery = z.object({
 export type DirectQuery = z.output<typeof directQuery>
 
 /** Reads and checks the query; the first problem becomes a 400 naming the parameter. */
-export function parseDirectQuery(query: Record<string, string>): DirectQuery {
+export function parseDirectQuery(query: Record<string, string | undefined>): DirectQuery {
   // An empty parameter (`&seed=`, as a form leaves it) means "not given"; an empty prompt does not.
   const given = Object.entries(query).filter(([name, value]) => value !== '' || name === 'prompt')
   return parseRequest(directQuery, Object.fromEntries(given))

@@ -141,18 +141,3 @@ export const optimizationSwitch = z
   })
   .transform((value) => value === true || value === 1 || value === '1' || value === 'true')
   .meta({ description: 'Rewrite the prompt through the prompt LLM first.' })
-
-const IMAGE_LINK_RULE = 'must be an http(s) URL, a data: URI, or an /image/ link of this gateway'
-
-/**
- * An input image given as text: an http(s) URL, a `data:` URI, or a link to this gateway's own
- * `/image/{key}`. Only the form is checked here; the generation flow reads it (its own links from
- * the store, others SSRF-safe and capped, plain http only from its own origin, every image
- * sniffed) and refuses what it cannot use before any upstream call.
- */
-export const imageLinkText = z
-  .string({ error: IMAGE_LINK_RULE })
-  .trim()
-  .regex(/^(?:https?:\/\/|data:|\/image\/)/i, { error: IMAGE_LINK_RULE })
-  .transform((url) => ({ url }))
-  .meta({ description: 'An https URL, a data: URI, or an /image/ link of this gateway.' })

@@ -49,7 +49,11 @@ export type ImagesCall = {
 
 /** Validates a body, or throws a 400 naming the field at fault as the client spelled it. */
 export function parseImagesBody(body: unknown): ImagesCall {
-  const input = parseRequest(imagesBody, body)
+  return imagesCall(parseRequest(imagesBody, body))
+}
+
+/** The call a checked body asks for; the edit doors extend the body and reuse this. */
+export function imagesCall(input: z.output<typeof imagesBody>): ImagesCall {
   const size = input.size ?? input.image_size
   return {
     image: {

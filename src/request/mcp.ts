@@ -1,14 +1,7 @@
 import * as z from 'zod'
 import { aspectRatio } from './aspect-ratio.ts'
-import {
-  imageCountInteger,
-  imageLinkText,
-  imageSize,
-  modelId,
-  promptText,
-  seedInteger,
-} from './field-schemas.ts'
-import { MAX_INPUT_IMAGES } from './fields.ts'
+import { imageCountInteger, imageSize, modelId, promptText, seedInteger } from './field-schemas.ts'
+import { type ImageSource, MAX_INPUT_IMAGES } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -43,14 +36,26 @@ export const generateImageArguments = z
     }
   })
 
+/**
+ * An input image as a link: an https URL, a `data:` URI, or this gateway's own `/image/{key}`
+ * link. The generation flow reads it (SSRF-safe and capped, its own links from the store) and
+ * refuses, naming the image, what it cannot use, before any upstream call.
+ */
+const imageLink = z
+  .string({ error: 'must be a link or a data: URI' })
+  .trim()
+  .min(1, { error: 'must be a link or a data: URI' })
+  .transform((url): ImageSource => ({ url }))
+  .meta({ description: 'An https URL, a data: URI, or an /image/ link from this gateway.' })
+
 export const editImageArguments = z.object({
   prompt: promptText.meta({ description: 'What to change, or what to draw from the images.' }),
   images: z
-    .array(imageLinkText, { error: 'must be an array of image links' })
+    .array(imageLink, { error: 'must be an array of image links' })
     .min(1, { error: 'must hold at least one image' })
     .max(MAX_INPUT_IMAGES, { error: `must hold at most ${MAX_INPUT_IMAGES} images` })
     .meta({ description: 'The image to edit first, then any references.' }),
-  mask: imageLinkText.optional().meta({
+  mask: imageLink.optional().meta({
     description: 'A PNG whose transparent pixels mark where the first image may change.',
   }),
   model: modelId.optional().meta({ description: 'A model id from list_models that edits.' }),

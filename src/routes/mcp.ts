@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { SSE_HEADERS } from '../chat/stream.ts'
-import { JSON_MEDIA_TYPE, readBodyText } from '../http/body.ts'
+import { isJsonBody, readBodyText } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { eventStream } from '../mcp/event-stream.ts'
 import {
@@ -123,7 +123,7 @@ export function mcpRoutes(): Hono<AppEnv> {
         `Unsupported MCP-Protocol-Version: ${version.slice(0, 40)}`,
       )
     }
-    if (!JSON_MEDIA_TYPE.test(c.req.header('Content-Type') ?? '')) {
+    if (!isJsonBody(c.req.header('Content-Type'))) {
       return refuse(c, 415, INVALID_REQUEST, 'Send JSON-RPC with Content-Type: application/json.')
     }
     const text = await readBodyText(c)
