@@ -21,7 +21,10 @@ const chatMessage = z.looseObject({
       error: 'must be a string, an array of content parts, or null',
     })
     .optional()
-    .meta({ description: 'The last user message is the prompt, with its inline options.' }),
+    .meta({
+      description:
+        'The last user message is the prompt, with its inline options; its `image_url` parts (https or `data:`) make it an edit of those images, and `--edit` edits the image of the latest reply.',
+    }),
 })
 
 export const chatBody = z

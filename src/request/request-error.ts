@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import type * as z from 'zod/v4/core'
 import { GatewayError } from '../errors.ts'
 
 /** How a door names a field in its messages and in the error's `param`. */
@@ -13,7 +13,7 @@ export type FieldNaming = {
  * The first issue of a failed parse as the 400 a client sees. Issues carrying a `code` param are
  * complete sentences and keep their code; the rest are predicates, given the field's name.
  */
-export function requestError(error: z.ZodError, naming: FieldNaming = {}): GatewayError {
+export function requestError(error: z.$ZodError, naming: FieldNaming = {}): GatewayError {
   const issue = error.issues[0]!
   const path = issue.path.map(String).join('.')
   const param = naming.param === undefined ? path || null : naming.param
@@ -23,13 +23,20 @@ export function requestError(error: z.ZodError, naming: FieldNaming = {}): Gatew
   return new GatewayError(400, code ?? 'invalid_request', message, { param: param ?? undefined })
 }
 
+/** A schema of either zod flavour (classic or `zod/mini`): both parse with `safeParse`. */
+type RequestSchema = z.$ZodType & {
+  safeParse(
+    value: unknown,
+  ): { success: true; data: unknown } | { success: false; error: z.$ZodError }
+}
+
 /** Parses `value`, or throws the 400 for its first problem. */
-export function parseRequest<Schema extends z.ZodType>(
+export function parseRequest<Schema extends RequestSchema>(
   schema: Schema,
   value: unknown,
   naming?: FieldNaming,
 ): z.output<Schema> {
   const result = schema.safeParse(value)
-  if (result.success) return result.data
+  if (result.success) return result.data as z.output<Schema>
   throw requestError(result.error, naming)
 }

@@ -6,14 +6,15 @@ import { readOptions } from '../options.ts'
 import { pollIntervalOption } from '../poll.ts'
 import type { CallContext, ProviderModule } from '../types.ts'
 import { falError } from './errors.ts'
-import { FAL_MODELS, falInput, genericModel } from './models.ts'
+import { FAL_MODELS, type FalModel, falEndpoint, falInput, genericModel } from './models.ts'
 import { runQueued } from './queue.ts'
 
 /**
  * fal.ai, with `Authorization: Key <FAL_KEY>`. The queue (default) survives slow cold starts
  * and is retried by fal itself; `options.mode: "sync"` calls `https://fal.run/{endpoint}` and
  * waits for the output in one request. A `baseUrl` replaces both hosts (proxies, test fakes).
- * Output image URLs are downloaded at once; only the bytes are kept.
+ * An edit goes to the model's edit endpoint (models.ts). Output image URLs are downloaded at
+ * once; only the bytes are kept.
  */
 export const FAL_SYNC_URL = 'https://fal.run'
 export const FAL_QUEUE_URL = 'https://queue.fal.run'
@@ -41,20 +42,25 @@ export const falProvider: ProviderModule = {
     const base = entry.baseUrl?.replace(/\/+$/, '')
     const syncUrl = base ?? FAL_SYNC_URL
     const queueUrl = base ?? FAL_QUEUE_URL
+    const models = resolveModels(FAL_MODELS, entry.models, genericModel)
+    const byId = new Map<string, FalModel>(models.map((model) => [model.id, model]))
     return {
       type: 'fal',
       name,
-      models: resolveModels(FAL_MODELS, entry.models, genericModel),
+      models,
       async generate(request, context) {
-        const { model, key } = context
-        const input = falInput(model, request)
+        const { key } = context
+        const model = byId.get(context.model.id)
+        if (!model) throw upstreamError(name, 'bad-request', `no model ${context.model.id} here`)
+        const input = await falInput(model, request)
+        const endpoint = falEndpoint(model, request)
         const json =
           mode === 'sync'
-            ? await runSync(name, `${syncUrl}/${model.id}`, input, context)
+            ? await runSync(name, `${syncUrl}/${endpoint}`, input, context)
             : await runQueued({
                 provider: name,
                 baseUrl: queueUrl,
-                endpoint: model.id,
+                endpoint,
                 input,
                 key,
                 intervalMs,
