@@ -36,17 +36,17 @@ export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '202
 const INSTRUCTIONS =
   'Image generation: generate_image draws a prompt, edit_image changes an image by a prompt; both return links. list_models names the models.'
 
-type Request = RpcCall & { id: RequestId }
+type RpcRequest = RpcCall & { id: RequestId }
 type Send = (message: unknown) => void
 
 /** The request's `_meta.progressToken`, when it has a usable one. */
-function progressToken(request: Request): RequestId | undefined {
+function progressToken(request: RpcRequest): RequestId | undefined {
   const token = (request.params._meta as { progressToken?: unknown } | undefined)?.progressToken
   return typeof token === 'string' || typeof token === 'number' ? token : undefined
 }
 
 /** The progress sink of one request, when its client sent a token and reads an event stream. */
-function progressOf(request: Request, send: Send | undefined) {
+function progressOf(request: RpcRequest, send: Send | undefined) {
   const token = progressToken(request)
   if (!send || token === undefined) return undefined
   let progress = 0
@@ -59,7 +59,7 @@ function progressOf(request: Request, send: Send | undefined) {
 }
 
 /** The result of one request; throws RpcError for what JSON-RPC answers with an error. */
-function run(c: Context<AppEnv>, request: Request, signal: AbortSignal, send?: Send) {
+function run(c: Context<AppEnv>, request: RpcRequest, signal: AbortSignal, send?: Send) {
   const { method, params } = request
   if (method === 'tools/call')
     return callTool({ c, signal, progress: progressOf(request, send) }, params)
@@ -79,7 +79,7 @@ function run(c: Context<AppEnv>, request: Request, signal: AbortSignal, send?: S
 }
 
 /** One request's answer, never a rejection: an unexpected failure is logged and is -32603. */
-async function answer(c: Context<AppEnv>, request: Request, signal: AbortSignal, send?: Send) {
+async function answer(c: Context<AppEnv>, request: RpcRequest, signal: AbortSignal, send?: Send) {
   try {
     return rpcResult(request.id, await run(c, request, signal, send))
   } catch (error) {
@@ -143,7 +143,7 @@ export function mcpRoutes(): Hono<AppEnv> {
       return c.json(messages[0], 400)
     }
     const requests = messages.filter(
-      (message): message is Request =>
+      (message): message is RpcRequest =>
         message !== null && 'method' in message && message.id !== undefined,
     )
     const refused = messages.filter((message) => message !== null && !('method' in message))
