@@ -13,6 +13,7 @@ import { directRoutes } from './routes/direct.ts'
 import { guiRoutes } from './routes/gui.ts'
 import { healthRoutes } from './routes/health.ts'
 import { imagesRoutes } from './routes/images.ts'
+import { mcpRoutes } from './routes/mcp.ts'
 import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
@@ -102,6 +103,8 @@ export function createApp(deps: AppDeps): App {
       '/v1/images/edits': imageBodyBytes(EDIT_IMAGES_BODY, config.maxBodyBytes),
       '/v1/images/variations': imageBodyBytes(1, config.maxBodyBytes),
       '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
+      // edit_image's images, when a client sends one as a data: URI rather than a link.
+      '/mcp': imageBodyBytes(1, config.maxBodyBytes),
     }),
   )
   app.use('/v1/*', requireClientKey)
@@ -117,6 +120,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/', statusRoutes())
   app.route('/', chatRoutes())
   app.route('/', imagesRoutes())
+  app.route('/', mcpRoutes())
   app.route('/', uploadRoutes())
   app.route('/', storedImageRoutes())
   app.route('/', guiRoutes())

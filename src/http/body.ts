@@ -59,6 +59,15 @@ export function limitBody(
   }
 }
 
+/** The body as text; a client that leaves mid-body is a 499, not a server error. */
+export async function readBodyText(c: Context): Promise<string> {
+  try {
+    return await c.req.text()
+  } catch (error) {
+    throw clientClosed(error)
+  }
+}
+
 /**
  * Parses a JSON object body, or throws a 400 that says what is wrong with it. A body not sent
  * as JSON is refused before it is read. 400 rather than 415: OpenAI answers a body it cannot
@@ -72,16 +81,11 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
       `The request body must be JSON, sent with Content-Type: application/json (got ${type ? `"${type.slice(0, 60)}"` : 'none'}).`,
     )
   }
-  let text: string
-  try {
-    text = await c.req.text()
-  } catch (error) {
-    throw clientClosed(error)
-  }
   let body: unknown
   try {
-    body = JSON.parse(text)
-  } catch {
+    body = JSON.parse(await readBodyText(c))
+  } catch (error) {
+    if (error instanceof GatewayError) throw error
     throw badRequest('The request body is not valid JSON.')
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {

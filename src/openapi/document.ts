@@ -3,15 +3,19 @@ import { chatBody } from '../request/chat.ts'
 import { directQuery } from '../request/direct.ts'
 import { editsBody, variationsBody } from '../request/edits.ts'
 import { imagesBody } from '../request/images.ts'
+import { editImageArguments, generateImageArguments } from '../request/mcp.ts'
 import { pollinationsQuery } from '../request/pollinations.ts'
 import { uploadBody } from '../request/uploads.ts'
 import { inputPaths } from './input-paths.ts'
+import { mcpPaths } from './mcp-paths.ts'
 import { errors, GENERATION_ERRORS, html, json, KEY, OPEN } from './parts.ts'
 import {
   chatCompletionReply,
   errorReply,
   healthReply,
   imagesReply,
+  mcpImagesResult,
+  mcpModelsResult,
   modelListReply,
   modelNamesReply,
   modelReply,
@@ -52,6 +56,11 @@ export const COMPONENT_SCHEMAS = {
   ModelNames: modelNamesReply,
   Status: statusReply,
   Health: healthReply,
+  // The MCP tools' arguments and structured results, which tools/list publishes.
+  McpGenerateImage: generateImageArguments,
+  McpEditImage: editImageArguments,
+  McpImages: mcpImagesResult,
+  McpModels: mcpModelsResult,
 }
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> }
@@ -119,6 +128,7 @@ function paths(queries: Queries) {
       },
     },
     ...inputPaths,
+    ...mcpPaths,
     '/v1/models': {
       get: {
         summary: 'The models this gateway serves, the default first.',
@@ -236,7 +246,7 @@ function buildDocument() {
       schemas: components,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A client key (API_KEY).' },
-        key: { type: 'apiKey', in: 'query', name: 'key', description: 'The direct API key.' },
+        key: { type: 'apiKey', in: 'query', name: 'key', description: 'A client key in the URL.' },
       },
     },
   }

@@ -122,3 +122,24 @@ export const healthReply = z.object({
   storage: z.string(),
   time: z.string(),
 })
+
+/** The structured result of the MCP image tools (generate_image, edit_image). */
+export const mcpImagesResult = z.object({
+  url: z.string().nullable().meta({ description: 'The first image; null without storage.' }),
+  urls: z.array(z.string()),
+  size: z.string().meta({ examples: ['1024x768'] }),
+  seed: z.int().nullable(),
+  model: z.string(),
+})
+
+/** The structured result of the MCP tool list_models. */
+export const mcpModelsResult = z.object({
+  default: z.string(),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      providers: z.array(z.string()),
+      edits: z.boolean().meta({ description: 'Whether edit_image can use it.' }),
+    }),
+  ),
+})

@@ -56,7 +56,12 @@ export const seedText = z
   .pipe(integerTextIn(RANDOM_SEED, MAX_SEED, SEED_RULE), z.transform(randomToUndefined))
   .check(randomSeed)
 
+/** Seeds as a JSON number only, for doors whose callers read a JSON Schema (MCP tools). */
+export const seedInteger = integerIn(RANDOM_SEED, MAX_SEED, SEED_RULE)
+  .transform(randomToUndefined)
+  .meta({ description: `${RANDOM_SEED} or absent: a random seed.` })
 export const imageCount = integerOrTextIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
+export const imageCountInteger = integerIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
 export const stepsNumber = integerOrTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
 export const stepsText = integerTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))
 /** One side in pixels, as digits (Pollinations' `width` and `height`). */
