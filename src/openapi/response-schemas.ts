@@ -125,10 +125,12 @@ export const healthReply = z.object({
 
 /** The structured result of the MCP image tools (generate_image, edit_image). */
 export const mcpImagesResult = z.object({
-  url: z.string().nullable().meta({ description: 'The first image; null without storage.' }),
+  url: z
+    .nullable(z.string())
+    .check(z.meta({ description: 'The first image; null without storage.' })),
   urls: z.array(z.string()),
-  size: z.string().meta({ examples: ['1024x768'] }),
-  seed: z.int().nullable(),
+  size: z.string().check(z.meta({ examples: ['1024x768'] })),
+  seed: z.nullable(z.int()),
   model: z.string(),
 })
 
@@ -139,7 +141,7 @@ export const mcpModelsResult = z.object({
     z.object({
       id: z.string(),
       providers: z.array(z.string()),
-      edits: z.boolean().meta({ description: 'Whether edit_image can use it.' }),
+      edits: z.boolean().check(z.meta({ description: 'Whether edit_image can use it.' })),
     }),
   ),
 })

@@ -57,9 +57,9 @@ export const seedText = z
   .check(randomSeed)
 
 /** Seeds as a JSON number only, for doors whose callers read a JSON Schema (MCP tools). */
-export const seedInteger = integerIn(RANDOM_SEED, MAX_SEED, SEED_RULE)
-  .transform(randomToUndefined)
-  .meta({ description: `${RANDOM_SEED} or absent: a random seed.` })
+export const seedInteger = z
+  .pipe(integerIn(RANDOM_SEED, MAX_SEED, SEED_RULE), z.transform(randomToUndefined))
+  .check(randomSeed)
 export const imageCount = integerOrTextIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
 export const imageCountInteger = integerIn(1, MAX_IMAGES, rangeRule(1, MAX_IMAGES))
 export const stepsNumber = integerOrTextIn(1, MAX_STEPS, rangeRule(1, MAX_STEPS))

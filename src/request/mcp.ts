@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
 import { imageCountInteger, imageSize, modelId, promptText, seedInteger } from './field-schemas.ts'
 import { type ImageSource, MAX_INPUT_IMAGES } from './fields.ts'
@@ -11,19 +11,19 @@ import { parseRequest } from './request-error.ts'
  * follow. Unknown arguments are stripped, as every door strips unknown fields.
  */
 
+const described = (description: string) => z.meta({ description })
+
 export const generateImageArguments = z
   .object({
-    prompt: promptText.meta({ description: 'What to draw; any language.' }),
-    model: modelId
-      .optional()
-      .meta({ description: 'A model id from list_models; default if absent.' }),
-    size: imageSize.optional(),
-    aspect_ratio: aspectRatio.optional(),
-    seed: seedInteger.optional(),
-    n: imageCountInteger.optional().meta({ description: 'Images to draw (default 1).' }),
-    enhance: z.boolean({ error: 'must be true or false' }).optional().meta({
-      description: 'Let an LLM rewrite the prompt first, when the gateway has one.',
-    }),
+    prompt: promptText.check(described('What to draw; any language.')),
+    model: z.optional(modelId).check(described('A model id from list_models; default if absent.')),
+    size: z.optional(imageSize),
+    aspect_ratio: z.optional(aspectRatio),
+    seed: z.optional(seedInteger),
+    n: z.optional(imageCountInteger).check(described('Images to draw (default 1).')),
+    enhance: z
+      .optional(z.boolean({ error: 'must be true or false' }))
+      .check(described('Let an LLM rewrite the prompt first, when the gateway has one.')),
   })
   .check((ctx) => {
     if (ctx.value.size && ctx.value.aspect_ratio) {
@@ -41,26 +41,29 @@ export const generateImageArguments = z
  * link. The generation flow reads it (SSRF-safe and capped, its own links from the store) and
  * refuses, naming the image, what it cannot use, before any upstream call.
  */
+const LINK_RULE = 'must be a link or a data: URI'
 const imageLink = z
-  .string({ error: 'must be a link or a data: URI' })
-  .trim()
-  .min(1, { error: 'must be a link or a data: URI' })
-  .transform((url): ImageSource => ({ url }))
-  .meta({ description: 'An https URL, a data: URI, or an /image/ link from this gateway.' })
+  .pipe(
+    z.string({ error: LINK_RULE }).check(z.trim(), z.minLength(1, { error: LINK_RULE })),
+    z.transform((url): ImageSource => ({ url })),
+  )
+  .check(described('An https URL, a data: URI, or an /image/ link from this gateway.'))
 
 export const editImageArguments = z.object({
-  prompt: promptText.meta({ description: 'What to change, or what to draw from the images.' }),
+  prompt: promptText.check(described('What to change, or what to draw from the images.')),
   images: z
     .array(imageLink, { error: 'must be an array of image links' })
-    .min(1, { error: 'must hold at least one image' })
-    .max(MAX_INPUT_IMAGES, { error: `must hold at most ${MAX_INPUT_IMAGES} images` })
-    .meta({ description: 'The image to edit first, then any references.' }),
-  mask: imageLink.optional().meta({
-    description: 'A PNG whose transparent pixels mark where the first image may change.',
-  }),
-  model: modelId.optional().meta({ description: 'A model id from list_models that edits.' }),
+    .check(
+      z.minLength(1, { error: 'must hold at least one image' }),
+      z.maxLength(MAX_INPUT_IMAGES, { error: `must hold at most ${MAX_INPUT_IMAGES} images` }),
+      described('The image to edit first, then any references.'),
+    ),
+  mask: z
+    .optional(imageLink)
+    .check(described('A PNG whose transparent pixels mark where the first image may change.')),
+  model: z.optional(modelId).check(described('A model id from list_models that edits.')),
 })
 
 /** Checks a tool's arguments; the first problem is a 400 GatewayError naming the argument. */
-export const parseToolArguments = <Schema extends z.ZodType>(schema: Schema, args: unknown) =>
+export const parseToolArguments = <Schema extends z.ZodMiniType>(schema: Schema, args: unknown) =>
   parseRequest(schema, args ?? {})
