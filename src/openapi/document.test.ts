@@ -46,7 +46,7 @@ async function served(): Promise<Document> {
   return response.json()
 }
 
-const asJsonSchema = (schema: z.ZodType) => {
+const asJsonSchema = (schema: z.core.$ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
   return rest
 }

@@ -1,5 +1,6 @@
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import { GatewayError } from '../errors.ts'
+import { englishIssues } from '../issue-messages.ts'
 
 /** How a door names a field in its messages and in the error's `param`. */
 export type FieldNaming = {
@@ -13,7 +14,7 @@ export type FieldNaming = {
  * The first issue of a failed parse as the 400 a client sees. Issues carrying a `code` param are
  * complete sentences and keep their code; the rest are predicates, given the field's name.
  */
-export function requestError(error: z.ZodError, naming: FieldNaming = {}): GatewayError {
+export function requestError(error: z.core.$ZodError, naming: FieldNaming = {}): GatewayError {
   const issue = error.issues[0]!
   const path = issue.path.map(String).join('.')
   const param = naming.param === undefined ? path || null : naming.param
@@ -24,12 +25,12 @@ export function requestError(error: z.ZodError, naming: FieldNaming = {}): Gatew
 }
 
 /** Parses `value`, or throws the 400 for its first problem. */
-export function parseRequest<Schema extends z.ZodType>(
+export function parseRequest<Schema extends z.ZodMiniType>(
   schema: Schema,
   value: unknown,
   naming?: FieldNaming,
 ): z.output<Schema> {
-  const result = schema.safeParse(value)
+  const result = schema.safeParse(value, { error: englishIssues })
   if (result.success) return result.data
   throw requestError(result.error, naming)
 }

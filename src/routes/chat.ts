@@ -7,6 +7,7 @@ import {
   newCompletionMeta,
   usageOf,
 } from '../chat/completion.ts'
+import { editImages } from '../chat/edit-images.ts'
 import { answerHousekeeping, detectHousekeeping } from '../chat/housekeeping.ts'
 import { imageLink } from '../chat/image-link.ts'
 import { lastUserIndex, promptOf } from '../chat/messages.ts'
@@ -28,6 +29,8 @@ import {
   type GenerationResult,
   generateImages,
 } from '../generate/index.ts'
+import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
+import { type InputShape, resolveModel, routesForInput } from '../generate/input-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
@@ -48,17 +51,23 @@ export type ChatRouteOptions = {
 /**
  * The model to use: the prompt's `--model`, else the body's `model`, when the catalogue knows
  * it. Chat clients send whatever model name the person picked, so an unknown one is not an
- * error: the default model draws it, and `fallback` lets the reply say so.
+ * error: the default model draws it (an edit: the first model that edits), and `fallback` lets
+ * the reply say so. Given the request's `shape`, a model that cannot take its input images is a
+ * 400 here, before anything is counted or a stream opens.
  */
-function chooseModel(catalogue: Catalogue, asked: string | undefined) {
+function chooseModel(catalogue: Catalogue, asked: string | undefined, shape?: InputShape) {
   const known = asked !== undefined && catalogue.has(asked)
-  const id = catalogue.resolve(known ? asked : undefined).id
+  const resolved = resolveModel(catalogue, known ? asked : undefined, shape ?? NO_INPUT)
+  if (shape) routesForInput(resolved, shape)
+  const id = resolved.id
   return {
     id,
     requested: known ? asked : undefined,
     fallback: asked !== undefined && !known ? { asked, model: id } : undefined,
   }
 }
+
+const NO_INPUT: InputShape = { images: 0, mask: false }
 
 /** A finished text (and images, OpenRouter's way) as a whole `chat.completion`. */
 function textReply(
@@ -120,13 +129,26 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     const original = promptOf(request.messages)
     const parsed = parsePromptOptions(original)
+    const index = lastUserIndex(request.messages)
     if (!parsed.prompt) {
       throw badRequest(
         'The prompt is empty once its options (size, ratio, --flags) are taken out.',
-        `messages.${lastUserIndex(request.messages)}.content`,
+        `messages.${index}.content`,
       )
     }
-    const model = chooseModel(catalogue, parsed.model ?? request.model)
+    // Links to this gateway's own /image/{key} are read from the store, not fetched.
+    const origins = [publicOrigin(c.req.raw, config.publicUrl), new URL(c.req.url).origin]
+    const images = editImages(request.messages, {
+      index,
+      edit: parsed.edit === true,
+      isOwn: (url) => ownImageKey(url, origins) !== null,
+    })
+    for (const [position, image] of images.entries()) {
+      const name = images.length > 1 ? `image ${position + 1}` : 'image'
+      checkImageLink(image.url, origins, { name, param: image.param })
+    }
+    const shape = { images: images.length, mask: false }
+    const model = chooseModel(catalogue, parsed.model ?? request.model, shape)
     // Before any stream opens, so a refusal is a plain 429 with Retry-After.
     await limitApiGeneration(c)
     const meta = newCompletionMeta(model.id, services.now())
@@ -141,12 +163,15 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       steps: parsed.steps,
       n: 1,
       model: model.requested,
+      images: images.map(({ url }) => ({ url })),
+      origins,
       optimize: config.promptOptimization,
       signal,
     })
+    const notes = { fallback: model.fallback, inputs: images.length }
     const imageOf = (result: GenerationResult) => {
       const record = result.images[0]!
-      const origin = publicOrigin(c.req.raw, config.publicUrl)
+      const origin = origins[0]!
       // OpenRouter sends `images` as data: URLs, and the clients that read them decode them so.
       const format = request.imagesOut ? 'data_uri' : config.chatImageFormat
       return {
@@ -157,7 +182,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     }
     const logResult = (result: GenerationResult) => addLogFields(c, generationLogFields(result))
     const caption = (result: GenerationResult, image: ReturnType<typeof imageOf>) =>
-      captionText(language, { fallback: model.fallback, result, image })
+      captionText(language, { ...notes, result, image })
 
     if (!request.stream) {
       const result = await generate(services, input(c.req.raw.signal))
@@ -166,7 +191,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       if (request.imagesOut) {
         return textReply(c, meta, original, caption(result, image), [imageOutput(image.url)])
       }
-      const text = fullReply(language, { original, fallback: model.fallback, result, image })
+      const text = fullReply(language, { ...notes, original, result, image })
       return textReply(c, meta, original, text)
     }
 
@@ -185,7 +210,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     return sse(
       chatStream(streamOptions(meta, original), async (emit, signal) => {
-        emit(openingSection(language, original, model.fallback))
+        emit(openingSection(language, original, notes))
         const result = await generate(services, {
           ...input(signal),
           onProgress: (event) => {

@@ -1,11 +1,15 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { type GenerationResult, generateImages } from '../generate/index.ts'
+import { checkInputShape, inputShape } from '../generate/input-routes.ts'
 import { readJsonObject } from '../http/body.ts'
-import { publicOrigin } from '../http/origin.ts'
+import { readFormOrJson } from '../http/form-body.ts'
+import { ownOrigins, publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
-import { type ImagesResponseFormat, parseImagesBody } from '../request/images.ts'
+import { parseEditsBody, parseVariationsBody } from '../request/edits.ts'
+import { type ImagesCall, type ImagesResponseFormat, parseImagesBody } from '../request/images.ts'
 import type { AppEnv } from '../services.ts'
 
 type ImageItem = { url?: string; b64_json?: string; revised_prompt?: string }
@@ -44,24 +48,45 @@ export function imagesReply(
   }
 }
 
-/** `POST /v1/images/generations`, on every accepted path spelling. */
+/**
+ * Answers an Images API call, whichever door it came in by. An edit no model can take (a mask,
+ * too many images) and an unknown model are refused before the client's quota is counted.
+ */
+async function answerImages(c: Context<AppEnv>, call: ImagesCall): Promise<Response> {
+  const services = c.get('services')
+  const { image, optimize, responseFormat } = call
+  checkInputShape(services.catalogue, image.model, inputShape(image))
+  await limitApiGeneration(c)
+  const result = await generateImages(services, {
+    ...image,
+    optimize,
+    signal: c.req.raw.signal,
+    origins: ownOrigins(c.req.raw, services.config.publicUrl),
+  })
+  // The prompt is dropped by the request log unless LOG_PROMPTS=true.
+  addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
+  const reply = imagesReply(result, {
+    format: responseFormat,
+    origin: publicOrigin(c.req.raw, services.config.publicUrl),
+    now: services.now(),
+  })
+  return c.json(reply, 200, { 'Cache-Control': 'no-store' })
+}
+
+/**
+ * `POST /v1/images/generations`, `/v1/images/edits` and `/v1/images/variations`, on every
+ * accepted path spelling. Edits and variations take OpenAI's multipart form or JSON.
+ */
 export function imagesRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
-  routes.post('/v1/images/generations', async (c) => {
-    const services = c.get('services')
-    const { image, optimize, responseFormat } = parseImagesBody(await readJsonObject(c))
-    // Resolved before counting, so a typo in the model name does not use up the client's quota.
-    services.catalogue.resolve(image.model)
-    await limitApiGeneration(c)
-    const result = await generateImages(services, { ...image, optimize, signal: c.req.raw.signal })
-    // The prompt is dropped by the request log unless LOG_PROMPTS=true.
-    addLogFields(c, { ...generationLogFields(result), prompt: result.prompt })
-    const reply = imagesReply(result, {
-      format: responseFormat,
-      origin: publicOrigin(c.req.raw, services.config.publicUrl),
-      now: services.now(),
-    })
-    return c.json(reply, 200, { 'Cache-Control': 'no-store' })
-  })
+  routes.post('/v1/images/generations', async (c) =>
+    answerImages(c, parseImagesBody(await readJsonObject(c))),
+  )
+  routes.post('/v1/images/edits', async (c) =>
+    answerImages(c, parseEditsBody(await readFormOrJson(c))),
+  )
+  routes.post('/v1/images/variations', async (c) =>
+    answerImages(c, parseVariationsBody(await readFormOrJson(c))),
+  )
   return routes
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { encodeBase64 } from '../../bytes/base64.ts'
 import { callJson, jsonHeaders, parseJson, upstreamError } from '../http.ts'
 import { decode } from '../openai/reply.ts'
@@ -19,9 +19,9 @@ export const AUTOMATIC1111_BASE_URL = 'http://127.0.0.1:7860'
 
 const reply = z.object({
   images: z.array(z.string()),
-  info: z.string().nullish(),
+  info: z.nullish(z.string()),
 })
-const info = z.object({ seed: z.number().int() })
+const info = z.object({ seed: z.int() })
 
 /** The txt2img (or, with an image, img2img) body, from a request fitted to the model. */
 export function requestBody(

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { ProviderEntry } from '../../config.ts'
 import { readOptions } from '../options.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
@@ -13,16 +13,16 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
 /** `options` of an automatic1111 entry; every field is optional. */
 const AUTOMATIC1111_OPTIONS = {
   /** Default steps (the WebUI's own default, 50, is slow for FLUX). */
-  steps: z.number().int().min(1).max(150).optional(),
+  steps: z.optional(z.int().check(z.minimum(1), z.maximum(150))),
   /** `cfg_scale`; FLUX in Forge wants 1. Default 7, the WebUI's own. */
-  cfgScale: z.number().min(0).max(30).optional(),
+  cfgScale: z.optional(z.number().check(z.minimum(0), z.maximum(30))),
   /** `sampler_name`, e.g. "Euler"; the WebUI's default when absent. */
-  sampler: z.string().min(1).optional(),
+  sampler: z.optional(z.string().check(z.minLength(1))),
   /**
    * How far an edit (img2img) may move from its input: 0 keeps it, 1 ignores it. Default 0.75,
    * the WebUI's own, which follows the prompt while keeping the input's layout and colours.
    */
-  denoisingStrength: z.number().min(0).max(1).optional(),
+  denoisingStrength: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
 }
 
 export type Automatic1111Options = {

@@ -29,7 +29,7 @@ export const bflProvider: ProviderModule = {
           provider: name,
           baseUrl,
           endpoint: model.id,
-          input: bflInput(model, request),
+          input: await bflInput(model, request),
           intervalMs,
           context,
         })

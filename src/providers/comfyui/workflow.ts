@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { englishIssues } from '../../issue-messages.ts'
 
 /**
  * ComfyUI workflows in the API format (what "Export (API)" / "Save (API Format)" writes): an
@@ -84,7 +85,7 @@ export const DEFAULT_WORKFLOW: Workflow = {
 export const DEFAULT_OUTPUT_NODE = '9'
 
 const node = z.looseObject({
-  class_type: z.string().min(1),
+  class_type: z.string().check(z.minLength(1)),
   inputs: z.record(z.string(), z.unknown()),
 })
 const graph = z.record(z.string(), node)
@@ -113,7 +114,7 @@ export function parseWorkflow(raw: unknown): Workflow {
       'options.workflow is in the editor format (it has "nodes" and "links"); export it in the API format instead ("Export (API)")',
     )
   }
-  const parsed = graph.safeParse(value)
+  const parsed = graph.safeParse(value, { error: englishIssues })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const where = issue.path.length ? ` at ${issue.path.join('.')}` : ''

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { decodeBase64 } from '../../bytes/base64.ts'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
@@ -14,8 +14,8 @@ import { openaiStyleError } from './errors.ts'
 
 const item = z.object({
   // Empty strings stand for "absent" in some servers (LocalAI fills both fields).
-  b64_json: z.string().nullish(),
-  url: z.string().nullish(),
+  b64_json: z.nullish(z.string()),
+  url: z.nullish(z.string()),
 })
 /** The 2xx reply body. */
 export const imagesReply = z.object({ data: z.array(item) })

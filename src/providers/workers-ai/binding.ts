@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { decodeBase64 } from '../../bytes/base64.ts'
 import { GatewayError } from '../../errors.ts'
 import { abortOrNetworkError, upstreamError } from '../http.ts'
@@ -23,7 +23,7 @@ export type BindingCall = {
   now: () => number
 }
 
-const base64Output = z.object({ image: z.string().min(1) })
+const base64Output = z.object({ image: z.string().check(z.minLength(1)) })
 
 /** Runs one model call through the binding and returns its image, or throws a mapped error. */
 export async function runBinding(ai: AiBinding, call: BindingCall): Promise<GeneratedImage> {

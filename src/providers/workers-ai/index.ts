@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { upstreamError } from '../http.ts'
 import { readOptions } from '../options.ts'
 import type { ImageProvider, ProviderModule } from '../types.ts'
@@ -12,9 +12,9 @@ export const DEFAULT_API_BASE = 'https://api.cloudflare.com/client/v4'
 /** `options` of a workers-ai entry; providers/workers-ai/entries.ts fills them from config. */
 const WORKERS_AI_OPTIONS = {
   /** FLUX_NUM_STEPS: default steps of the few-step models. */
-  numSteps: z.number().int().min(1).max(50).default(4),
+  numSteps: z._default(z.int().check(z.minimum(1), z.maximum(50)), 4),
   /** FLUX_MODEL: listed first, hence the default model. */
-  model: z.string().min(1).optional(),
+  model: z.optional(z.string().check(z.minLength(1))),
 }
 
 /**
