@@ -6,12 +6,32 @@ import type { InputImage } from './types.ts'
 /**
  * How providers put an edit's images into their upstream's protocol. The gateway has the bytes
  * (read and sniffed before any provider runs); hosts that take links get `data:` URIs, which
- * every host here documents or accepts, so no image needs a public address of its own.
+ * every host here documents or accepts, so no image needs a public address of its own. Hosts
+ * that take uploads (Workers AI's FLUX.2, OpenAI's `/images/edits`, ComfyUI's `/upload/image`)
+ * get multipart files with the image's own type and a name whose extension matches it, as a
+ * browser upload would have.
  */
 
 /** `data:image/png;base64,...` for an input image (or a mask made here). */
 export const dataUri = (image: Pick<InputImage, 'bytes' | 'contentType'>): string =>
   `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
+
+const EXTENSIONS: Record<InputImage['contentType'], string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+}
+
+/** Appends `image` to `form` as the file `field`, named `stem` plus its type's extension. */
+export function appendImage(
+  form: FormData,
+  field: string,
+  image: Pick<InputImage, 'bytes' | 'contentType'>,
+  stem: string,
+): void {
+  const blob = new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: image.contentType })
+  form.append(field, blob, `${stem}.${EXTENSIONS[image.contentType]}`)
+}
 
 /** An edit's images for a FLUX.1 Fill host: the image, and its mask in black and white. */
 export type FillInputs = { image: InputImage; mask?: Uint8Array }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { encodeBase64Url } from '../../bytes/base64.ts'
 import { callUpstream, readJson, upstreamError } from '../http.ts'
-import { appendImage } from '../image-files.ts'
+import { appendImage } from '../input-images.ts'
 import type { InputImage } from '../types.ts'
 import { type ComfyConnection, headers, replyError } from './client.ts'
 

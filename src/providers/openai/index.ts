@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { appendImage } from '../image-files.ts'
+import { appendImage } from '../input-images.ts'
 import { resolveModels } from '../models.ts'
 import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'

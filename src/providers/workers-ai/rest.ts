@@ -1,5 +1,5 @@
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
-import { appendImage } from '../image-files.ts'
+import { appendImage } from '../input-images.ts'
 import type { CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
