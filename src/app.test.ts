@@ -44,7 +44,8 @@ describe('foundation routes', () => {
       await testApp({ PUBLIC_URL: 'https://img.example.com' }).request('/')
     ).text()
     expect(html).toContain('https://img.example.com/v1')
-    expect(html).toContain('<code>https://img.example.com/mcp</code>')
+    expect(html).toContain('under <code>https://img.example.com</code>')
+    expect(html).toContain('<code>POST /mcp</code>')
   })
 
   it('answers /healthz with liveness and the storage kind, without auth', async () => {
