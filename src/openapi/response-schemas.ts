@@ -27,6 +27,12 @@ export const imagesReply = z.object({
   provider: z.string(),
   seed: z.int().nullable(),
   size: z.string().nullable(),
+  output_format: z
+    .enum(['png', 'jpeg', 'webp', 'gif'])
+    .optional()
+    .meta({ description: "The first image's format, read from its bytes." }),
+  quality: z.enum(['low', 'medium', 'high']),
+  background: z.literal('opaque'),
   prompt_model: z.string().nullable(),
   elapsed_ms: z.number(),
   expires_at: z.int(),

@@ -57,6 +57,6 @@ export function bflInput(model: ModelSpec, request: ImageRequest): Record<string
   if (request.seed !== undefined) input.seed = request.seed
   // 2 is BFL's default: stated so a changed default cannot loosen it.
   input.safety_tolerance = 2
-  input.output_format = 'jpeg'
+  input.output_format = request.outputFormat ?? 'jpeg'
   return input
 }

@@ -57,6 +57,6 @@ export function falInput(model: ModelSpec, request: ImageRequest): Record<string
   input.num_images = request.n
   // Explicit, since a flagged image comes back black (has_nsfw_concepts) and is refused.
   input.enable_safety_checker = true
-  input.output_format = 'jpeg'
+  input.output_format = request.outputFormat ?? 'jpeg'
   return input
 }

@@ -117,7 +117,7 @@ export function replicateInput(
   }
   if (request.seed !== undefined) input.seed = request.seed
   if (model.numOutputs) input.num_outputs = request.n
-  input.output_format = outputFormat
+  input.output_format = request.outputFormat?.replace('jpeg', 'jpg') ?? outputFormat
   if (model.safetyChecker) input.disable_safety_checker = false
   // 2 is the API's default and BFL's own; stated so a changed default cannot loosen it.
   if (model.safetyTolerance) input.safety_tolerance = 2

@@ -27,11 +27,13 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
   if (request.steps !== undefined) body.steps = request.steps
   if (request.seed !== undefined) body.seed = request.seed
   if (request.negativePrompt) body.negative_prompt = request.negativePrompt
+  if (request.outputFormat) body.output_format = request.outputFormat
   return body
 }
 
 export const togetherProvider: ProviderModule = {
   type: 'together',
+  outputFormats: ['jpeg', 'png'],
   create(entry, { name }) {
     readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')
