@@ -8,6 +8,9 @@ import type { ImageFormat, ImageParams, ImageQuality } from './fields.ts'
  * on, and how, is in each description (the OpenAPI document shows them).
  */
 
+/** OpenAPI's description of a field; a check, so it applies to the shared schemas as well. */
+const described = (description: string) => z.meta({ description })
+
 /** One of `values`, refused in words that list them. */
 const oneOf = <const Values extends readonly [string, ...string[]]>(
   values: Values,
@@ -15,7 +18,7 @@ const oneOf = <const Values extends readonly [string, ...string[]]>(
 ) =>
   z
     .enum(values, { error: `must be one of ${values.map((value) => `"${value}"`).join(', ')}` })
-    .register(z.globalRegistry, { description })
+    .check(described(description))
 
 const FORMATS = ['png', 'jpeg', 'webp'] as const satisfies readonly ImageFormat[]
 const QUALITIES = [
@@ -29,45 +32,29 @@ const QUALITIES = [
 
 export const imageOutputFields = {
   stream: z.nullish(
-    booleanSwitch.meta({
-      description:
-        'Answer with server-sent events: `image_generation.completed` (edits: `image_edit.completed`) per image, `error` on a failure.',
-    }),
+    booleanSwitch.check(
+      described('Answer with server-sent events, a `*.completed` one per image.'),
+    ),
   ),
   partial_images: z.nullish(
-    integerOrTextIn(0, 3, rangeRule(0, 3)).meta({
-      description:
-        'Accepted; no upstream here sends previews, so a stream carries the finished images only.',
-    }),
+    integerOrTextIn(0, 3, rangeRule(0, 3)).check(
+      described('Accepted; no upstream sends previews.'),
+    ),
   ),
   output_format: z.nullish(
-    oneOf(
-      FORMATS,
-      "Runs only on models that give this format (no image is converted); refused with 400 when the model cannot. The reply's `output_format` is the format given.",
-    ),
+    oneOf(FORMATS, 'Only models that give it serve it; no image is converted.'),
   ),
   output_compression: z.nullish(
-    integerOrTextIn(0, 100, rangeRule(0, 100)).meta({
-      description: 'Accepted, not acted on: upstreams pick their own compression.',
-    }),
+    integerOrTextIn(0, 100, rangeRule(0, 100)).check(described('Accepted, not acted on.')),
   ),
   background: z.nullish(
-    oneOf(
-      ['transparent', 'opaque', 'auto'],
-      '`transparent` is refused unless the model can draw one (no FLUX model can).',
-    ),
+    oneOf(['transparent', 'opaque', 'auto'], '`transparent` only on models that can draw it.'),
   ),
   quality: z.nullish(
-    oneOf(
-      QUALITIES,
-      'Sets the steps when `steps` is absent: `low` half the default, `high` and `hd` 1.5 times it, the rest the default.',
-    ),
+    oneOf(QUALITIES, 'Without `steps`: `low` half the default steps, `high`/`hd` 1.5 times them.'),
   ),
   moderation: z.nullish(
-    oneOf(
-      ['low', 'auto'],
-      "Accepted, not acted on: each upstream keeps the operator's safety setting.",
-    ),
+    oneOf(['low', 'auto'], "Accepted, not acted on: the operator's safety settings hold."),
   ),
 }
 
