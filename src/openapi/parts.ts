@@ -29,5 +29,14 @@ export const errors = (statuses: number[], image = false) =>
     ]),
   )
 
+/** The Images API's answers: JSON, or with `stream: true` server-sent `{kind}.*` events. */
+export const imagesAnswer = (kind: 'image_generation' | 'image_edit') => ({
+  200: {
+    description: `The images; with \`stream: true\`, an \`event: ${kind}.completed\` per image, or \`event: error\`.`,
+    content: { ...json('ImagesResponse'), 'text/event-stream': { schema: { type: 'string' } } },
+  },
+  ...errors(GENERATION_ERRORS),
+})
+
 export const KEY = [{ bearer: [] }]
 export const OPEN: never[] = []

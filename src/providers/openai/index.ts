@@ -25,6 +25,8 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
 export const openaiProvider: ProviderModule = {
   type: 'openai',
   keyless: true,
+  // OpenAI's default, and the only one of LocalAI and dall-e; no `output_format` is sent.
+  outputFormats: ['png'],
   create(entry, { name }) {
     readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')
