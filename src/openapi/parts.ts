@@ -17,15 +17,21 @@ const ERRORS: Record<number, string> = {
 }
 export const GENERATION_ERRORS = [400, 401, 404, 413, 429, 502, 503, 504]
 
-/** Error responses; the direct API draws them as an image unless asked for JSON. */
+/** Error responses by reference; the direct API draws them as an image unless asked for JSON. */
 export const errors = (statuses: number[], image = false) =>
   Object.fromEntries(
     statuses.map((status) => [
       status,
-      {
-        description: ERRORS[status],
-        content: { ...json('Error'), ...(image && { 'image/png': {} }) },
-      },
+      { $ref: `#/components/responses/${image ? 'ImageError' : 'Error'}${status}` },
+    ]),
+  )
+
+/** The error responses `errors` refers to, once each, for `components.responses`. */
+export const errorResponses = () =>
+  Object.fromEntries(
+    Object.entries(ERRORS).flatMap(([status, description]) => [
+      [`Error${status}`, { description, content: json('Error') }],
+      [`ImageError${status}`, { description, content: { ...json('Error'), 'image/png': {} } }],
     ]),
   )
 
