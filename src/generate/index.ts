@@ -11,6 +11,7 @@ import {
 } from './content-key.ts'
 import { type InputContext, inputError, readInputImages } from './input-images.ts'
 import { inputShape, resolveModel, routesForInput } from './input-routes.ts'
+import { routesForOutput } from './output-routes.ts'
 import { drawImages, type Job, type JobInputs, preparePrompt } from './run.ts'
 import { createSingleFlight, type SingleFlight } from './single-flight.ts'
 import { readStored } from './stored.ts'
@@ -67,7 +68,8 @@ export async function generateImages(
   const shape = inputShape({ images, mask })
   // Every input check runs before the first image is read or any upstream is paid.
   const model = resolveModel(gateway.catalogue, params.model, shape)
-  const resolved = { id: model.id, routes: routesForInput(model, shape) }
+  const routes = routesForOutput(model.id, routesForInput(model, shape), params)
+  const resolved = { id: model.id, routes }
   try {
     const inputs = images?.length
       ? await withDeadline({ gateway, deadline }, signal, (bounded) =>

@@ -8,7 +8,16 @@ import { pollinationsQuery } from '../request/pollinations.ts'
 import { uploadBody } from '../request/uploads.ts'
 import { inputPaths } from './input-paths.ts'
 import { mcpPaths } from './mcp-paths.ts'
-import { errors, GENERATION_ERRORS, html, json, KEY, OPEN } from './parts.ts'
+import {
+  errorResponses,
+  errors,
+  GENERATION_ERRORS,
+  html,
+  imagesAnswer,
+  json,
+  KEY,
+  OPEN,
+} from './parts.ts'
 import {
   chatCompletionReply,
   errorReply,
@@ -121,10 +130,7 @@ function paths(queries: Queries) {
         summary: "OpenAI's Images API, with SiliconFlow's aliases.",
         security: KEY,
         requestBody: { required: true, content: json('ImagesRequest') },
-        responses: {
-          200: { description: 'The images.', content: json('ImagesResponse') },
-          ...errors(GENERATION_ERRORS),
-        },
+        responses: imagesAnswer('image_generation'),
       },
     },
     ...inputPaths,
@@ -244,6 +250,7 @@ function buildDocument() {
     }),
     components: {
       schemas: components,
+      responses: errorResponses(),
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A client key (API_KEY).' },
         key: { type: 'apiKey', in: 'query', name: 'key', description: 'A client key in the URL.' },

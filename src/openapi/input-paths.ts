@@ -1,4 +1,4 @@
-import { errors, GENERATION_ERRORS, json, KEY, ref } from './parts.ts'
+import { errors, imagesAnswer, json, KEY, ref } from './parts.ts'
 
 /** The path items of the doors that take images: edits, variations and uploads. */
 
@@ -8,18 +8,13 @@ const formOrJson = (id: string) => ({
   content: { 'multipart/form-data': { schema: ref(id) }, ...json(id) },
 })
 
-const imagesReply = {
-  200: { description: 'The images.', content: json('ImagesResponse') },
-  ...errors(GENERATION_ERRORS),
-}
-
 export const inputPaths = {
   '/v1/images/edits': {
     post: {
       summary: "OpenAI's image edits: `image` (or `image[]`), optional `mask`, and a prompt.",
       security: KEY,
       requestBody: formOrJson('EditsRequest'),
-      responses: imagesReply,
+      responses: imagesAnswer('image_edit'),
     },
   },
   '/v1/images/variations': {
@@ -27,7 +22,7 @@ export const inputPaths = {
       summary: 'New images in the spirit of one `image`.',
       security: KEY,
       requestBody: formOrJson('VariationsRequest'),
-      responses: imagesReply,
+      responses: imagesAnswer('image_edit'),
     },
   },
   '/v1/uploads': {

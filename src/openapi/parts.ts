@@ -17,17 +17,32 @@ const ERRORS: Record<number, string> = {
 }
 export const GENERATION_ERRORS = [400, 401, 404, 413, 429, 502, 503, 504]
 
-/** Error responses; the direct API draws them as an image unless asked for JSON. */
+/** Error responses by reference; the direct API draws them as an image unless asked for JSON. */
 export const errors = (statuses: number[], image = false) =>
   Object.fromEntries(
     statuses.map((status) => [
       status,
-      {
-        description: ERRORS[status],
-        content: { ...json('Error'), ...(image && { 'image/png': {} }) },
-      },
+      { $ref: `#/components/responses/${image ? 'ImageError' : 'Error'}${status}` },
     ]),
   )
+
+/** The error responses `errors` refers to, once each, for `components.responses`. */
+export const errorResponses = () =>
+  Object.fromEntries(
+    Object.entries(ERRORS).flatMap(([status, description]) => [
+      [`Error${status}`, { description, content: json('Error') }],
+      [`ImageError${status}`, { description, content: { ...json('Error'), 'image/png': {} } }],
+    ]),
+  )
+
+/** The Images API's answers: JSON, or with `stream: true` server-sent `{kind}.*` events. */
+export const imagesAnswer = (kind: 'image_generation' | 'image_edit') => ({
+  200: {
+    description: `The images; with \`stream: true\`, an \`event: ${kind}.completed\` per image, or \`event: error\`.`,
+    content: { ...json('ImagesResponse'), 'text/event-stream': { schema: { type: 'string' } } },
+  },
+  ...errors(GENERATION_ERRORS),
+})
 
 export const KEY = [{ bearer: [] }]
 export const OPEN: never[] = []

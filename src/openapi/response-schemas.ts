@@ -27,6 +27,11 @@ export const imagesReply = z.object({
   provider: z.string(),
   seed: z.nullable(z.int()),
   size: z.nullable(z.string()),
+  output_format: z
+    .optional(z.enum(['png', 'jpeg', 'webp', 'gif']))
+    .check(z.meta({ description: "The first image's format, read from its bytes." })),
+  quality: z.enum(['low', 'medium', 'high']),
+  background: z.literal('opaque'),
   prompt_model: z.nullable(z.string()),
   elapsed_ms: z.number(),
   expires_at: z.int(),

@@ -19,6 +19,13 @@ describe('parseEditsBody', () => {
       quality: 'high',
       input_fidelity: 'high',
       user: 'u-1',
+      // What OpenAI's SDK writes into a form for `stream: true, partial_images: 2, ...`.
+      stream: 'true',
+      partial_images: '2',
+      output_format: 'png',
+      output_compression: '80',
+      background: 'opaque',
+      moderation: 'low',
     })
     expect(call).toEqual({
       image: {
@@ -28,9 +35,13 @@ describe('parseEditsBody', () => {
         height: 768,
         images: [file, file],
         mask: file,
+        quality: 'high',
+        outputFormat: 'png',
+        background: 'opaque',
       },
       optimize: false,
       responseFormat: 'b64_json',
+      stream: true,
     })
   })
 

@@ -40,10 +40,11 @@ const integerTextIn = (min: number, max: number, error: string) =>
   )
 
 /** A JSON number, or its string form for form-driven clients; both strictly whole. */
-const integerOrTextIn = (min: number, max: number, error: string) =>
+export const integerOrTextIn = (min: number, max: number, error: string) =>
   z.union([integerIn(min, max, error), integerTextIn(min, max, error)], { error })
 
-const rangeRule = (min: number, max: number) => `must be a whole number from ${min} to ${max}`
+export const rangeRule = (min: number, max: number) =>
+  `must be a whole number from ${min} to ${max}`
 const SEED_RULE = `must be ${RANDOM_SEED} (random) or a whole number from 0 to ${MAX_SEED}`
 
 /** Seeds: RANDOM_SEED or 0..MAX_SEED; RANDOM_SEED comes out as `undefined` (a random seed). */
@@ -152,12 +153,15 @@ export const imageSize = z
 /** Whether a side is within the range any door accepts (the model's own range is fitted later). */
 export const isSide = (side: number) => side >= MIN_SIDE && side <= MAX_SIDE
 
-/** The playground's "optimize the prompt" switch, in every form forms and URLs send it. */
-export const optimizationSwitch = z
-  .pipe(
-    z.union([z.boolean(), z.literal(0), z.literal(1), z.enum(['0', '1', 'true', 'false'])], {
-      error: 'must be true or false (or 1 or 0)',
-    }),
-    z.transform((value) => value === true || value === 1 || value === '1' || value === 'true'),
-  )
-  .check(z.meta({ description: 'Rewrite the prompt through the prompt LLM first.' }))
+/** A yes or no, in every form JSON, forms and URLs send it. */
+export const booleanSwitch = z.pipe(
+  z.union([z.boolean(), z.literal(0), z.literal(1), z.enum(['0', '1', 'true', 'false'])], {
+    error: 'must be true or false (or 1 or 0)',
+  }),
+  z.transform((value) => value === true || value === 1 || value === '1' || value === 'true'),
+)
+
+/** The playground's "optimize the prompt" switch. */
+export const optimizationSwitch = booleanSwitch.check(
+  z.meta({ description: 'Rewrite the prompt through the prompt LLM first.' }),
+)

@@ -10,6 +10,7 @@ import {
   stepsNumber,
 } from './field-schemas.ts'
 import type { ImageParams } from './fields.ts'
+import { imageOutput, imageOutputFields } from './image-output.ts'
 import { parseRequest } from './request-error.ts'
 
 /** `null` is how many clients say "not given". */
@@ -18,8 +19,8 @@ const described = (description: string) => z.meta({ description })
 
 /**
  * The request body of `POST /v1/images/generations`: OpenAI's fields plus the SiliconFlow /
- * Cherry Studio aliases. Unknown fields (`quality`, `style`, `user`, `guidance_scale`, ...) are
- * stripped, so clients that send extras are never refused for them.
+ * Cherry Studio aliases. Unknown fields (`style`, `user`, `guidance_scale`, ...) are stripped,
+ * so clients that send extras are never refused for them.
  */
 export const imagesBody = z.object({
   prompt: promptText.check(described('What to draw.')),
@@ -36,6 +37,7 @@ export const imagesBody = z.object({
   num_inference_steps: absentOr(stepsNumber).check(described('Alias of `steps`.')),
   negative_prompt: absentOr(negativePromptText),
   optimization: absentOr(optimizationSwitch),
+  ...imageOutputFields,
 })
 
 export type ImagesResponseFormat = 'url' | 'b64_json' | 'both'
@@ -46,6 +48,8 @@ export type ImagesCall = {
   optimize: boolean
   /** Absent in the request: answer with both `url` and `b64_json`. */
   responseFormat: ImagesResponseFormat
+  /** Answer with server-sent events (always `b64_json`). */
+  stream: boolean
 }
 
 /** Validates a body, or throws a 400 naming the field at fault as the client spelled it. */
@@ -56,8 +60,10 @@ export function parseImagesBody(body: unknown): ImagesCall {
 /** The call a checked body asks for; the edit doors extend the body and reuse this. */
 export function imagesCall(input: z.output<typeof imagesBody>): ImagesCall {
   const size = input.size ?? input.image_size
+  const output = imageOutput(input)
   return {
     image: {
+      ...output.image,
       prompt: input.prompt,
       negativePrompt: input.negative_prompt ?? undefined,
       ...size,
@@ -68,5 +74,6 @@ export function imagesCall(input: z.output<typeof imagesBody>): ImagesCall {
     },
     optimize: input.optimization ?? false,
     responseFormat: input.response_format ?? 'both',
+    stream: output.stream,
   }
 }

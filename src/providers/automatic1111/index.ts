@@ -73,6 +73,8 @@ export function seedFromInfo(text: string | null | undefined): number | undefine
 export const automatic1111Provider: ProviderModule = {
   type: 'automatic1111',
   keyless: true,
+  // The WebUI's default `samples_format`; an image in another is caught when it is sniffed.
+  outputFormats: ['png'],
   create(entry, { name }) {
     const baseUrl = (entry.baseUrl ?? AUTOMATIC1111_BASE_URL).replace(/\/+$/, '')
     const options = automatic1111Options(entry)

@@ -90,6 +90,6 @@ export async function bflInput(
   if (request.seed !== undefined) input.seed = request.seed
   // 2 is BFL's default: stated so a changed default cannot loosen it.
   input.safety_tolerance = 2
-  input.output_format = 'jpeg'
+  input.output_format = request.outputFormat ?? 'jpeg'
   return input
 }

@@ -32,6 +32,8 @@ const MAX_SEED = 2 ** 31 - 1
 export const comfyuiProvider: ProviderModule = {
   type: 'comfyui',
   keyless: true,
+  // What SaveImage writes; a workflow that saves another format is caught when it is sniffed.
+  outputFormats: ['png'],
   create(entry, { name }): ImageProvider {
     const settings = readSettings(entry)
     const baseUrl = (entry.baseUrl ?? COMFYUI_BASE_URL).replace(/\/+$/, '')

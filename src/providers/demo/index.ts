@@ -17,6 +17,7 @@ const DEMO_OPTIONS = {
 export const demoProvider: ProviderModule = {
   type: 'demo',
   keyless: true,
+  outputFormats: ['png'],
   create(entry, { name }) {
     const { delayMs } = readOptions(entry, DEMO_OPTIONS)
     return {

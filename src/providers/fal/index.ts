@@ -40,6 +40,7 @@ const output = z.object({
 
 export const falProvider: ProviderModule = {
   type: 'fal',
+  outputFormats: ['jpeg', 'png'],
   create(entry, { name }) {
     const { mode, pollIntervalMs: intervalMs } = readOptions(entry, FAL_OPTIONS)
     const base = entry.baseUrl?.replace(/\/+$/, '')

@@ -166,6 +166,6 @@ export async function falInput(
   // BFL's models behind fal (Kontext, FLUX.2, Fill) take BFL's tolerance, 2 its default.
   if (family === 'flux1' || family === 'flux2') input.enable_safety_checker = true
   if (family !== 'flux1') input.safety_tolerance = '2'
-  input.output_format = 'jpeg'
+  input.output_format = request.outputFormat ?? 'jpeg'
   return input
 }

@@ -63,6 +63,8 @@ const OPENAI_OPTIONS = {
 export const openaiProvider: ProviderModule = {
   type: 'openai',
   keyless: true,
+  // OpenAI's default, and the only one of LocalAI and dall-e; no `output_format` is sent.
+  outputFormats: ['png'],
   create(entry, { name }) {
     const { input } = readOptions(entry, OPENAI_OPTIONS)
     const baseUrl = (entry.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')

@@ -26,6 +26,7 @@ const REPLICATE_OPTIONS = {
 
 export const replicateProvider: ProviderModule = {
   type: 'replicate',
+  outputFormats: ['jpeg', 'png', 'webp'],
   create(entry, { name }) {
     const options = readOptions(entry, REPLICATE_OPTIONS)
     const { outputFormat, pollIntervalMs: intervalMs } = options

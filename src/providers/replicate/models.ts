@@ -153,7 +153,7 @@ export async function replicateInput(
   }
   if (request.seed !== undefined) input.seed = request.seed
   if (model.numOutputs) input.num_outputs = request.n
-  input.output_format = outputFormat
+  input.output_format = request.outputFormat?.replace('jpeg', 'jpg') ?? outputFormat
   if (model.safetyChecker) input.disable_safety_checker = false
   // 2 is the API's default and BFL's own (and Kontext's most with input images); stated so a
   // changed default cannot loosen it.

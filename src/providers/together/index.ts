@@ -34,11 +34,13 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
   // FLUX.2 takes (docs.together.ai, image-to-image). Links may be data URIs.
   if (images.length && /kontext/i.test(model.id)) body.image_url = dataUri(images[0]!)
   else if (images.length) body.reference_images = images.map(dataUri)
+  if (request.outputFormat) body.output_format = request.outputFormat
   return body
 }
 
 export const togetherProvider: ProviderModule = {
   type: 'together',
+  outputFormats: ['jpeg', 'png'],
   create(entry, { name }) {
     readOptions(entry, {})
     const baseUrl = (entry.baseUrl ?? TOGETHER_BASE_URL).replace(/\/+$/, '')

@@ -91,6 +91,7 @@ const TEMPLATES: Template[] = [
       defaultSize: square(1024),
       steps: { min: 1, max: 8, default: 'few-step' },
       negativePrompt: false,
+      outputFormats: ['jpeg'],
     },
   },
   flux2('@cf/black-forest-labs/flux-2-klein-4b', ['flux-2-klein-4b', 'flux-2-klein'], false),
