@@ -13,8 +13,12 @@ import { workerSubstitutes } from './worker-substitutes.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Gzipped bytes allowed for dist/worker.js, GUI included (issue 6): 100 kB. */
-export const WORKER_GZIP_BUDGET = 100_000
+/**
+ * Gzipped bytes allowed for dist/worker.js, GUI included. 100 kB until image input, the Responses
+ * API, MCP and streamed images arrived together; 105 kB until the performance work takes zod off
+ * the Worker's hot path and brings it back under 100 kB.
+ */
+export const WORKER_GZIP_BUDGET = 105_000
 
 export type WorkerBuildOptions = {
   /** Default `src/runtime/worker.ts`. */
