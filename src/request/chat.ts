@@ -1,7 +1,6 @@
 import * as z from 'zod'
 import { aspectRatio } from './aspect-ratio.ts'
-import { seedNumber } from './field-schemas.ts'
-import { MAX_MODEL_CHARS } from './fields.ts'
+import { pickedModelName, seedNumber } from './field-schemas.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -27,18 +26,7 @@ const chatMessage = z.looseObject({
 export const chatBody = z
   .looseObject({
     messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
-    // A chat client sends whatever name the user picked; an unusable one (not a string, empty or
-    // longer than any model id) falls back to the default.
-    model: z
-      .unknown()
-      .optional()
-      .transform((value) =>
-        typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
-      )
-      .meta({
-        type: 'string',
-        description: 'Any name; one /v1/models does not list draws with the default model.',
-      }),
+    model: pickedModelName.optional(),
     stream: z.boolean({ error: 'must be true or false' }).nullish(),
     stream_options: z
       .looseObject({ include_usage: z.unknown().optional().meta({ type: 'boolean' }) })

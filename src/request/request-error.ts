@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import * as z from 'zod/mini'
 import { GatewayError } from '../errors.ts'
 
 /** How a door names a field in its messages and in the error's `param`. */
@@ -13,7 +13,7 @@ export type FieldNaming = {
  * The first issue of a failed parse as the 400 a client sees. Issues carrying a `code` param are
  * complete sentences and keep their code; the rest are predicates, given the field's name.
  */
-export function requestError(error: z.ZodError, naming: FieldNaming = {}): GatewayError {
+export function requestError(error: z.core.$ZodError, naming: FieldNaming = {}): GatewayError {
   const issue = error.issues[0]!
   const path = issue.path.map(String).join('.')
   const param = naming.param === undefined ? path || null : naming.param
@@ -23,13 +23,13 @@ export function requestError(error: z.ZodError, naming: FieldNaming = {}): Gatew
   return new GatewayError(400, code ?? 'invalid_request', message, { param: param ?? undefined })
 }
 
-/** Parses `value`, or throws the 400 for its first problem. */
-export function parseRequest<Schema extends z.ZodType>(
+/** Parses `value` with any zod schema (classic or mini), or throws the 400 for its first problem. */
+export function parseRequest<Schema extends z.core.$ZodType>(
   schema: Schema,
   value: unknown,
   naming?: FieldNaming,
 ): z.output<Schema> {
-  const result = schema.safeParse(value)
+  const result = z.safeParse(schema, value)
   if (result.success) return result.data
   throw requestError(result.error, naming)
 }
