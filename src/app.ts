@@ -16,6 +16,7 @@ import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
 import { pollinationsRoutes } from './routes/pollinations.ts'
+import { responsesRoutes } from './routes/responses.ts'
 import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
 import { type AppDeps, type AppEnv, buildServices } from './services.ts'
@@ -25,7 +26,8 @@ export type { AppDeps, AppEnv } from './services.ts'
 export type App = Hono<AppEnv>
 
 /** Paths of the OpenAI-style API, accepted with `/v1`, without it, and with a doubled `/v1/v1/`. */
-const API_PATH = /^(?:\/v1)*\/(chat\/completions|images\/generations|models(?:\/.+?)?|status)\/?$/
+const API_PATH =
+  /^(?:\/v1)*\/(chat\/completions|images\/generations|responses|models(?:\/.+?)?|status)\/?$/
 
 /**
  * Maps every accepted spelling of an API path to its `/v1/...` form before routing. A bare
@@ -82,13 +84,14 @@ export function createApp(deps: AppDeps): App {
   app.use(limitBody(config.maxBodyBytes))
   app.use('/v1/*', requireClientKey)
   // Every POST that can start a paid generation; a retry with the same Idempotency-Key never does.
-  app.on('POST', ['/v1/chat/completions', '/v1/images/generations'], idempotency())
+  app.on('POST', ['/v1/chat/completions', '/v1/images/generations', '/v1/responses'], idempotency())
 
   app.route('/', healthRoutes())
   app.route('/', modelsRoutes())
   app.route('/', statusRoutes())
   app.route('/', chatRoutes())
   app.route('/', imagesRoutes())
+  app.route('/', responsesRoutes())
   app.route('/', storedImageRoutes())
   app.route('/', guiRoutes())
   app.route('/', openApiRoutes())
