@@ -14,6 +14,7 @@ import {
   modelReply,
   statusReply,
 } from './response-schemas.ts'
+import { responsesReply } from './responses-reply.ts'
 
 type Operation = {
   security?: unknown[]
@@ -46,7 +47,7 @@ async function served(): Promise<Document> {
   return response.json()
 }
 
-const asJsonSchema = (schema: z.ZodType) => {
+const asJsonSchema = (schema: z.core.$ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
   return rest
 }
@@ -82,6 +83,10 @@ describe('GET /openapi.json', () => {
       paths[path]!.post!.requestBody!.content['application/json']!.schema.$ref
     expect(body('/v1/chat/completions')).toBe('#/components/schemas/ChatRequest')
     expect(body('/v1/images/generations')).toBe('#/components/schemas/ImagesRequest')
+    expect(body('/v1/responses')).toBe('#/components/schemas/ResponsesRequest')
+    expect(components.schemas.ResponsesRequest).toEqual(
+      asJsonSchema(COMPONENT_SCHEMAS.ResponsesRequest),
+    )
     expect(components.schemas.ChatRequest).toEqual(asJsonSchema(COMPONENT_SCHEMAS.ChatRequest))
     expect(components.schemas.ImagesRequest).toEqual(asJsonSchema(COMPONENT_SCHEMAS.ImagesRequest))
     const query = asJsonSchema(COMPONENT_SCHEMAS.DirectQuery).properties as Record<string, unknown>
@@ -159,5 +164,9 @@ describe('reply schemas', () => {
     expect(chatCompletionReply.safeParse(imagesOut).data?.choices[0]?.message.images).toHaveLength(
       1,
     )
+    for (const tools of [[], [{ type: 'image_generation' }]]) {
+      const response = await post('/v1/responses', { input: 'a fox', tools })
+      expect(responsesReply.safeParse(response).data?.output).toHaveLength(tools.length + 1)
+    }
   })
 })

@@ -67,10 +67,10 @@ export function generationPaths() {
       'The images.',
     ),
     '/v1/responses': generating(
-      "OpenAI's Responses API: draws the input (the last user message) like chat; with the image_generation tool, as an image_generation_call.",
+      "OpenAI's Responses API: draws the input like chat, or with the image_generation tool.",
       'ResponsesRequest',
       { ...json('Response'), ...SSE },
-      'A response; with `stream: true`, server-sent events from response.created to response.completed (or error and response.failed).',
+      'A response; with `stream: true`, server-sent events to response.completed.',
     ),
   }
 }

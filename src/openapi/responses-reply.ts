@@ -17,7 +17,7 @@ export const responsesReply = z.object({
     .array(z.looseObject({ id: z.string(), type: z.string(), status: z.string() }))
     .register(z.globalRegistry, {
       description:
-        'A `message` whose `output_text` is the markdown reply; with the image_generation tool, an `image_generation_call` (`result`: the image, base64) and then a `message` with a caption.',
+        'A message with the markdown reply; or an image_generation_call (`result`: base64) and a caption.',
     }),
   store: z.literal(false),
   usage: z.nullable(z.object({ input_tokens: count, output_tokens: count, total_tokens: count })),

@@ -54,10 +54,7 @@ const tool = z.looseObject({
   model: z.optional(pickedModelName),
   size: described(z.optional(imageSize), "The prompt's own size wins."),
   quality: z.optional(text()),
-  output_format: described(
-    oneOf(['png', 'jpeg', 'webp']),
-    'The reply names the real format, and says so when it is another.',
-  ),
+  output_format: described(oneOf(['png', 'jpeg', 'webp']), 'The reply names the real one.'),
   background: z.optional(
     z.enum(['opaque', 'auto'], {
       error: 'must be "opaque" or "auto": nothing here is transparent',
@@ -65,16 +62,23 @@ const tool = z.looseObject({
   ),
 })
 
-/** Fields naming stored state, refused with OpenAI's code for an id it does not know. */
-const noStoredState = (ctx: { value: unknown; issues: z.core.$ZodRawIssue[] }): void => {
-  if (!ctx.value) return
-  ctx.issues.push({
-    code: 'custom',
-    input: ctx.value,
-    params: { code: 'previous_response_not_found' },
-    message: 'This gateway keeps no responses; send the conversation in `input`.',
-  })
-}
+/**
+ * A field that needs a stored response (to continue one, or to fetch one later), refused with
+ * `code` whenever it asks for one.
+ */
+const needsStore = (code: string) =>
+  z.optional(
+    z.unknown().check((ctx) => {
+      if (!ctx.value) return
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        params: { code },
+        message:
+          'This gateway keeps no responses, to continue or to fetch later: send the whole conversation in `input`, without this field.',
+      })
+    }),
+  )
 
 export const responsesBody = z.looseObject({
   input: described(
@@ -84,14 +88,13 @@ export const responsesBody = z.looseObject({
           ? 'is required'
           : 'must be a string or an array of input items such as {"role": "user", "content": "..."}',
     }),
-    'The prompt, or messages: the last user message is the prompt, its images make an edit.',
+    'The prompt, or messages: the last user one is the prompt; its images make an edit.',
   ),
   model: z.optional(pickedModelName),
   instructions: absentOr(text()),
   stream: absentOr(z.boolean({ error: 'must be true or false' })),
-  previous_response_id: described(z.unknown().check(noStoredState), 'Refused.'),
-  // Background responses are fetched later, from the store there is not.
-  background: described(z.unknown().check(noStoredState), 'Refused when true.'),
+  previous_response_id: described(needsStore('previous_response_not_found'), 'Refused.'),
+  background: described(needsStore('unsupported_parameter'), 'Refused when true.'),
   tools: absentOr(z.array(tool, { error: 'must be an array of tools' })),
 })
 

@@ -1,4 +1,4 @@
-import { type EventStreamOptions, eventStream, type WriteSse } from '../http/sse.ts'
+import { type EventStreamOptions, eventStream } from '../http/sse.ts'
 import {
   type imageCallItem,
   messageItem,
@@ -28,6 +28,8 @@ import {
  * OpenAI's error object in `error`, as its API sends it in practice. The official SDKs raise on
  * an `error` object in any event, so it comes first; the AI SDK reports it as one error part and
  * takes the `response.failed` after it as the same failure.
+ *
+ * The reply without `stream` is written by the same writer (responseOutput), sending nothing.
  */
 
 export type ResponsesStreamOptions = EventStreamOptions & {
@@ -54,29 +56,18 @@ export type ImageCallWriter = {
 /** Opens output items, one after the other; the stream ends the response. */
 export type ResponseWriter = { message(): MessageWriter; imageCall(): ImageCallWriter }
 
+/** Writes one event; its `type` and `sequence_number` are added. */
 type Send = (type: string, fields: object) => void
 
 /**
- * Starts the stream and runs `produce` in the background with a writer for the response's output
- * and a signal that aborts when the client goes away, which it must pass on to generation.
+ * The output of one response as it is written: the items, each told through `send` as it
+ * opens, grows and ends (a reply that is not streamed sends nothing), and the text so far.
  */
-export function responsesStream(
-  options: ResponsesStreamOptions,
-  produce: (writer: ResponseWriter, signal: AbortSignal) => Promise<void>,
-): ReadableStream<Uint8Array> {
-  let sequence = 0
+export function responseOutput(send: Send) {
   const output: OutputItem[] = []
   let allText = ''
   let failOpenMessage: ((line: string) => void) | undefined
-  const sender =
-    (write: WriteSse): Send =>
-    (type, fields) =>
-      write(
-        `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
-      )
-  const response = (state: ResponseState) => ({ response: responseObject(options.meta, state) })
-
-  const writer = (send: Send): ResponseWriter => ({
+  const writer: ResponseWriter = {
     message() {
       const id = newItemId('msg')
       const index = output.push(messageItem(id, 'in_progress')) - 1
@@ -128,24 +119,47 @@ export function responsesStream(
       }
       return call
     },
-  })
+  }
+  return {
+    writer,
+    output,
+    usage: (prompt: string) => responsesUsage(prompt, allText),
+    /** Ends an open message with the failure line, as incomplete. */
+    failMessage: (line: string) => failOpenMessage?.(line),
+  }
+}
+
+/**
+ * Starts the stream and runs `produce` in the background with a writer for the response's output
+ * and a signal that aborts when the client goes away, which it must pass on to generation.
+ */
+export function responsesStream(
+  options: ResponsesStreamOptions,
+  produce: (writer: ResponseWriter, signal: AbortSignal) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  let sequence = 0
+  let send: Send = () => {}
+  const out = responseOutput((type, fields) => send(type, fields))
+  const response = (state: ResponseState) => ({ response: responseObject(options.meta, state) })
 
   return eventStream(options, {
     async run(write, signal) {
-      const send = sender(write)
+      send = (type, fields) =>
+        write(
+          `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
+        )
       send('response.created', response({ status: 'in_progress', output: [] }))
       send('response.in_progress', response({ status: 'in_progress', output: [] }))
-      await produce(writer(send), signal)
-      const usage = responsesUsage(options.prompt, allText)
-      send('response.completed', response({ status: 'completed', output, usage }))
+      await produce(out.writer, signal)
+      const usage = out.usage(options.prompt)
+      send('response.completed', response({ status: 'completed', output: out.output, usage }))
     },
-    fail(thrown, write) {
-      const send = sender(write)
+    fail(thrown) {
       const { text, error } = options.describeError(thrown)
-      failOpenMessage?.(`\n${text}`)
+      out.failMessage(`\n${text}`)
       send('error', { code: error.code, message: error.message, param: error.param, error })
       const failure = { code: error.code, message: error.message }
-      send('response.failed', response({ status: 'failed', output, error: failure }))
+      send('response.failed', response({ status: 'failed', output: out.output, error: failure }))
     },
   })
 }

@@ -4,7 +4,6 @@ import { chooseModel } from '../chat/model-choice.ts'
 import {
   captionText,
   failureText,
-  fullReply,
   openingSection,
   progressText,
   resultSection,
@@ -29,13 +28,10 @@ import { readResponsesInput } from '../responses/input.ts'
 import {
   imageCallItem,
   imageFormat,
-  messageItem,
-  newItemId,
   newResponseMeta,
   responseObject,
-  responsesUsage,
 } from '../responses/objects.ts'
-import { responsesStream } from '../responses/stream.ts'
+import { type ResponseWriter, responseOutput, responsesStream } from '../responses/stream.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
 
@@ -95,8 +91,13 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       const image = replyImage(record, parsed.prompt, { origin, format: config.chatImageFormat })
       return { record, image }
     }
-    /** The tool's output: the call, and the caption (which names a format other than asked). */
-    const toolOutput = (result: GenerationResult, callId: string) => {
+    /** The image tool's call, then a caption, which names a format other than the one asked. */
+    const drawWithTool = async (writer: ResponseWriter, signal: AbortSignal) => {
+      const call = writer.imageCall()
+      const onProgress = (event: GenerationEvent) => {
+        if (event.type === 'attempt') call.generating()
+      }
+      const result = await generate(services, generation(signal, onProgress))
       const { record, image } = drawn(result)
       const made = imageFormat(record)
       const asked = tool?.output_format
@@ -107,38 +108,34 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
               `${asked.toUpperCase()} was asked for; the image is a ${made.toUpperCase()}`,
             ]
           : result.warnings
-      return {
-        call: imageCallItem(callId, record, result, tool?.quality ?? undefined),
-        caption: captionText(language, {
-          fallback: model.fallback,
-          result: { ...result, warnings },
-          image,
-        }),
-      }
+      call.done(imageCallItem(call.id, record, result, tool?.quality))
+      const message = writer.message()
+      message.text(
+        captionText(language, { fallback: model.fallback, result: { ...result, warnings }, image }),
+      )
+      message.done()
     }
+    /** Chat's markdown reply; progress lines only in a stream, as chat's non-streaming reply. */
+    const drawAsMarkdown = async (writer: ResponseWriter, signal: AbortSignal) => {
+      const message = writer.message()
+      message.text(openingSection(language, input.original, model.fallback))
+      const onProgress = (event: GenerationEvent) => {
+        if (request.stream || event.type === 'prompt-ready') {
+          message.text(progressText(language, event))
+        }
+      }
+      const result = await generate(services, generation(signal, onProgress))
+      message.text(resultSection(language, result, drawn(result).image))
+      message.done()
+    }
+    const produce = tool ? drawWithTool : drawAsMarkdown
 
     if (!request.stream) {
-      const result = await generate(services, generation(c.req.raw.signal))
-      const output = []
-      let text: string
-      if (tool) {
-        const { call, caption } = toolOutput(result, newItemId('ig'))
-        output.push(call)
-        text = caption
-      } else {
-        const { image } = drawn(result)
-        text = fullReply(language, {
-          original: input.original,
-          fallback: model.fallback,
-          result,
-          image,
-        })
-      }
-      output.push(messageItem(newItemId('msg'), 'completed', text))
-      const usage = responsesUsage(input.original, text)
-      return c.json(responseObject(meta, { status: 'completed', output, usage }))
+      const out = responseOutput(() => {})
+      await produce(out.writer, c.req.raw.signal)
+      const usage = out.usage(input.original)
+      return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
     }
-
     const stream = responsesStream(
       {
         meta,
@@ -152,31 +149,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
           return { text: failureText(language, failure.message), error: errorBody(failure).error }
         },
       },
-      async (writer, signal) => {
-        if (tool) {
-          const call = writer.imageCall()
-          const onProgress = (event: GenerationEvent) => {
-            if (event.type === 'attempt') call.generating()
-          }
-          const { call: item, caption } = toolOutput(
-            await generate(services, generation(signal, onProgress)),
-            call.id,
-          )
-          call.done(item)
-          const message = writer.message()
-          message.text(caption)
-          message.done()
-          return
-        }
-        const message = writer.message()
-        message.text(openingSection(language, input.original, model.fallback))
-        const result = await generate(
-          services,
-          generation(signal, (event) => message.text(progressText(language, event))),
-        )
-        message.text(resultSection(language, result, drawn(result).image))
-        message.done()
-      },
+      produce,
     )
     return new Response(stream, { status: 200, headers: SSE_HEADERS })
   })
