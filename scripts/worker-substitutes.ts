@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
-import { build, type Metafile, type Plugin, transform } from 'esbuild'
+import { type Metafile, type Plugin, transform } from 'esbuild'
 import { openApiDocument } from '../src/openapi/document.ts'
 import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
 
@@ -13,9 +13,9 @@ import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
  *   and rendering it takes zod's JSON Schema generator (about 20 kB minified) and the reply
  *   schemas, which nothing else in the Worker needs. Only `openApiDocument` is exported: an
  *   import of anything else from that module fails the build.
- * - zod's JSON Schema generator is then left out. Classic zod imports it into every schema (for
- *   `.toJSONSchema()`), so tree-shaking cannot drop it; its functions become stubs that throw,
- *   and the build fails if code in the bundle names them (`leftOutCallers`).
+ * - zod's JSON Schema generator then drops out: `src` uses `zod/mini`, whose schemas do not
+ *   import it, so nothing reaches it. The build fails if code in the bundle names it
+ *   (`generatorCallers`), since that would put it back.
  * - The playground's script is minified; Node serves it readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
@@ -24,11 +24,7 @@ import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
 /** Modules replaced by a file of the same exports, path relative to the repository root. */
 const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
 
-/** zod's JSON Schema generator, as classic zod imports it into every schema. */
-const JSON_SCHEMA_MODULES =
-  /[\\/]zod[\\/]v4[\\/]core[\\/](?:to-json-schema|json-schema-processors)\.js$/
-
-/** Code that would reach the stubs: zod's generator, or a Standard Schema's `jsonSchema`. */
+/** Code that would pull in zod's generator, or a Standard Schema's `jsonSchema`. */
 const JSON_SCHEMA_CALL = /\btoJSONSchema\b|\bjsonSchema\b/
 
 export function workerSubstitutes(root: string): Plugin {
@@ -50,16 +46,12 @@ export function workerSubstitutes(root: string): Plugin {
         }
         return undefined
       })
-      pluginBuild.onLoad({ filter: JSON_SCHEMA_MODULES }, async ({ path }) => ({
-        contents: await throwingStubs(path),
-        loader: 'js',
-      }))
       pluginBuild.onEnd(async (result) => {
         if (!result.metafile) return {}
-        const callers = await leftOutCallers(result.metafile, root, new Set(rendered.keys()))
+        const callers = await generatorCallers(result.metafile, root, new Set(rendered.keys()))
         return {
           errors: callers.map((file) => ({
-            text: `${file} uses JSON Schema generation, which the Worker bundle leaves out: render the schema at build time (scripts/worker-substitutes.ts)`,
+            text: `${file} uses JSON Schema generation, which the Worker bundle leaves out (about 20 kB): render the schema at build time (scripts/worker-substitutes.ts)`,
           })),
         }
       })
@@ -83,25 +75,8 @@ async function minifiedGuiScript(): Promise<string> {
   return `export const GUI_SCRIPT = ${JSON.stringify(code)}`
 }
 
-/** A module with the same export names as `path`, each a function that throws when called. */
-async function throwingStubs(path: string): Promise<string> {
-  const { metafile } = await build({
-    entryPoints: [path],
-    format: 'esm',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-  })
-  const names = Object.values(metafile.outputs).flatMap((output) => output.exports)
-  const message = `zod's JSON Schema generation is not in the Worker bundle (scripts/worker-substitutes.ts)`
-  return [
-    `const leftOut = () => { throw new Error(${JSON.stringify(message)}) }`,
-    ...names.map((name) => `export { leftOut as ${name} }`),
-  ].join('\n')
-}
-
 /** Bundled files, zod's own and the rendered ones aside, that name the generator. */
-async function leftOutCallers(
+async function generatorCallers(
   metafile: Metafile,
   root: string,
   rendered: Set<string>,

@@ -24,11 +24,28 @@ describe('foundation routes', () => {
     expect(html).toContain('http://localhost/v1')
   })
 
+  it('lists the doors for programs on the welcome page, one line each', async () => {
+    const html = await (await testApp().request('/')).text()
+    const doors = /<p>More doors,[\s\S]*?<ul>([\s\S]*?)<\/ul>/.exec(html)![1]!.split('</li>')
+    expect(doors.slice(0, -1).map((line) => /<code>([^<]*)<\/code>/.exec(line)![1])).toEqual([
+      'POST /v1/images/generations',
+      'POST /v1/images/edits, /v1/images/variations, /v1/uploads',
+      'GET /prompt/{prompt}',
+      'GET /v1/models/{id}',
+      'POST /v1/responses',
+      'POST /mcp',
+    ])
+    expect(html).toContain('<a href="/prompt/a%20cute%20cat"><code>GET /prompt/{prompt}</code></a>')
+    expect(html).toContain('<a href="/v1/models/demo"><code>GET /v1/models/{id}</code></a>')
+  })
+
   it('links to PUBLIC_URL on the welcome page when set', async () => {
     const html = await (
       await testApp({ PUBLIC_URL: 'https://img.example.com' }).request('/')
     ).text()
     expect(html).toContain('https://img.example.com/v1')
+    expect(html).toContain('under <code>https://img.example.com</code>')
+    expect(html).toContain('<code>POST /mcp</code>')
   })
 
   it('answers /healthz with liveness and the storage kind, without auth', async () => {

@@ -7,11 +7,13 @@ import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
 import { idempotency } from './middleware/idempotency.ts'
 import { requestLog } from './middleware/request-log.ts'
+import { MAX_INPUT_IMAGE_BYTES } from './request/fields.ts'
 import { chatRoutes } from './routes/chat.ts'
 import { directRoutes } from './routes/direct.ts'
 import { guiRoutes } from './routes/gui.ts'
 import { healthRoutes } from './routes/health.ts'
 import { imagesRoutes } from './routes/images.ts'
+import { mcpRoutes } from './routes/mcp.ts'
 import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
@@ -19,6 +21,7 @@ import { pollinationsRoutes } from './routes/pollinations.ts'
 import { responsesRoutes } from './routes/responses.ts'
 import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
+import { uploadRoutes } from './routes/uploads.ts'
 import { type AppDeps, type AppEnv, buildServices } from './services.ts'
 
 export type { AppDeps, AppEnv } from './services.ts'
@@ -27,7 +30,7 @@ export type App = Hono<AppEnv>
 
 /** Paths of the OpenAI-style API, accepted with `/v1`, without it, and with a doubled `/v1/v1/`. */
 const API_PATH =
-  /^(?:\/v1)*\/(chat\/completions|images\/generations|responses|models(?:\/.+?)?|status)\/?$/
+  /^(?:\/v1)*\/(chat\/completions|images\/(?:generations|edits|variations)|responses|uploads|models(?:\/.+?)?|status)\/?$/
 
 /**
  * Maps every accepted spelling of an API path to its `/v1/...` form before routing. A bare
@@ -43,6 +46,20 @@ function routingPath(request: Request): string {
   if (path === '/models' && !request.headers.has('Authorization')) return path
   return api ? `/v1/${api[1]}` : path
 }
+
+/**
+ * The body limit of a door that takes `files` images: each up to MAX_INPUT_IMAGE_BYTES, with
+ * room for base64 (a data URI in JSON is 4/3 of its bytes), plus the usual limit for the rest.
+ */
+const imageBodyBytes = (files: number, otherBytes: number) =>
+  Math.ceil((files * MAX_INPUT_IMAGE_BYTES * 4) / 3) + otherBytes
+
+/**
+ * An edit's images together: room for three full-size ones (about 80 MiB). Sixteen of them at
+ * 20 MiB would let one request hold 450 MiB of a Node process's memory while the form is parsed;
+ * references are rarely that large, and a client with big ones can upload them first.
+ */
+const EDIT_IMAGES_BODY = 3
 
 /** Headers a browser page may read from a response. */
 const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry', 'X-Cache']
@@ -81,10 +98,31 @@ export function createApp(deps: AppDeps): App {
       maxAge: 86400,
     }),
   )
-  app.use(limitBody(config.maxBodyBytes))
+  app.use(
+    limitBody(config.maxBodyBytes, {
+      // The images and a mask.
+      '/v1/images/edits': imageBodyBytes(EDIT_IMAGES_BODY, config.maxBodyBytes),
+      '/v1/images/variations': imageBodyBytes(1, config.maxBodyBytes),
+      '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
+      // edit_image's images, when a client sends one as a data: URI rather than a link.
+      '/mcp': imageBodyBytes(1, config.maxBodyBytes),
+      // An input_image as a data: URI, as the AI SDK sends a file.
+      '/v1/responses': imageBodyBytes(1, config.maxBodyBytes),
+    }),
+  )
   app.use('/v1/*', requireClientKey)
   // Every POST that can start a paid generation; a retry with the same Idempotency-Key never does.
-  app.on('POST', ['/v1/chat/completions', '/v1/images/generations', '/v1/responses'], idempotency())
+  app.on(
+    'POST',
+    [
+      '/v1/chat/completions',
+      '/v1/images/generations',
+      '/v1/images/edits',
+      '/v1/images/variations',
+      '/v1/responses',
+    ],
+    idempotency(),
+  )
 
   app.route('/', healthRoutes())
   app.route('/', modelsRoutes())
@@ -92,6 +130,8 @@ export function createApp(deps: AppDeps): App {
   app.route('/', chatRoutes())
   app.route('/', imagesRoutes())
   app.route('/', responsesRoutes())
+  app.route('/', mcpRoutes())
+  app.route('/', uploadRoutes())
   app.route('/', storedImageRoutes())
   app.route('/', guiRoutes())
   app.route('/', openApiRoutes())

@@ -1,7 +1,8 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { fromLegacy, legacyProblems, legacyVariables } from './config/legacy.ts'
 import { type ProviderEntry, providerEntries, providerVariables } from './config/providers.ts'
 import { generalVariables, type ReplyLanguage } from './config/schema.ts'
+import { englishIssues } from './issue-messages.ts'
 
 /**
  * Configuration from environment variables. Pure: the runtimes pass in `process.env` or the
@@ -74,7 +75,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
   const strings = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   )
-  const result = schema.safeParse(strings)
+  const result = schema.safeParse(strings, { error: englishIssues })
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => `${String(issue.path[0] ?? '?')}: ${issue.message}`)

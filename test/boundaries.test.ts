@@ -164,4 +164,18 @@ describe('runtime boundaries', () => {
     expect(fullPreset).toEqual([])
     expect(files.find((file) => file.name === 'src/app.ts')?.source).toContain("from 'hono/tiny'")
   })
+
+  it('writes every schema with zod/mini, which keeps the Worker bundle in budget', () => {
+    // One import of classic zod anywhere the Worker reaches brings in all of it: about 9 kB
+    // gzipped more, its JSON Schema generator included. Tests may use classic zod.
+    const classic = files.flatMap((file) =>
+      specifiers(file.source)
+        .filter((specifier) => /^zod(\/|$)/.test(specifier) && specifier !== 'zod/mini')
+        .map((specifier) => `${file.name} imports '${specifier}'`),
+    )
+    expect(classic).toEqual([])
+    expect(
+      files.filter((file) => specifiers(file.source).includes('zod/mini')).length,
+    ).toBeGreaterThan(10)
+  })
 })

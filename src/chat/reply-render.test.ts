@@ -79,7 +79,7 @@ function replies(language: ReplyLanguage, prompt: string, prose = 'the optimizer
   return {
     'non-streamed': fullReply(language, { original: prompt, fallback, result, image }),
     streamed:
-      openingSection(language, prompt, fallback) +
+      openingSection(language, prompt, { fallback }) +
       attemptLine(language, prose, prose) +
       progressLine(prose) +
       promptSection(language, { promptModel: prose, prompt, note: prose }) +

@@ -85,6 +85,19 @@ describe('reply text', () => {
     )
   })
 
+  it('says an edit is one in a line after the prompt, and in the caption', () => {
+    const reply = fullReply('fr', { original: 'en bleu', inputs: 2, result: result(), image })
+    expect(
+      reply.startsWith('🎨 Prompt d’origine : `en bleu`  \n✏️ Retouche · images d’entrée : 2  \n'),
+    ).toBe(true)
+    expect(captionText('en', { inputs: 1, result: result(), image })).toBe(
+      '✏️ Edit · input images: 1  \n🎨 `A cute cat` · 📐 768x512 · 🤖 demo · 🎲 42',
+    )
+    expect(fullReply('en', { original: 'a', inputs: 0, result: result(), image })).not.toContain(
+      '✏️',
+    )
+  })
+
   it('keeps upstream words and failure messages on one inert line', () => {
     expect(progressLine('fal: queued at <b>position</b> 3\nnext')).toBe(
       '⏳ fal: queued at &#60;b&#62;position&#60;/b&#62; 3 next  \n',

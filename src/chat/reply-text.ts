@@ -9,6 +9,7 @@ import { fill, REPLY_STRINGS } from './strings.ts'
  * one as soon as it is known and the non-streaming reply is the same sections joined:
  *
  *   🎨 Original prompt: `A cute cat 3:2`           <- opening (at once)
+ *   ✏️ Edit · input images: 1                       <- (edits only)
  *   💬 Prompt generation model: Original Prompt    <- prompt (once the prompt is ready)
  *   🌐 Optimized prompt: `A cute cat`
  *   📐 Image specifications: 768x512               <- result (the image's own size)
@@ -31,23 +32,32 @@ type Fallback = { asked: string; model: string }
 const sizeText = (size: Size) => `${size.width}x${size.height}`
 const lines = (texts: string[]) => texts.map((text) => text + LINE_END).join('')
 
-/** The note that the asked-for model was not available, if it was not. */
-const fallbackNote = (language: ReplyLanguage, fallback?: Fallback) =>
-  fallback
-    ? [
-        fill(REPLY_STRINGS[language].modelFallback, {
-          asked: codeSpan(fallback.asked),
-          model: codeSpan(fallback.model),
-        }),
-      ]
-    : []
+/** What the opening says besides the prompt: a model fallback, and an edit's input count. */
+export type ReplyNotes = { fallback?: Fallback; inputs?: number }
 
-/** The original prompt, and a note when the asked-for model was not available. */
-export function openingSection(language: ReplyLanguage, original: string, fallback?: Fallback) {
+/** The edit line and the fallback note, each when it applies. */
+const notesText = (language: ReplyLanguage, notes: ReplyNotes) => {
+  const strings = REPLY_STRINGS[language]
+  const { fallback, inputs } = notes
+  return [
+    ...(inputs ? [fill(strings.edit, { count: inputs })] : []),
+    ...(fallback
+      ? [
+          fill(strings.modelFallback, {
+            asked: codeSpan(fallback.asked),
+            model: codeSpan(fallback.model),
+          }),
+        ]
+      : []),
+  ]
+}
+
+/** The original prompt, then whether it is an edit and whether the model asked for was used. */
+export function openingSection(language: ReplyLanguage, original: string, notes: ReplyNotes = {}) {
   const strings = REPLY_STRINGS[language]
   return lines([
     fill(strings.original, { prompt: codeSpan(original) }),
-    ...fallbackNote(language, fallback),
+    ...notesText(language, notes),
   ])
 }
 
@@ -124,13 +134,13 @@ export function resultSection(
  */
 export function captionText(
   language: ReplyLanguage,
-  options: { fallback?: Fallback; result: GenerationResult; image: { alt: string; size: Size } },
+  options: ReplyNotes & { result: GenerationResult; image: { alt: string; size: Size } },
 ): string {
   const { result, image } = options
   const facts = [codeSpan(image.alt), `📐 ${sizeText(image.size)}`, `🤖 ${modelText(result)}`]
   if (result.seed !== undefined) facts.push(`🎲 ${result.seed}`)
   return [
-    ...fallbackNote(language, options.fallback),
+    ...notesText(language, options),
     `🎨 ${facts.join(' · ')}`,
     ...adjustedNote(language, result),
   ].join(LINE_END)
@@ -139,9 +149,8 @@ export function captionText(
 /** The whole non-streaming reply. */
 export function fullReply(
   language: ReplyLanguage,
-  options: {
+  options: ReplyNotes & {
     original: string
-    fallback?: Fallback
     result: GenerationResult
     image: { alt: string; url: string; size: Size }
   },
@@ -153,7 +162,7 @@ export function fullReply(
     note: result.promptNote,
   }
   return (
-    openingSection(language, options.original, options.fallback) +
+    openingSection(language, options.original, options) +
     promptSection(language, prepared) +
     resultSection(language, result, image)
   )

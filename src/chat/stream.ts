@@ -1,11 +1,11 @@
-import { type EventStreamOptions, eventStream } from '../http/sse.ts'
+import { type EventStreamOptions, eventStream } from '../http/event-stream.ts'
 import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
 
 /**
  * The chat stream in the order OpenAI's SDKs and the chat clients expect, as raw SSE bytes: a role
- * chunk at once, content chunks as `produce` emits text, `: keep-alive` comments while it waits
- * (http/sse.ts), then a stop chunk, the usage chunk (only when asked for), and `data: [DONE]`.
- * Never `event:` lines: OpenAI's SDK mis-delivers them.
+ * chunk at once, content chunks as `produce` emits text, `: keep-alive` comments while it waits,
+ * then a stop chunk, the usage chunk (only when asked for), and `data: [DONE]`. Never `event:`
+ * lines: OpenAI's SDK mis-delivers them.
  *
  * A failure after the headers went out is told twice. First as text in `delta.content`, which is
  * all some chat apps show (NextChat ignores error objects). Then as OpenAI's error body
@@ -14,6 +14,9 @@ import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from
  * with reason "error", Open WebUI shows it as the message's error (it reads `error` only in a
  * chunk without choices), and SillyTavern shows it in a toast.
  */
+
+// Where they were first defined; the doors that stream share them from http/event-stream.ts.
+export { KEEP_ALIVE_MS, SSE_HEADERS } from '../http/event-stream.ts'
 
 export type ChatStreamOptions = EventStreamOptions & {
   meta: CompletionMeta
@@ -35,33 +38,25 @@ export function chatStream(
   options: ChatStreamOptions,
   produce: (emit: Emit, signal: AbortSignal) => Promise<void>,
 ): ReadableStream<Uint8Array> {
-  let content = ''
-  const data = (write: (text: string) => void, value: unknown) =>
-    write(`data: ${JSON.stringify(value)}\n\n`)
-  const emitter =
-    (write: (text: string) => void): Emit =>
-    (sent) => {
+  return eventStream(options, async (send, signal) => {
+    let content = ''
+    const emit: Emit = (sent) => {
       const delta = typeof sent === 'string' ? { content: sent } : sent
       if (!delta.content && !delta.images) return
       content += delta.content ?? ''
-      data(write, chunk(options.meta, delta))
+      send(chunk(options.meta, delta))
     }
-
-  return eventStream(options, {
-    async run(write, signal) {
-      data(write, chunk(options.meta, { role: 'assistant', content: '' }))
-      await produce(emitter(write), signal)
-      data(write, chunk(options.meta, {}, 'stop'))
-      if (options.includeUsage) {
-        data(write, usageChunk(options.meta, usageOf(options.prompt, content)))
-      }
-      write('data: [DONE]\n\n')
-    },
-    fail(error, write) {
+    // Before anything is awaited, so the role chunk reaches the client at once.
+    send(chunk(options.meta, { role: 'assistant', content: '' }))
+    try {
+      await produce(emit, signal)
+      send(chunk(options.meta, {}, 'stop'))
+      if (options.includeUsage) send(usageChunk(options.meta, usageOf(options.prompt, content)))
+    } catch (error) {
       const { text, body } = options.describeError(error)
-      emitter(write)(`\n${text}`)
-      data(write, body)
-      write('data: [DONE]\n\n')
-    },
+      emit(`\n${text}`)
+      send(body)
+    }
+    send('[DONE]')
   })
 }

@@ -15,6 +15,8 @@ export type ReplyStrings = {
   note: string
   size: string
   modelFallback: string
+  /** An edit: how many images went in. */
+  edit: string
   attempt: string
   model: string
   seed: string
@@ -38,6 +40,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ Note: {note}',
     size: '📐 Image specifications: {size}',
     modelFallback: 'ℹ️ The model {asked} is not available here; the default model {model} was used.',
+    edit: '✏️ Edit · input images: {count}',
     attempt: '⏳ Generating with {model} via {provider}…',
     model: '🤖 Model: {model} (provider: {provider})',
     seed: '🎲 Seed: {seed}',
@@ -57,6 +60,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ 说明：{note}',
     size: '📐 图像规格：{size}',
     modelFallback: 'ℹ️ 此处没有模型 {asked}，已使用默认模型 {model}。',
+    edit: '✏️ 图像编辑 · 输入图像：{count}',
     attempt: '⏳ 正在通过 {provider} 使用 {model} 生成…',
     model: '🤖 模型：{model}（服务商：{provider}）',
     seed: '🎲 种子：{seed}',
@@ -76,6 +80,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ 說明：{note}',
     size: '📐 圖像規格：{size}',
     modelFallback: 'ℹ️ 此處沒有模型 {asked}，已使用預設模型 {model}。',
+    edit: '✏️ 圖像編輯 · 輸入圖像：{count}',
     attempt: '⏳ 正在透過 {provider} 使用 {model} 生成…',
     model: '🤖 模型：{model}（供應商：{provider}）',
     seed: '🎲 種子：{seed}',
@@ -95,6 +100,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ 注記：{note}',
     size: '📐 画像サイズ：{size}',
     modelFallback: 'ℹ️ モデル {asked} はここでは使えないため、既定のモデル {model} を使用しました。',
+    edit: '✏️ 画像編集 · 入力画像：{count}',
     attempt: '⏳ {provider} の {model} で生成中…',
     model: '🤖 モデル：{model}（プロバイダー：{provider}）',
     seed: '🎲 シード：{seed}',
@@ -115,6 +121,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     size: '📐 Especificaciones de la imagen: {size}',
     modelFallback:
       'ℹ️ El modelo {asked} no está disponible aquí; se usó el modelo predeterminado {model}.',
+    edit: '✏️ Edición · imágenes de entrada: {count}',
     attempt: '⏳ Generando con {model} a través de {provider}…',
     model: '🤖 Modelo: {model} (proveedor: {provider})',
     seed: '🎲 Semilla: {seed}',
@@ -135,6 +142,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     size: '📐 Caractéristiques de l’image : {size}',
     modelFallback:
       'ℹ️ Le modèle {asked} n’est pas disponible ici ; le modèle par défaut {model} a été utilisé.',
+    edit: '✏️ Retouche · images d’entrée : {count}',
     attempt: '⏳ Génération avec {model} via {provider}…',
     model: '🤖 Modèle : {model} (fournisseur : {provider})',
     seed: '🎲 Graine : {seed}',
@@ -154,6 +162,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     note: 'ℹ️ Примечание: {note}',
     size: '📐 Параметры изображения: {size}',
     modelFallback: 'ℹ️ Модель {asked} здесь недоступна; использована модель по умолчанию {model}.',
+    edit: '✏️ Редактирование · входных изображений: {count}',
     attempt: '⏳ Генерация: {model} через {provider}…',
     model: '🤖 Модель: {model} (провайдер: {provider})',
     seed: '🎲 Сид: {seed}',
@@ -174,6 +183,7 @@ export const REPLY_STRINGS: Readonly<Record<ReplyLanguage, ReplyStrings>> = {
     size: '📐 Bildspezifikationen: {size}',
     modelFallback:
       'ℹ️ Das Modell {asked} ist hier nicht verfügbar; das Standardmodell {model} wurde verwendet.',
+    edit: '✏️ Bearbeitung · Eingabebilder: {count}',
     attempt: '⏳ Erzeuge mit {model} über {provider}…',
     model: '🤖 Modell: {model} (Anbieter: {provider})',
     seed: '🎲 Seed: {seed}',

@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import type { LlmEndpoint } from '../config.ts'
 import { flag, int, list, optionalText, optionalUrl, textOr, url } from './values.ts'
 
@@ -32,7 +32,7 @@ export const legacyVariables = {
 /** The KV bindings that held their images (Flux-API-Worker's, then freefluxapi's). */
 export const LEGACY_KV_BINDINGS = ['FLUX_CF_KV', 'FLUX_API'] as const
 
-export type LegacyValues = z.infer<z.ZodObject<typeof legacyVariables>>
+export type LegacyValues = z.infer<z.ZodMiniObject<typeof legacyVariables>>
 
 /** What the legacy variables mean in fluxgate's terms. */
 export type LegacySettings = {

@@ -1,6 +1,7 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { englishIssues } from '../issue-messages.ts'
 import { providerModules, providerTypes } from '../providers/index.ts'
-import { list, text, textOr, url } from './values.ts'
+import { list, readText, refuse, textOr, url } from './values.ts'
 
 /** One upstream provider and its keys, from the provider variables or `PROVIDERS`. */
 export type ProviderEntry = {
@@ -27,36 +28,47 @@ export type ProviderEntry = {
 /** Settings every Workers AI entry starts from, whichever variable created it. */
 export type WorkersAiDefaults = { apiBase: string; model: string; numSteps: number }
 
+const nonEmpty = z.string().check(z.minLength(1))
+
 const providerEntry = z.object({
   type: z.enum(providerTypes as [string, ...string[]], {
     error: (issue) =>
       `type${issue.input === undefined ? '' : ` ${JSON.stringify(issue.input)}`} must be one of: ${providerTypes.join(', ')}`,
   }),
-  keys: z.union([z.string().transform((key) => [key]), z.array(z.string().min(1))]).default([]),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  models: z
-    .union([z.array(z.string().min(1)), z.record(z.string().min(1), z.string().min(1))], {
+  keys: z._default(
+    z.union([
+      z.pipe(
+        z.string(),
+        z.transform((key) => [key]),
+      ),
+      z.array(nonEmpty),
+    ]),
+    [],
+  ),
+  baseUrl: z.optional(z.url({ protocol: /^https?$/ })),
+  models: z.optional(
+    z.union([z.array(nonEmpty), z.record(nonEmpty, nonEmpty)], {
       error: 'must be a list of upstream model ids or a map from public id to upstream id',
-    })
-    .optional(),
-  priority: z.number().int().default(0),
-  weight: z.number().positive().default(1),
-  options: z.record(z.string(), z.unknown()).default({}),
+    }),
+  ),
+  priority: z._default(z.int(), 0),
+  weight: z._default(z.number().check(z.positive()), 1),
+  options: z._default(z.record(z.string(), z.unknown()), {}),
 })
 
-const providersJson = text.optional().transform((value, ctx): ProviderEntry[] => {
+const providersJson = readText((value, ctx): ProviderEntry[] => {
   if (!value) return []
   let parsed: unknown
   try {
     parsed = JSON.parse(value)
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a JSON array of {type, keys, ...}' })
+    refuse(ctx, 'expected a JSON array of {type, keys, ...}')
     return z.NEVER
   }
-  const result = z.array(providerEntry).safeParse(parsed)
+  const result = z.array(providerEntry).safeParse(parsed, { error: englishIssues })
   if (!result.success) {
     for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', message: `entry ${issue.path.join('.')}: ${issue.message}` })
+      refuse(ctx, `entry ${issue.path.join('.')}: ${issue.message}`)
     }
     return z.NEVER
   }
@@ -66,7 +78,7 @@ const providersJson = text.optional().transform((value, ctx): ProviderEntry[] =>
       ? []
       : [`entry ${index} (${entry.type}) needs "keys"`],
   )
-  for (const message of missing) ctx.addIssue({ code: 'custom', message })
+  for (const message of missing) refuse(ctx, message)
   if (missing.length) return z.NEVER
   return result.data.map(({ baseUrl, models, ...entry }) => ({
     ...entry,
@@ -79,8 +91,11 @@ const providersJson = text.optional().transform((value, ctx): ProviderEntry[] =>
 
 /** The variables that configure providers: one shortcut each for the two common ones. */
 export const providerVariables = {
-  CF_ACCOUNTS: list.pipe(
-    z.array(z.string().regex(/^[^:\s]+:\S+$/, 'expected "accountId:token,accountId:token"')),
+  CF_ACCOUNTS: z.pipe(
+    list,
+    z.array(
+      z.string().check(z.regex(/^[^:\s]+:\S+$/, 'expected "accountId:token,accountId:token"')),
+    ),
   ),
   CF_API_BASE: url('https://api.cloudflare.com/client/v4'),
   SILICONFLOW_API_KEYS: list,
@@ -89,7 +104,7 @@ export const providerVariables = {
   PROVIDERS: providersJson,
 }
 
-export type ProviderValues = z.infer<z.ZodObject<typeof providerVariables>>
+export type ProviderValues = z.infer<z.ZodMiniObject<typeof providerVariables>>
 
 /**
  * Every configured entry: Workers AI REST accounts (`accountId:token`), then SiliconFlow keys,

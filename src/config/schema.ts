@@ -1,24 +1,24 @@
-import * as z from 'zod'
-import { flag, int, list, optionalText, optionalUrl, text, textOr } from './values.ts'
+import * as z from 'zod/mini'
+import { flag, int, list, optionalText, optionalUrl, readText, refuse, textOr } from './values.ts'
 
 /** fluxgate's own variables that are not about providers (those are in providers.ts). */
 
 export const REPLY_LANGUAGES = ['en', 'zh-CN', 'zh-TW', 'ja', 'es', 'fr', 'ru', 'de'] as const
 export type ReplyLanguage = (typeof REPLY_LANGUAGES)[number]
 
-const rateLimit = text.optional().transform((value, ctx) => {
+const rateLimit = readText((value, ctx) => {
   if (value === undefined || value === '') return { limit: 5, windowSeconds: 120 }
   if (value === '0' || value.toLowerCase() === 'off') return null
   const match = /^(\d+)\s*\/\s*(\d+)\s*(s|m|h)?$/i.exec(value)
   const unit = { s: 1, m: 60, h: 3600 }[(match?.[3] ?? 's').toLowerCase() as 's' | 'm' | 'h']
   if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
-    ctx.addIssue({ code: 'custom', message: `expected "N/Ts" like "5/120s", or 0 for off` })
+    refuse(ctx, `expected "N/Ts" like "5/120s", or 0 for off`)
     return z.NEVER
   }
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) * unit }
 })
 
-const replyLanguage = text.optional().transform((value, ctx): ReplyLanguage => {
+const replyLanguage = readText((value, ctx): ReplyLanguage => {
   if (!value) return 'en'
   // Flux-API-Worker spelled the Chinese scripts zh-cn and zh-hant: accept those, in any case.
   const wanted = value
@@ -27,20 +27,20 @@ const replyLanguage = text.optional().transform((value, ctx): ReplyLanguage => {
     .replace(/^zh-hans$/, 'zh-cn')
   const found = REPLY_LANGUAGES.find((language) => language.toLowerCase() === wanted)
   if (found) return found
-  ctx.addIssue({ code: 'custom', message: `expected one of ${REPLY_LANGUAGES.join(', ')}` })
+  refuse(ctx, `expected one of ${REPLY_LANGUAGES.join(', ')}`)
   return z.NEVER
 })
 
 /** An enum whose absence means its first value. */
 const choice = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .enum(values)
-    .optional()
-    .transform((value): T[number] => value ?? values[0])
+  z.pipe(
+    z.optional(z.enum(values)),
+    z.transform((value): T[number] => value ?? values[0]),
+  )
 
 export const generalVariables = {
   API_KEYS: list,
-  DIRECT_API_ACCESS: z.enum(['public', 'key']).optional(),
+  DIRECT_API_ACCESS: z.optional(z.enum(['public', 'key'])),
   RATE_LIMIT: rateLimit,
   CORS_ORIGINS: list,
   DEFAULT_MODEL: optionalText,

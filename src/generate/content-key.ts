@@ -40,6 +40,8 @@ export type DeterministicRequest = {
   images?: string[]
   /** SHA-256 of the mask, when there is one. */
   mask?: string
+  /** The format asked for (absent when none was, keeping earlier addresses as they were). */
+  format?: string
 }
 
 /**
@@ -63,6 +65,7 @@ export function deterministicRequest(
     seed: input.seed,
     negativePrompt: input.negativePrompt ?? null,
     n: input.n,
+    ...(input.outputFormat && { format: input.outputFormat }),
   }
 }
 

@@ -10,7 +10,8 @@ import {
   secretMaterial,
 } from './content-key.ts'
 import { type InputContext, inputError, readInputImages } from './input-images.ts'
-import { resolveModel, routesForInput } from './input-routes.ts'
+import { inputShape, resolveModel, routesForInput } from './input-routes.ts'
+import { routesForOutput } from './output-routes.ts'
 import { drawImages, type Job, type JobInputs, preparePrompt } from './run.ts'
 import { createSingleFlight, type SingleFlight } from './single-flight.ts'
 import { readStored } from './stored.ts'
@@ -64,10 +65,11 @@ export async function generateImages(
   const { signal, onProgress, origins, images, mask, ...params } = input
   const started = gateway.now()
   const deadline = started + gateway.config.requestTimeoutMs
-  const shape = { images: images?.length ?? 0, mask: mask !== undefined }
+  const shape = inputShape({ images, mask })
   // Every input check runs before the first image is read or any upstream is paid.
   const model = resolveModel(gateway.catalogue, params.model, shape)
-  const resolved = { id: model.id, routes: routesForInput(model, shape) }
+  const routes = routesForOutput(model.id, routesForInput(model, shape), params)
+  const resolved = { id: model.id, routes }
   try {
     const inputs = images?.length
       ? await withDeadline({ gateway, deadline }, signal, (bounded) =>

@@ -1,6 +1,8 @@
 import { GatewayError } from '../errors.ts'
+import { missingImageEnd } from '../image/complete.ts'
 import { sniffImage } from '../image/sniff.ts'
 import { downloadImage } from '../providers/download.ts'
+import { assertSafeUrl } from '../providers/safe-url.ts'
 import type { InputImage } from '../providers/types.ts'
 import { type ImageSource, MAX_INPUT_IMAGE_BYTES } from '../request/fields.ts'
 import { isImageKey } from '../storage/keys.ts'
@@ -77,6 +79,28 @@ async function readSource(
   return image.bytes
 }
 
+/**
+ * Refuses at once, without reading anything, a link that reading would refuse (not http(s), a
+ * private address, plain http to another host), with the same words. For a door that answers
+ * before the images are read: a chat stream has sent HTTP 200 by then, and this keeps the
+ * refusal a plain 400.
+ */
+export function checkImageLink(
+  url: string,
+  ownOrigins: string[],
+  naming: { name: string; param: string },
+): void {
+  if (url.startsWith('data:') || ownImageKey(url, ownOrigins)) return
+  assertSafeUrl(url, undefined, (reason) =>
+    inputError(
+      400,
+      'invalid_image',
+      `Could not read ${naming.name}: refused to fetch the URL: ${reason}`,
+      naming.param,
+    ),
+  )
+}
+
 /** The storage key of a link to this gateway's own `/image/{key}`, or null for any other link. */
 export function ownImageKey(url: string, ownOrigins: string[]): string | null {
   let parsed: URL
@@ -120,6 +144,16 @@ function identify(bytes: Uint8Array, name: string, param: string): InputImage {
       400,
       'invalid_image',
       `${capitalised(name)} is ${what}; send a PNG, JPEG or WebP image`,
+      param,
+    )
+  }
+  // A cut-off upload or download still sniffs fine; it would be paid for, or stored, broken.
+  const missing = missingImageEnd(bytes, info.contentType)
+  if (missing) {
+    throw inputError(
+      400,
+      'invalid_image',
+      `${capitalised(name)} is cut short (${missing}); send the whole file`,
       param,
     )
   }

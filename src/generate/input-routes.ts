@@ -1,5 +1,5 @@
 import type { Catalogue, ResolvedModel, Route } from '../pool/catalogue.ts'
-import { MAX_INPUT_IMAGES } from '../request/fields.ts'
+import { type ImageParams, MAX_INPUT_IMAGES } from '../request/fields.ts'
 import { inputError } from './input-images.ts'
 
 /**
@@ -37,6 +37,24 @@ export function resolveModel(
   }
   return resolved // refused with a reason by routesForInput
 }
+
+/**
+ * Throws the 400 generateImages would for a request no route can take, or an unknown model:
+ * cheap, so doors call it before they count the request against a client's quota.
+ */
+export function checkInputShape(
+  catalogue: Catalogue,
+  model: string | undefined,
+  shape: InputShape,
+): void {
+  routesForInput(resolveModel(catalogue, model, shape), shape)
+}
+
+/** The shape of a request's input: how many images, and whether a mask comes with them. */
+export const inputShape = (params: Pick<ImageParams, 'images' | 'mask'>): InputShape => ({
+  images: params.images?.length ?? 0,
+  mask: params.mask !== undefined,
+})
 
 /** The routes of `resolved` able to take the input, or a 400 saying why none can. */
 export function routesForInput(resolved: ResolvedModel, shape: InputShape): Route[] {

@@ -196,6 +196,18 @@ async function attempt(
   if (images.length === 0) {
     throw upstreamError(route.target.provider.name, 'server', 'the reply held no image')
   }
+  // Never another format than the one asked for: this target failed, the next may not.
+  const { outputFormat } = requested
+  const other = images.find(
+    (image) => outputFormat && image.contentType !== `image/${outputFormat}`,
+  )
+  if (other) {
+    throw upstreamError(
+      route.target.provider.name,
+      'server',
+      `asked for ${outputFormat}, the image was ${other.contentType.slice(6)}`,
+    )
+  }
   return { images, seed: results[0]?.seed ?? request.seed, warnings }
 }
 

@@ -7,6 +7,10 @@ import { errorResponse } from './error-response.ts'
 /** `application/json` or any `application/*+json`, with or without parameters (`charset`). */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
 
+/** Whether a Content-Type names JSON. */
+export const isJsonBody = (type: string | undefined) =>
+  type !== undefined && JSON_MEDIA_TYPE.test(type)
+
 /**
  * A request body that stopped arriving: the only way reading it fails is the client's
  * connection closing (or breaking) mid-body. nginx's 499: the client's doing, so it is neither
@@ -19,31 +23,48 @@ export const clientClosed = (cause: unknown) =>
   })
 
 /**
- * Hono's body limit, with a 413 in OpenAI's shape. A body sent without Content-Length (chunked)
- * is read here, to count its bytes, so a client leaving mid-body surfaces here too; a failure of
- * the handlers after it is theirs, not the body's, and passes through untouched.
+ * Hono's body limit, with a 413 in OpenAI's shape: `maxBytes` everywhere, or the larger limit
+ * `byPath` names for a routing path (the doors that take images). A body with Content-Length is
+ * refused before it is read. One sent without (chunked) is read here, to count its bytes, so a
+ * client leaving mid-body surfaces here too; a failure of the handlers after it is theirs, not
+ * the body's, and passes through untouched.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new GatewayError(413, 'request_too_large', `The request body is over ${maxBytes} bytes.`, {
-          retryable: false,
-        }),
-      ),
-  })
+export function limitBody(
+  maxBytes: number,
+  byPath: Record<string, number> = {},
+): MiddlewareHandler<AppEnv> {
+  const limiter = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new GatewayError(413, 'request_too_large', `The request body is over ${max} bytes.`, {
+            retryable: false,
+          }),
+        ),
+    })
+  const limits = new Map(Object.entries(byPath).map(([path, max]) => [path, limiter(max)]))
+  const limit = limiter(maxBytes)
   return async (c, next) => {
     let bodyRead = false
     try {
-      return await limit(c, () => {
+      return await (limits.get(c.req.path) ?? limit)(c, () => {
         bodyRead = true
         return next()
       })
     } catch (error) {
       throw bodyRead ? error : clientClosed(error)
     }
+  }
+}
+
+/** The body as text; a client that leaves mid-body is a 499, not a server error. */
+export async function readBodyText(c: Context): Promise<string> {
+  try {
+    return await c.req.text()
+  } catch (error) {
+    throw clientClosed(error)
   }
 }
 
@@ -55,21 +76,16 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
  */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('Content-Type')
-  if (!type || !JSON_MEDIA_TYPE.test(type)) {
+  if (!isJsonBody(type)) {
     throw badRequest(
       `The request body must be JSON, sent with Content-Type: application/json (got ${type ? `"${type.slice(0, 60)}"` : 'none'}).`,
     )
   }
-  let text: string
-  try {
-    text = await c.req.text()
-  } catch (error) {
-    throw clientClosed(error)
-  }
   let body: unknown
   try {
-    body = JSON.parse(text)
-  } catch {
+    body = JSON.parse(await readBodyText(c))
+  } catch (error) {
+    if (error instanceof GatewayError) throw error
     throw badRequest('The request body is not valid JSON.')
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {

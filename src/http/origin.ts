@@ -2,3 +2,12 @@
 export function publicOrigin(request: Request, publicUrl: string | undefined): string {
   return publicUrl ?? new URL(request.url).origin
 }
+
+/**
+ * Origins whose `/image/{key}` links are this gateway's own, so input images there are read from
+ * the store rather than fetched: PUBLIC_URL, and the origin the request itself came in on.
+ */
+export function ownOrigins(request: Request, publicUrl: string | undefined): string[] {
+  const own = new URL(request.url).origin
+  return publicUrl && publicUrl !== own ? [publicUrl, own] : [own]
+}

@@ -1,7 +1,7 @@
 import { concatBytes } from '../bytes/concat.ts'
 
 /**
- * A minimal PNG encoder (8-bit RGB, no filtering). Compression uses the Web-standard
+ * A minimal PNG encoder (8-bit gray, gray+alpha, RGB or RGBA; no filtering). Compression uses the Web-standard
  * CompressionStream, whose 'deflate' format is exactly the zlib stream PNG's IDAT wants, so it
  * runs unchanged on Workers and Node without a dependency.
  */
@@ -39,23 +39,31 @@ async function deflate(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
-/** Encodes `rgb` (width * height * 3 bytes, row-major) as a PNG file. */
+/** PNG colour types by samples per pixel: gray, gray+alpha, RGB, RGBA. */
+const COLOUR_TYPES = [0, 0, 4, 2, 6]
+
+/**
+ * Encodes `pixels` (width * height * channels bytes, row-major) as a PNG file; `channels` is 1
+ * (gray), 2 (gray+alpha), 3 (RGB, the default) or 4 (RGBA).
+ */
 export async function encodePng(
   width: number,
   height: number,
-  rgb: Uint8Array,
+  pixels: Uint8Array,
+  channels: 1 | 2 | 3 | 4 = 3,
 ): Promise<Uint8Array> {
-  const stride = width * 3
+  const stride = width * channels
   const raw = new Uint8Array((stride + 1) * height)
   for (let y = 0; y < height; y++) {
     // Filter type 0 (None) leads each row; the stripes and flat fills we draw compress well anyway.
-    raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
+    raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1)
   }
   const header = new Uint8Array(13)
   const view = new DataView(header.buffer)
   view.setUint32(0, width)
   view.setUint32(4, height)
-  header.set([8, 2, 0, 0, 0], 8) // bit depth 8, colour type 2 (RGB), deflate, no filter, no interlace
+  // Bit depth 8, the colour type, deflate, no filter, no interlace.
+  header.set([8, COLOUR_TYPES[channels]!, 0, 0, 0], 8)
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

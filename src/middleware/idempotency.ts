@@ -3,6 +3,7 @@ import { encodeBase64 } from '../bytes/base64.ts'
 import { GatewayError } from '../errors.ts'
 import type { AppEnv, Services } from '../services.ts'
 import { bearerKey } from './auth.ts'
+import { fingerprintBytes } from './body-fingerprint.ts'
 import { clientIp } from './rate-limit.ts'
 import { createReplayCache, playback, type Recording, record } from './replay-cache.ts'
 
@@ -43,7 +44,7 @@ const MAX_REPLAY_MS = 10 * 60_000
 /** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
 const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
 
-async function sha256(data: string | ArrayBuffer): Promise<string> {
+async function sha256(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
   return encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
 }
@@ -109,7 +110,8 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       now: services.now,
     })
     // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
-    const bodyHash = await sha256(await c.req.arrayBuffer())
+    const body = await c.req.arrayBuffer()
+    const bodyHash = await sha256(fingerprintBytes(body, c.req.header('Content-Type')))
     const fingerprint = c.req.routePath + bodyHash
     // Without a key, an SDK retry names its first attempt by what it sends again: the same body.
     const name = key === undefined ? `retry ${fingerprint}` : `key ${key}`

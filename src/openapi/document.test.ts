@@ -12,9 +12,9 @@ import {
   modelListReply,
   modelNamesReply,
   modelReply,
+  responsesReply,
   statusReply,
 } from './response-schemas.ts'
-import { responsesReply } from './responses-reply.ts'
 
 type Operation = {
   security?: unknown[]
@@ -26,7 +26,10 @@ type Document = {
   openapi: string
   servers: { url: string }[]
   paths: Record<string, Record<string, Operation>>
-  components: { schemas: Record<string, { properties?: Record<string, unknown> }> }
+  components: {
+    schemas: Record<string, { properties?: Record<string, unknown> }>
+    responses: Record<string, { content?: unknown }>
+  }
 }
 
 const app = () =>
@@ -115,13 +118,17 @@ describe('GET /openapi.json', () => {
   })
 
   it('asks for the bearer key exactly where the app does, and documents the error shape', async () => {
-    const { paths } = await served()
+    const { paths, components } = await served()
+    const resolved = (response: { $ref?: string; content?: unknown } | undefined) =>
+      response?.$ref ? components.responses[response.$ref.split('/').pop()!] : response
     for (const [path, item] of Object.entries(paths)) {
       for (const operation of Object.values(item)) {
         const keyed = path.startsWith('/v1/')
         expect(operation.security, path).toEqual(keyed ? [{ bearer: [] }] : expect.any(Array))
         if (keyed) {
-          expect(operation.responses['401']?.content, path).toHaveProperty(['application/json'])
+          expect(resolved(operation.responses['401'])?.content, path).toHaveProperty([
+            'application/json',
+          ])
         }
       }
     }

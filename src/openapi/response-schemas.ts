@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * The gateway's replies as zod schemas. They are only used to describe the API (and by tests
@@ -8,9 +8,9 @@ import * as z from 'zod'
 export const errorReply = z.object({
   error: z.object({
     message: z.string(),
-    type: z.string().meta({ examples: ['invalid_request_error', 'rate_limit_error'] }),
-    code: z.string().meta({ examples: ['invalid_request', 'string_above_max_length'] }),
-    param: z.string().nullable().meta({ description: 'The request field at fault.' }),
+    type: z.string().check(z.meta({ examples: ['invalid_request_error', 'rate_limit_error'] })),
+    code: z.string().check(z.meta({ examples: ['invalid_request', 'string_above_max_length'] })),
+    param: z.nullable(z.string()).check(z.meta({ description: 'The request field at fault.' })),
   }),
 })
 
@@ -18,19 +18,35 @@ export const imagesReply = z.object({
   created: z.int(),
   data: z.array(
     z.object({
-      url: z.string().optional(),
-      b64_json: z.string().optional(),
-      revised_prompt: z.string().optional(),
+      url: z.optional(z.string()),
+      b64_json: z.optional(z.string()),
+      revised_prompt: z.optional(z.string()),
     }),
   ),
   model: z.string(),
   provider: z.string(),
-  seed: z.int().nullable(),
-  size: z.string().nullable(),
-  prompt_model: z.string().nullable(),
+  seed: z.nullable(z.int()),
+  size: z.nullable(z.string()),
+  output_format: z
+    .optional(z.enum(['png', 'jpeg', 'webp', 'gif']))
+    .check(z.meta({ description: "The first image's format, read from its bytes." })),
+  quality: z.enum(['low', 'medium', 'high']),
+  background: z.literal('opaque'),
+  prompt_model: z.nullable(z.string()),
   elapsed_ms: z.number(),
   expires_at: z.int(),
   warnings: z.array(z.string()),
+})
+
+export const uploadReply = z.object({
+  id: z.string().check(z.meta({ description: '`{"file_id": id}` in JSON edits.' })),
+  object: z.literal('upload'),
+  url: z.string(),
+  expires_at: z.int(),
+  content_type: z.string(),
+  width: z.int(),
+  height: z.int(),
+  bytes: z.int(),
 })
 
 const usage = z.object({
@@ -49,13 +65,18 @@ export const chatCompletionReply = z.object({
       index: z.int(),
       message: z.object({
         role: z.literal('assistant'),
-        content: z.string().meta({ description: 'Markdown with the image link, or a caption.' }),
+        content: z
+          .string()
+          .check(z.meta({ description: 'Markdown with the image link, or a caption.' })),
         images: z
-          .array(
-            z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) }),
+          .optional(
+            z.array(
+              z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) }),
+            ),
           )
-          .optional()
-          .meta({ description: 'With `modalities: ["image"]`: the image as a data: URL.' }),
+          .check(
+            z.meta({ description: 'With `modalities: ["image"]`: the image as a data: URL.' }),
+          ),
       }),
       finish_reason: z.string(),
     }),
@@ -63,11 +84,32 @@ export const chatCompletionReply = z.object({
   usage,
 })
 
+const count = z.int()
+
+/** The Responses API's `response` object (`POST /v1/responses`). */
+export const responsesReply = z.object({
+  id: z.string(),
+  object: z.literal('response'),
+  created_at: z.int(),
+  status: z.string(),
+  model: z.string(),
+  output: z.array(z.looseObject({ id: z.string(), type: z.string(), status: z.string() })).check(
+    z.meta({
+      description:
+        'A message with the markdown reply; or an image_generation_call (`result`: base64) and a caption.',
+    }),
+  ),
+  store: z.literal(false),
+  usage: z.nullable(z.object({ input_tokens: count, output_tokens: count, total_tokens: count })),
+})
+
 export const modelReply = z.object({
   id: z.string(),
   object: z.literal('model'),
   created: z.int(),
-  owned_by: z.string().meta({ description: 'The provider types serving it, comma-separated.' }),
+  owned_by: z
+    .string()
+    .check(z.meta({ description: 'The provider types serving it, comma-separated.' })),
   // New API's; Cherry Studio files the model under the first. OpenRouter's architecture.
   supported_endpoint_types: z.array(z.string()),
   architecture: z.object({
@@ -94,7 +136,7 @@ export const statusReply = z.object({
     z.looseObject({
       name: z.string(),
       type: z.string(),
-      targets: z.array(z.looseObject({ id: z.string(), key: z.string().nullable() })),
+      targets: z.array(z.looseObject({ id: z.string(), key: z.nullable(z.string()) })),
     }),
   ),
 })
@@ -103,4 +145,27 @@ export const healthReply = z.object({
   status: z.literal('ok'),
   storage: z.string(),
   time: z.string(),
+})
+
+/** The structured result of the MCP image tools (generate_image, edit_image). */
+export const mcpImagesResult = z.object({
+  url: z
+    .nullable(z.string())
+    .check(z.meta({ description: 'The first image; null without storage.' })),
+  urls: z.array(z.string()),
+  size: z.string().check(z.meta({ examples: ['1024x768'] })),
+  seed: z.nullable(z.int()),
+  model: z.string(),
+})
+
+/** The structured result of the MCP tool list_models. */
+export const mcpModelsResult = z.object({
+  default: z.string(),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      providers: z.array(z.string()),
+      edits: z.boolean().check(z.meta({ description: 'Whether edit_image can use it.' })),
+    }),
+  ),
 })

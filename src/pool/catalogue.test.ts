@@ -197,7 +197,8 @@ describe('Catalogue from configuration', () => {
     expect(alone.listing[0]).toEqual({
       id: 'flux-2-klein-9b',
       providers: ['workers-ai'],
-      takesImages: false,
+      // FLUX.2 on Workers AI takes reference images.
+      takesImages: true,
     })
   })
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { UpstreamFailure } from '../errors.ts'
 import { abortOrNetworkError, callUpstream, upstreamError } from '../providers/http.ts'
 import type { AiBinding } from '../providers/types.ts'
@@ -46,16 +46,16 @@ const completionSchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish() }).nullish(),
-        finish_reason: z.string().nullish(),
+        message: z.nullish(z.object({ content: z.nullish(z.string()) })),
+        finish_reason: z.nullish(z.string()),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 })
 
 /** OpenAI's and Zhipu's error body; Zhipu's code is a string such as "1301". */
 const errorSchema = z.object({
-  error: z.object({ code: z.union([z.string(), z.number()]).nullish() }),
+  error: z.object({ code: z.nullish(z.union([z.string(), z.number()])) }),
 })
 
 /**
@@ -144,8 +144,14 @@ function httpError(status: number, body: string) {
 
 /** Workers AI text models answer `{response}`; newer ones (gpt-oss) answer OpenAI's shape. */
 const workersAiSchema = z.union([
-  z.object({ response: z.string() }).transform((reply) => reply.response),
-  completionSchema.transform((reply) => reply.choices[0]?.message?.content ?? ''),
+  z.pipe(
+    z.object({ response: z.string() }),
+    z.transform((reply) => reply.response),
+  ),
+  z.pipe(
+    completionSchema,
+    z.transform((reply) => reply.choices[0]?.message?.content ?? ''),
+  ),
 ])
 
 /** A Workers AI text model through the `AI` binding (no HTTP, no key). */

@@ -144,6 +144,26 @@ describe('parsePromptOptions', () => {
     expect('seed' in parsePromptOptions('a red fox')).toBe(false)
   })
 
+  it('takes the --edit switch out wherever it stands, and leaves the words after it', () => {
+    expect(parsePromptOptions('--edit make the sky red 16:9')).toEqual({
+      prompt: 'make the sky red',
+      edit: true,
+      ratio: '16:9',
+      width: 1024,
+      height: 576,
+    })
+    expect(parsePromptOptions('now in blue —EDIT --no blur')).toEqual({
+      prompt: 'now in blue',
+      edit: true,
+      negativePrompt: 'blur',
+    })
+    expect(parsePromptOptions('an --editor at work').edit).toBeUndefined()
+    expect(badRequestOf('make it blue --edit=2')).toMatchObject({
+      status: 400,
+      message: '--edit takes no value.',
+    })
+  })
+
   it('leaves unknown flags and words that merely start with a flag name alone', () => {
     expect(parsePromptOptions('a cat --stylize 100 --seedless')).toEqual({
       prompt: 'a cat --stylize 100 --seedless',

@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import { badRequest } from '../errors.ts'
 import { parseRatio, sizeForRatio } from '../request/aspect-ratio.ts'
 import {
@@ -24,7 +24,8 @@ import { parseRequest } from '../request/request-error.ts'
  *    aside), both numbers 1-32 with no leading zero, and not follow a time word (at, by, until,
  *    ...).
  * Other flags: `--seed N`, `--steps N`, `--model id`, `--no a, b` (negative prompt: it runs to
- * the next flag or the end). Flags are case-insensitive, take `--flag value` or `--flag=value`,
+ * the next flag or the end), and the switch `--edit` (edit the image of the gateway's latest
+ * reply; it takes no value). Flags are case-insensitive, take `--flag value` or `--flag=value`,
  * and also start with an em dash, which phones substitute for `--`. Unknown `--words` stay in
  * the prompt. A flag with a bad value is a 400, so nobody pays for an image they did not ask for.
  */
@@ -38,9 +39,11 @@ export type InlineOptions = Pick<
   ratio?: string
   /** A key whenever the prompt has `--seed`; undefined for `--seed -1` (a random seed). */
   seed?: number
+  /** `--edit`: edit the images of the conversation's latest reply from this gateway. */
+  edit?: true
 }
 
-const FLAG = /(^|\s)(?:--|\u2014)(ar|aspect|seed|steps|model|no)(?=[\s=]|$)/gi
+const FLAG = /(^|\s)(?:--|\u2014)(ar|aspect|seed|steps|model|no|edit)(?=[\s=]|$)/gi
 const SIZE = /^([1-9]\d{1,3})[x\u00d7]([1-9]\d{1,3})$/i
 const TIME_WORDS = new Set([
   'at',
@@ -70,6 +73,13 @@ function extractFlags(text: string): { rest: string; flags: Map<string, string> 
     const name = match[2]!.toLowerCase()
     const start = match.index + match[0].length
     const end = matches[index + 1]?.index ?? text.length
+    if (name === 'edit') {
+      // A switch: what follows it is prompt, so `--edit=2` cannot mean anything but a mistake.
+      if (text[start] === '=') throw badRequest('--edit takes no value.')
+      flags.set(name, '')
+      rest += ` ${text.slice(start, end)}`
+      return
+    }
     const region = text.slice(start, end).replace(/^\s*=?\s*/, '')
     if (name === 'no') {
       flags.set(name, region.trim().replace(/^[,;\s]+|[,;\s]+$/g, ''))
@@ -80,7 +90,7 @@ function extractFlags(text: string): { rest: string; flags: Map<string, string> 
     rest += ` ${region.slice(value.length)}`
   })
   for (const [name, value] of flags) {
-    if (!value) throw badRequest(`--${name} needs a value.`)
+    if (!value && name !== 'edit') throw badRequest(`--${name} needs a value.`)
   }
   return { rest, flags }
 }
@@ -138,7 +148,7 @@ export function parsePromptOptions(text: string): InlineOptions {
 
   // The rules of the other doors' `seed`, `steps`, `model` and `negative_prompt` fields
   // (`--seed -1` is a random seed, as everywhere).
-  const flag = <Schema extends z.ZodType>(name: string, schema: Schema) => {
+  const flag = <Schema extends z.ZodMiniType>(name: string, schema: Schema) => {
     const value = flags.get(name)
     return value === undefined ? undefined : parseRequest(schema, value, { name: `--${name}` })
   }
@@ -150,6 +160,7 @@ export function parsePromptOptions(text: string): InlineOptions {
   if (model !== undefined) options.model = model
   const negative = flag('no', negativePromptText)
   if (negative) options.negativePrompt = negative
+  if (flags.has('edit')) options.edit = true
 
   return { prompt: tidy(parts.join('')), ...options }
 }

@@ -1,7 +1,7 @@
 import { type Config, ConfigError, type ProviderEntry } from '../config.ts'
 import { providerModules } from './index.ts'
 import { findModel } from './models.ts'
-import type { ImageProvider, ProviderBindings } from './types.ts'
+import type { ImageProvider, ProviderBindings, ProviderModule } from './types.ts'
 import { withWorkersAiEntries } from './workers-ai/entries.ts'
 
 /** The demo entry, used when nothing else is configured. */
@@ -30,7 +30,7 @@ export function buildProviders(
     counts.set(base, seen)
     const name = seen === 1 ? base : `${base}-${seen}`
     try {
-      const provider = module.create(entry, { name, bindings })
+      const provider = withOutputFormats(module.create(entry, { name, bindings }), module)
       return [{ provider: withPublicIds(provider, entry.publicIds), entry }]
     } catch (error) {
       // A provider rejects its own settings (unknown or invalid options, a ComfyUI workflow
@@ -42,6 +42,26 @@ export function buildProviders(
   })
   if (problems.length) throw new ConfigError(problems)
   return built
+}
+
+/**
+ * The provider with its type's `outputFormats` on every model that declares none, so routing
+ * reads one field per model. The copy keeps the original's members, as withPublicIds' does.
+ */
+function withOutputFormats(
+  provider: ImageProvider,
+  { outputFormats }: ProviderModule,
+): ImageProvider {
+  if (!outputFormats) return provider
+  return Object.create(provider, {
+    models: {
+      value: provider.models.map((model) =>
+        model.capabilities.outputFormats
+          ? model
+          : { ...model, capabilities: { ...model.capabilities, outputFormats } },
+      ),
+    },
+  })
 }
 
 /**

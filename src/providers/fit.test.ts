@@ -100,6 +100,31 @@ describe('fitRequest', () => {
     expect(fitRequest(ask(), schnell).request.steps).toBe(4)
   })
 
+  it('sets steps from quality when none are asked for, within the range and without warnings', () => {
+    const dev = fluxCapabilities(null, { min: 1, max: 50, default: 28 })
+    const steps = (extra: Partial<ImageParams>, model = dev) =>
+      fitRequest(ask(extra), model).request.steps
+    expect(steps({ quality: 'low' })).toBe(14)
+    expect(steps({ quality: 'medium' })).toBe(28)
+    expect(steps({ quality: 'auto' })).toBe(28)
+    expect(steps({ quality: 'standard' })).toBe(28)
+    expect(steps({ quality: 'high' })).toBe(42)
+    expect(steps({ quality: 'hd' })).toBe(42)
+    // Explicit steps win; schnell's 4 becomes 6, its 2 stays within its 1-8.
+    expect(steps({ quality: 'high', steps: 10 })).toBe(10)
+    expect(steps({ quality: 'high' }, schnell)).toBe(6)
+    expect(steps({ quality: 'low' }, schnell)).toBe(2)
+    expect(fitRequest(ask({ quality: 'hd' }), schnell).warnings).toEqual([])
+    const fixed = fitRequest(ask({ quality: 'high' }), fluxCapabilities(null, null))
+    expect(fixed.request.steps).toBeUndefined()
+    expect(fixed.warnings).toEqual([])
+  })
+
+  it('passes the output format asked for on to the provider', () => {
+    expect(fitRequest(ask({ outputFormat: 'webp' }), flux2).request.outputFormat).toBe('webp')
+    expect(fitRequest(ask(), flux2).request).not.toHaveProperty('outputFormat')
+  })
+
   it('drops what the model cannot take, with a warning for each', () => {
     const fitted = fitRequest(
       ask({ width: 512, height: 512, seed: 9, negativePrompt: 'text' }),

@@ -1,4 +1,4 @@
-import type { ImageParams } from '../request/fields.ts'
+import type { ImageParams, ImageQuality } from '../request/fields.ts'
 import type { ImageRequest, ModelCapabilities } from './types.ts'
 
 export type FittedRequest = {
@@ -20,7 +20,15 @@ const roundTo = (value: number, multiple: number) =>
 export function fitRequest(
   requested: Pick<
     ImageParams,
-    'prompt' | 'negativePrompt' | 'width' | 'height' | 'steps' | 'seed' | 'n'
+    | 'prompt'
+    | 'negativePrompt'
+    | 'width'
+    | 'height'
+    | 'steps'
+    | 'seed'
+    | 'n'
+    | 'quality'
+    | 'outputFormat'
   > & {
     /** An edit's first input image: its shape, at the model's default area, when no size is asked. */
     referenceSize?: { width: number; height: number }
@@ -60,7 +68,8 @@ export function fitRequest(
 
   if (capabilities.steps) {
     const { min, max } = capabilities.steps
-    request.steps = Math.min(max, Math.max(min, requested.steps ?? capabilities.steps.default))
+    const steps = requested.steps ?? stepsForQuality(requested.quality, capabilities.steps.default)
+    request.steps = Math.min(max, Math.max(min, steps))
     if (requested.steps !== undefined && request.steps !== requested.steps) {
       warnings.push(`steps ${requested.steps} clamped to ${request.steps}`)
     }
@@ -75,7 +84,20 @@ export function fitRequest(
     if (capabilities.negativePrompt) request.negativePrompt = requested.negativePrompt
     else warnings.push('this model does not take a negative prompt')
   }
+  // Routing (generate/output-routes.ts) left only models that give the format asked for.
+  if (requested.outputFormat) request.outputFormat = requested.outputFormat
   return { request, size, warnings }
+}
+
+/**
+ * OpenAI's `quality` as sampling steps, for a request that names no steps: `low` half the
+ * model's default, `high` and `hd` one and a half times it, the rest (`medium`, `standard`,
+ * `auto`) the default. FLUX's detail grows with steps up to about its default and little after,
+ * so `high` buys a modest gain at 1.5 times the time; models on a fixed schedule ignore it.
+ */
+export function stepsForQuality(quality: ImageQuality | undefined, defaultSteps: number): number {
+  const scale = quality === 'low' ? 0.5 : quality === 'high' || quality === 'hd' ? 1.5 : 1
+  return Math.round(defaultSteps * scale)
 }
 
 /** `shape` scaled to the area of `area`: an edit of a 4000x3000 photo is drawn near 1 MP, not 12. */

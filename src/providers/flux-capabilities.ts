@@ -1,4 +1,4 @@
-import type { ModelCapabilities } from './types.ts'
+import type { InputCapabilities, ModelCapabilities } from './types.ts'
 
 /**
  * What the FLUX models accept wherever they are served (SiliconFlow, Together, fal, Replicate,
@@ -20,6 +20,27 @@ export const BFL_FLUX2_SIZE = { min: 64, max: 2048, multiple: 16, maxPixels: 204
  * the common presets (576 = 18 x 32) exact.
  */
 export const FLUX_SIZE = { min: 256, max: 2048, multiple: 32, maxPixels: 2048 * 1024 }
+
+/**
+ * For hosts that take an aspect ratio, not a size (Replicate, Kontext): only the shape matters,
+ * and a multiple of 1 keeps it exact through fitting (see aspect-ratio.ts).
+ */
+export const RATIO_SIZE = { min: 64, max: 4096, multiple: 1 }
+
+/**
+ * FLUX.1 Kontext [pro] and [max]: one image to edit, up to 4 with BFL's experimental
+ * multi-reference (`input_image_2..4`); text alone draws a new image (docs.bfl.ai).
+ */
+export const KONTEXT_INPUT: InputCapabilities = { maxImages: 4, mask: false, editOnly: false }
+/** FLUX.2 [pro], [max] and [flex]: up to 8 reference images through the API (docs.bfl.ai). */
+export const FLUX2_INPUT: InputCapabilities = { maxImages: 8, mask: false, editOnly: false }
+/** FLUX.2 [klein] 4B and 9B: up to 4 reference images (docs.bfl.ai). */
+export const FLUX2_KLEIN_INPUT: InputCapabilities = { maxImages: 4, mask: false, editOnly: false }
+/**
+ * FLUX.1 Fill [pro]: one image and a mask (or the image's own transparency); it repaints, so
+ * it cannot draw from text alone.
+ */
+export const FILL_INPUT: InputCapabilities = { maxImages: 1, mask: true, editOnly: true }
 
 /**
  * A FLUX model's capabilities. FLUX is guidance-distilled, so it takes no negative prompt (hosts

@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import { GatewayError, type UpstreamFailure } from '../errors.ts'
 
 /**
@@ -136,7 +136,7 @@ export async function callJson<T>(
   call: UpstreamCall,
   url: string,
   init: { method: string; headers: Record<string, string>; body?: BodyInit },
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   mapError: (response: Response, text: string) => GatewayError,
 ): Promise<T> {
   const { response, text } = await callForText(call, url, init, mapError)

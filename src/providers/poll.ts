@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { withTimeout } from '../http/deadline.ts'
 import { abortOrNetworkError, upstreamError } from './http.ts'
 import { unsafeUrlReason } from './safe-url.ts'
@@ -15,12 +15,10 @@ export const DEFAULT_POLL_INTERVAL_MS = 500
 export const CANCEL_TIMEOUT_MS = 1_000
 
 /** `options.pollIntervalMs` of a polling provider's entry (tests make it short): 1-10000 ms. */
-export const pollIntervalOption = z
-  .number()
-  .int()
-  .min(1)
-  .max(10_000)
-  .default(DEFAULT_POLL_INTERVAL_MS)
+export const pollIntervalOption = z._default(
+  z.int().check(z.minimum(1), z.maximum(10_000)),
+  DEFAULT_POLL_INTERVAL_MS,
+)
 
 /** The pause after `previous`: 1.5 times longer, capped at 4 times the first (500 ms -> 2 s). */
 export function nextInterval(previous: number, first: number): number {

@@ -1,4 +1,5 @@
 import type { ProviderEntry } from '../config.ts'
+import type { ImageFormat } from '../request/fields.ts'
 
 /**
  * What a model can be asked for. Requests are fitted to this before a provider sees them
@@ -27,6 +28,14 @@ export type ModelCapabilities = {
   maxImagesPerCall: number
   /** Image input (edits, references); absent when the model draws from text only. */
   input?: InputCapabilities
+  /**
+   * The formats it gives. With several, the provider asks for `ImageRequest.outputFormat`; one is
+   * the model's fixed format. Absent: not known in advance, so a request naming a format does
+   * not run here. Each image is sniffed, and one in another format fails the attempt.
+   */
+  outputFormats?: readonly ImageFormat[]
+  /** Can draw on a transparent background (`background: "transparent"`); FLUX cannot. */
+  transparentBackground?: boolean
 }
 
 /** What a model takes besides text. */
@@ -71,6 +80,8 @@ export type ImageRequest = {
   images?: InputImage[]
   /** Only for models with `input.mask`; applies to the first image. */
   mask?: InputImage
+  /** The format asked for, one of the model's `outputFormats`; absent: the upstream's default. */
+  outputFormat?: ImageFormat
 }
 
 export type GeneratedImage = {
@@ -130,6 +141,8 @@ export interface ProviderModule {
   readonly type: string
   /** True for keyless backends (demo, self-hosted); others need at least one key. */
   readonly keyless?: boolean
+  /** `outputFormats` of every model of this type whose capabilities declare none. */
+  readonly outputFormats?: readonly ImageFormat[]
   /** An entry's name before numbering, when it is not the type (`workers-ai-binding`). */
   baseName?(entry: ProviderEntry): string
   /** Throws an Error naming the bad setting (options are read with providers/options.ts). */

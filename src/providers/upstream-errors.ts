@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { GatewayError, UpstreamFailure } from '../errors.ts'
 import { upstreamError } from './http.ts'
 
@@ -113,7 +113,7 @@ export type ErrorReading = {
   codes: string[]
 }
 
-const lenient = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined)
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined)
 const code = lenient(z.union([z.string(), z.number()]))
 const errorBody = z.object({
   // OpenAI, LocalAI: {error: {message, code}}; some servers: {error: "text"}.

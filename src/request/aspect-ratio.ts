@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * Aspect ratios as sizes, one rule for every door that takes a ratio: the chat prompt's `16:9`
@@ -44,11 +44,15 @@ const RATIO_RULE = 'must be a ratio such as "16:9", each side from 1 to 32'
 
 /** A ratio field (`"16:9"`) as the size it stands for. */
 export const aspectRatio = z
-  .string({ error: RATIO_RULE })
-  .transform((text, ctx) => {
-    const ratio = parseRatio(text.trim())
-    if (ratio) return sizeForRatio(ratio.w, ratio.h)
-    ctx.issues.push({ code: 'custom', input: text, message: RATIO_RULE })
-    return z.NEVER
-  })
-  .meta({ description: '"W:H", each side 1-32 (e.g. "16:9"), sized as the inline ratio is.' })
+  .pipe(
+    z.string({ error: RATIO_RULE }),
+    z.transform((text, ctx) => {
+      const ratio = parseRatio(text.trim())
+      if (ratio) return sizeForRatio(ratio.w, ratio.h)
+      ctx.issues.push({ code: 'custom', input: text, message: RATIO_RULE })
+      return z.NEVER
+    }),
+  )
+  .check(
+    z.meta({ description: '"W:H", each side 1-32 (e.g. "16:9"), sized as the inline ratio is.' }),
+  )

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
 import { pickedModelName, seedNumber } from './field-schemas.ts'
 import { parseRequest } from './request-error.ts'
@@ -9,50 +9,62 @@ import { parseRequest } from './request-error.ts'
  * are expected to accept them.
  */
 
+const described = (description: string) => z.meta({ description })
+
 const contentPart = z.looseObject({
   type: z.string({ error: 'must be a string' }),
-  text: z.string({ error: 'must be a string' }).optional(),
+  text: z.optional(z.string({ error: 'must be a string' })),
 })
 const chatMessage = z.looseObject({
   role: z.string({ error: 'must be a string' }),
   content: z
-    .union([z.string(), z.array(contentPart), z.null()], {
-      error: 'must be a string, an array of content parts, or null',
-    })
-    .optional()
-    .meta({ description: 'The last user message is the prompt, with its inline options.' }),
+    .optional(
+      z.union([z.string(), z.array(contentPart), z.null()], {
+        error: 'must be a string, an array of content parts, or null',
+      }),
+    )
+    .check(
+      described(
+        'The last user message is the prompt, with its inline options; its `image_url` parts (https or `data:`) make it an edit of those images, and `--edit` edits the image of the latest reply.',
+      ),
+    ),
 })
 
-export const chatBody = z
-  .looseObject({
-    messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
-    model: pickedModelName.optional(),
-    stream: z.boolean({ error: 'must be true or false' }).nullish(),
-    stream_options: z
-      .looseObject({ include_usage: z.unknown().optional().meta({ type: 'boolean' }) })
-      .nullish()
-      .catch(undefined),
-    // SillyTavern and the AI SDK send the seed here.
-    seed: seedNumber.nullish().meta({ description: "The prompt's own `--seed` wins over it." }),
-    // OpenRouter's image output, which LobeChat and others read.
-    modalities: z
-      .array(z.enum(['text', 'image'], { error: 'must be "text" or "image"' }), {
+const requestBody = z.looseObject({
+  messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
+  model: pickedModelName,
+  stream: z.nullish(z.boolean({ error: 'must be true or false' })),
+  stream_options: z.catch(
+    z.nullish(
+      z.looseObject({ include_usage: z.optional(z.unknown()).check(z.meta({ type: 'boolean' })) }),
+    ),
+    undefined,
+  ),
+  // SillyTavern and the AI SDK send the seed here.
+  seed: z.nullish(seedNumber).check(described("The prompt's own `--seed` wins over it.")),
+  // OpenRouter's image output, which LobeChat and others read.
+  modalities: z
+    .nullish(
+      z.array(z.enum(['text', 'image'], { error: 'must be "text" or "image"' }), {
         error: 'must be an array such as ["image", "text"]',
-      })
-      .nullish()
-      .meta({ description: 'With "image": the image in `message.images`, not in markdown.' }),
-    image_config: z
-      .looseObject(
-        {
-          aspect_ratio: aspectRatio
-            .optional()
-            .meta({ description: "The prompt's own size or ratio wins over it." }),
-        },
-        { error: 'must be an object such as {"aspect_ratio": "16:9"}' },
-      )
-      .nullish(),
-  })
-  .transform(({ messages, model, stream, stream_options, seed, modalities, image_config }) => ({
+      }),
+    )
+    .check(described('With "image": the image in `message.images`, not in markdown.')),
+  image_config: z.nullish(
+    z.looseObject(
+      {
+        aspect_ratio: z
+          .optional(aspectRatio)
+          .check(described("The prompt's own size or ratio wins over it.")),
+      },
+      { error: 'must be an object such as {"aspect_ratio": "16:9"}' },
+    ),
+  ),
+})
+
+export const chatBody = z.pipe(
+  requestBody,
+  z.transform(({ messages, model, stream, stream_options, seed, modalities, image_config }) => ({
     messages,
     /** The `model` field when it is a non-empty string. */
     model,
@@ -63,7 +75,8 @@ export const chatBody = z
     imagesOut: modalities?.includes('image') === true,
     /** The size `image_config.aspect_ratio` stands for. */
     ratioSize: image_config?.aspect_ratio,
-  }))
+  })),
+)
 
 export type ChatMessage = z.output<typeof chatMessage>
 export type ChatBody = z.output<typeof chatBody>

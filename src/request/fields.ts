@@ -32,6 +32,15 @@ export const MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024
  */
 export type ImageSource = { url: string } | { bytes: Uint8Array; filename?: string }
 
+/** An image format a client can ask for (OpenAI's `output_format`). */
+export type ImageFormat = 'png' | 'jpeg' | 'webp'
+
+/**
+ * OpenAI's `quality`, every model's spelling (GPT image models, dall-e-3). It maps to the
+ * sampling steps of models that take them (providers/fit.ts `stepsForQuality`).
+ */
+export type ImageQuality = 'low' | 'medium' | 'high' | 'auto' | 'standard' | 'hd'
+
 /** What a door asks the generation flow for, after validation. */
 export type ImageParams = {
   prompt: string
@@ -49,4 +58,10 @@ export type ImageParams = {
   images?: ImageSource[]
   /** PNG whose transparent pixels mark where the first image may change. */
   mask?: ImageSource
+  /** Only routes that can give this format serve the request; absent: the model's own. */
+  outputFormat?: ImageFormat
+  /** Steps where the request names none: see ImageQuality. */
+  quality?: ImageQuality
+  /** `transparent` only runs on models that can make one; the others are what FLUX makes. */
+  background?: 'transparent' | 'opaque' | 'auto'
 }

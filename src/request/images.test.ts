@@ -14,9 +14,13 @@ describe('parseImagesBody', () => {
         steps: undefined,
         seed: undefined,
         model: undefined,
+        outputFormat: undefined,
+        quality: 'hd',
+        background: undefined,
       },
       optimize: false,
       responseFormat: 'both',
+      stream: false,
     })
   })
 

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { modelId, negativePromptText, promptText, seedText, sideText } from './field-schemas.ts'
 import type { ImageParams } from './fields.ts'
 import { parseRequest } from './request-error.ts'
@@ -17,33 +17,37 @@ export const POLLINATIONS_SEED = 42
 const DEFAULT_SIDE = 1024
 
 /** `true`/`false`/`1`/`0` in any case: Python's `requests` writes `True`. */
-const switchText = z
-  .string()
-  .regex(/^(true|false|1|0)$/i, { error: 'must be true or false (or 1 or 0)' })
-  .transform((text) => /^(true|1)$/i.test(text))
-const ignored = z.string().optional().meta({ description: 'Accepted and ignored.' })
+const switchText = z.pipe(
+  z.string().check(z.regex(/^(true|false|1|0)$/i, { error: 'must be true or false (or 1 or 0)' })),
+  z.transform((text) => /^(true|1)$/i.test(text)),
+)
+const described = (description: string) => z.meta({ description })
+const ignored = z.optional(z.string()).check(described('Accepted and ignored.'))
+const clientKey = z
+  .optional(z.string())
+  .check(described('A client key, when DIRECT_API_ACCESS=key.'))
 
 export const pollinationsQuery = z.object({
-  prompt: promptText.meta({ description: 'What to draw.' }),
-  width: sideText.optional(),
-  height: sideText.optional(),
-  seed: seedText
-    .prefault(String(POLLINATIONS_SEED))
-    .meta({ description: `Absent: ${POLLINATIONS_SEED}. -1: random.` }),
-  model: modelId.optional(),
-  enhance: switchText
-    .optional()
-    .meta({ description: 'Rewrite the prompt through the prompt LLM first.' }),
-  negative_prompt: negativePromptText.optional(),
-  image: z.string().optional().meta({ description: 'Reference image URLs, `|` or `,` between.' }),
+  prompt: promptText.check(described('What to draw.')),
+  width: z.optional(sideText),
+  height: z.optional(sideText),
+  seed: z
+    .prefault(seedText, String(POLLINATIONS_SEED))
+    .check(described(`Absent: ${POLLINATIONS_SEED}. -1: random.`)),
+  model: z.optional(modelId),
+  enhance: z
+    .optional(switchText)
+    .check(described('Rewrite the prompt through the prompt LLM first.')),
+  negative_prompt: z.optional(negativePromptText),
+  image: z.optional(z.string()).check(described('Reference image URLs, `|` or `,` between.')),
   // Upstream safety checkers are never turned off, so `safe=true` asks for what happens anyway.
-  safe: switchText.optional().meta({ description: 'Accepted; safety checkers stay on.' }),
+  safe: z.optional(switchText).check(described('Accepted; safety checkers stay on.')),
   nologo: ignored,
   private: ignored,
   nofeed: ignored,
   referrer: ignored,
-  key: z.string().optional().meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' }),
-  token: z.string().optional().meta({ description: 'A client key, when DIRECT_API_ACCESS=key.' }),
+  key: clientKey,
+  token: clientKey,
 })
 
 /** What the route draws: the request, whether the prompt is to be rewritten, and references. */

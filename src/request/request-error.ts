@@ -1,5 +1,6 @@
-import * as z from 'zod/mini'
+import type * as z from 'zod/mini'
 import { GatewayError } from '../errors.ts'
+import { englishIssues } from '../issue-messages.ts'
 
 /** How a door names a field in its messages and in the error's `param`. */
 export type FieldNaming = {
@@ -23,13 +24,13 @@ export function requestError(error: z.core.$ZodError, naming: FieldNaming = {}):
   return new GatewayError(400, code ?? 'invalid_request', message, { param: param ?? undefined })
 }
 
-/** Parses `value` with any zod schema (classic or mini), or throws the 400 for its first problem. */
-export function parseRequest<Schema extends z.core.$ZodType>(
+/** Parses `value`, or throws the 400 for its first problem. */
+export function parseRequest<Schema extends z.ZodMiniType>(
   schema: Schema,
   value: unknown,
   naming?: FieldNaming,
 ): z.output<Schema> {
-  const result = z.safeParse(schema, value)
+  const result = schema.safeParse(value, { error: englishIssues })
   if (result.success) return result.data
   throw requestError(result.error, naming)
 }

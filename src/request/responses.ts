@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import { imageSize, pickedModelName } from './field-schemas.ts'
+import { imageOutputFields } from './image-output.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -10,10 +11,8 @@ import { parseRequest } from './request-error.ts'
  * passes unread, and the reply says `store: false`.
  */
 
-const described = <Schema extends z.ZodMiniType>(schema: Schema, description: string): Schema => {
-  z.globalRegistry.add(schema, { description })
-  return schema
-}
+const described = <Schema extends z.ZodMiniType>(schema: Schema, description: string) =>
+  schema.check(z.meta({ description }))
 
 /** `null` is how many clients say "not given". */
 const absentOr = <Schema extends z.core.$ZodType>(schema: Schema) => z.optional(z.nullable(schema))
@@ -39,27 +38,21 @@ const inputItem = z.looseObject({
   ),
 })
 
-const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) =>
-  z.optional(z.enum(values, { error: `must be ${values.map((value) => `"${value}"`).join(', ')}` }))
+/** The Images API's output fields, as the image tool takes them too; a tool has no `stream`. */
+const { stream: _, ...toolOutputFields } = imageOutputFields
 
 /**
- * A tool. The `image_generation` tool's fields that the gateway reads are checked wherever they
- * appear: no other tool type has fields of these names, and one object schema keeps every
- * error's `param` exact (`tools.1.size`). The rest pass unread: `partial_images` (no upstream
- * gives previews, so only the final image is sent), `moderation`, `output_compression`, `action`
- * and `input_image_mask` (input images come from the message). The gateway calls no other tool.
+ * A tool. The `image_generation` tool's fields are checked wherever they appear: no other tool
+ * type has fields of these names, and one object schema keeps every error's `param` exact
+ * (`tools.1.size`). `output_format`, `background`, `quality`, `partial_images` and the rest act
+ * as on the Images API (image-output.ts); `action` and `input_image_mask` pass unread (the input
+ * images come from the message). The gateway calls no other tool.
  */
 const tool = z.looseObject({
   type: text(),
   model: z.optional(pickedModelName),
   size: described(z.optional(imageSize), "The prompt's own size wins."),
-  quality: z.optional(text()),
-  output_format: described(oneOf(['png', 'jpeg', 'webp']), 'The reply names the real one.'),
-  background: z.optional(
-    z.enum(['opaque', 'auto'], {
-      error: 'must be "opaque" or "auto": nothing here is transparent',
-    }),
-  ),
+  ...toolOutputFields,
 })
 
 /**

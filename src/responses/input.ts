@@ -1,21 +1,23 @@
 import { lastUserIndex, promptOf } from '../chat/messages.ts'
-import { badRequest, GatewayError } from '../errors.ts'
+import { GatewayError } from '../errors.ts'
+import { imagePartLink } from '../request/chat-image.ts'
 import { promptText } from '../request/field-schemas.ts'
-import type { ImageSource } from '../request/fields.ts'
 import { parseRequest } from '../request/request-error.ts'
 import type { ResponsesRequest } from '../request/responses.ts'
+import { isImageKey } from '../storage/keys.ts'
 
 /**
  * What a Responses API request asks to draw. A string `input` is the prompt. Otherwise the last
  * user message is, as in chat (each request is a new image; history is not used), and the
- * `input_image` parts of that message are the images to edit.
+ * `input_image` parts of that message are the images to edit. Each image is named by the field it
+ * came from (`input.0.content.1.image_url`), for refusals of it.
  */
 export type ResponsesInput = {
   /** The prompt as written, inline options included. */
   original: string
   /** The request field the prompt came from, for errors about it. */
   param: string
-  images: ImageSource[]
+  images: InputImage[]
 }
 
 export function readResponsesInput(input: ResponsesRequest['input']): ResponsesInput {
@@ -32,24 +34,30 @@ export function readResponsesInput(input: ResponsesRequest['input']): ResponsesI
   const content = input[index]!.content
   const parts = Array.isArray(content) ? content : []
   const images = parts.flatMap((part, at) =>
-    part.type === 'input_image' ? [imageSource(part, `input.${index}.content.${at}`)] : [],
+    part.type === 'input_image' ? [inputImage(part, `input.${index}.content.${at}`)] : [],
   )
   return { original, param: `input.${index}.content`, images }
 }
 
-/** A link (an https URL, a `data:` URI, this gateway's own `/image/{key}`); uploads are none. */
-function imageSource(
-  part: { image_url?: string | null; file_id?: string | null },
-  param: string,
-): ImageSource {
-  if (part.image_url) return { url: part.image_url }
-  if (part.file_id) {
-    throw new GatewayError(
-      400,
-      'unsupported_parameter',
-      'This gateway takes no file uploads, so file_id names no file; send the image as image_url (a link or a data: URI).',
-      { param: `${param}.file_id`, retryable: false },
-    )
+/** An input image, and the field a refusal of it names. */
+type InputImage = { url: string; param: string }
+
+/**
+ * An `input_image` part's image: its `image_url` (an https URL, a `data:` URI, this gateway's own
+ * `/image/{key}`), or as `file_id` the id of an image uploaded to `/v1/uploads`, read from the
+ * store like the link to it. `at` is the part's field.
+ */
+function inputImage(part: { image_url?: string; file_id?: string }, at: string): InputImage {
+  if (part.image_url || !part.file_id) {
+    const param = `${at}.image_url`
+    return { url: parseRequest(imagePartLink, part, { name: param, param }), param }
   }
-  throw badRequest('An input image needs image_url: a link or a data: URI.', `${param}.image_url`)
+  const param = `${at}.file_id`
+  if (isImageKey(part.file_id)) return { url: `/image/${part.file_id}`, param }
+  throw new GatewayError(
+    400,
+    'invalid_image',
+    'file_id names no image uploaded here: upload it to /v1/uploads first, or send image_url (a link or a data: URI).',
+    { param, retryable: false },
+  )
 }

@@ -66,30 +66,25 @@ export const pendingImageCall = (id: string) => ({
 
 /**
  * The finished image tool call as OpenAI sends it: the image as base64 in `result`, the prompt
- * the model drew, and the real size and format of the image (which the text names when it is not
- * the format asked for). No model here draws transparency, so the background is opaque.
+ * the model drew, the image's real size, and `echo`, what the Images API says of the output
+ * (its real format, the quality, the background).
  */
 export function imageCallItem(
   id: string,
   image: GeneratedRecord,
   result: GenerationResult,
-  quality: string | undefined,
+  echo: object,
 ) {
   return {
     id,
     type: 'image_generation_call' as const,
     status: 'completed' as const,
-    background: 'opaque',
-    output_format: imageFormat(image),
-    quality: quality ?? 'auto',
+    ...echo,
     result: encodeBase64(image.bytes),
     revised_prompt: result.finalPrompt,
     size: `${image.width}x${image.height}`,
   }
 }
-
-/** `png`, `jpeg` or `webp`: an image's format as OpenAI's `output_format` names it. */
-export const imageFormat = (image: GeneratedRecord) => image.contentType.slice('image/'.length)
 
 export type OutputItem =
   | ReturnType<typeof messageItem>

@@ -1,4 +1,4 @@
-import { type EventStreamOptions, eventStream } from '../http/sse.ts'
+import { type EventStreamOptions, eventStream } from '../http/event-stream.ts'
 import {
   type imageCallItem,
   messageItem,
@@ -20,7 +20,8 @@ import {
  * `response.output_text.done`, `response.content_part.done`; the image tool:
  * `response.image_generation_call.in_progress`, `.generating`, `.completed`) and
  * `response.output_item.done`, and last `response.completed` with the whole response.
- * `: keep-alive` comments fill the wait (http/sse.ts). There is no `[DONE]`, as from OpenAI.
+ * `: keep-alive` comments fill the wait (http/event-stream.ts). There is no `[DONE]`, as from
+ * OpenAI.
  *
  * A failure after the headers went out: the readable failure line in an open message (what a
  * person sees), then an `error` event and `response.failed`. The `error` event carries the error
@@ -137,29 +138,24 @@ export function responsesStream(
   options: ResponsesStreamOptions,
   produce: (writer: ResponseWriter, signal: AbortSignal) => Promise<void>,
 ): ReadableStream<Uint8Array> {
-  let sequence = 0
-  let send: Send = () => {}
-  const out = responseOutput((type, fields) => send(type, fields))
   const response = (state: ResponseState) => ({ response: responseObject(options.meta, state) })
-
-  return eventStream(options, {
-    async run(write, signal) {
-      send = (type, fields) =>
-        write(
-          `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`,
-        )
-      send('response.created', response({ status: 'in_progress', output: [] }))
-      send('response.in_progress', response({ status: 'in_progress', output: [] }))
+  return eventStream(options, async (sendEvent, signal) => {
+    let sequence = 0
+    const send: Send = (type, fields) =>
+      sendEvent({ type, sequence_number: sequence++, ...fields }, type)
+    const out = responseOutput(send)
+    send('response.created', response({ status: 'in_progress', output: [] }))
+    send('response.in_progress', response({ status: 'in_progress', output: [] }))
+    try {
       await produce(out.writer, signal)
       const usage = out.usage(options.prompt)
       send('response.completed', response({ status: 'completed', output: out.output, usage }))
-    },
-    fail(thrown) {
+    } catch (thrown) {
       const { text, error } = options.describeError(thrown)
       out.failMessage(`\n${text}`)
       send('error', { code: error.code, message: error.message, param: error.param, error })
       const failure = { code: error.code, message: error.message }
       send('response.failed', response({ status: 'failed', output: out.output, error: failure }))
-    },
+    }
   })
 }

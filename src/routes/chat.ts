@@ -7,6 +7,7 @@ import {
   newCompletionMeta,
   usageOf,
 } from '../chat/completion.ts'
+import { editImages } from '../chat/edit-images.ts'
 import { answerHousekeeping, detectHousekeeping } from '../chat/housekeeping.ts'
 import { replyImage } from '../chat/image-link.ts'
 import { lastUserIndex, promptOf } from '../chat/messages.ts'
@@ -19,7 +20,7 @@ import {
   progressText,
   resultSection,
 } from '../chat/reply-text.ts'
-import { chatStream } from '../chat/stream.ts'
+import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
 import { errorBody } from '../errors.ts'
 import {
   type Gateway,
@@ -27,10 +28,10 @@ import {
   type GenerationResult,
   generateImages,
 } from '../generate/index.ts'
+import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
-import { SSE_HEADERS } from '../http/sse.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -98,8 +99,21 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     }
 
     const original = promptOf(request.messages)
-    const parsed = drawablePrompt(original, `messages.${lastUserIndex(request.messages)}.content`)
-    const model = chooseModel(catalogue, parsed.model ?? request.model)
+    const index = lastUserIndex(request.messages)
+    const parsed = drawablePrompt(original, `messages.${index}.content`)
+    // Links to this gateway's own /image/{key} are read from the store, not fetched.
+    const origins = [publicOrigin(c.req.raw, config.publicUrl), new URL(c.req.url).origin]
+    const images = editImages(request.messages, {
+      index,
+      edit: parsed.edit === true,
+      isOwn: (url) => ownImageKey(url, origins) !== null,
+    })
+    for (const [position, image] of images.entries()) {
+      const name = images.length > 1 ? `image ${position + 1}` : 'image'
+      checkImageLink(image.url, origins, { name, param: image.param })
+    }
+    const shape = { images: images.length, mask: false }
+    const model = chooseModel(catalogue, parsed.model ?? request.model, shape)
     // Before any stream opens, so a refusal is a plain 429 with Retry-After.
     await limitApiGeneration(c)
     const meta = newCompletionMeta(model.id, services.now())
@@ -114,18 +128,21 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       steps: parsed.steps,
       n: 1,
       model: model.requested,
+      images: images.map(({ url }) => ({ url })),
+      origins,
       optimize: config.promptOptimization,
       signal,
     })
+    const notes = { fallback: model.fallback, inputs: images.length }
     const imageOf = (result: GenerationResult) =>
       replyImage(result.images[0]!, parsed.prompt, {
-        origin: publicOrigin(c.req.raw, config.publicUrl),
+        origin: origins[0]!,
         // OpenRouter sends `images` as data: URLs, and the clients that read them decode them so.
         format: request.imagesOut ? 'data_uri' : config.chatImageFormat,
       })
     const logResult = (result: GenerationResult) => addLogFields(c, generationLogFields(result))
     const caption = (result: GenerationResult, image: ReturnType<typeof imageOf>) =>
-      captionText(language, { fallback: model.fallback, result, image })
+      captionText(language, { ...notes, result, image })
 
     if (!request.stream) {
       const result = await generate(services, input(c.req.raw.signal))
@@ -134,7 +151,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       if (request.imagesOut) {
         return textReply(c, meta, original, caption(result, image), [imageOutput(image.url)])
       }
-      const text = fullReply(language, { original, fallback: model.fallback, result, image })
+      const text = fullReply(language, { ...notes, original, result, image })
       return textReply(c, meta, original, text)
     }
 
@@ -153,7 +170,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     return sse(
       chatStream(streamOptions(meta, original), async (emit, signal) => {
-        emit(openingSection(language, original, model.fallback))
+        emit(openingSection(language, original, notes))
         const result = await generate(services, {
           ...input(signal),
           onProgress: (event) => emit(progressText(language, event)),

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { GatewayError, notFound } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
+import { ownOrigins } from '../http/origin.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parseDirectQuery } from '../request/direct.ts'
 import type { AppEnv } from '../services.ts'
@@ -17,7 +18,17 @@ import { imageResponse } from './stored-image.ts'
  */
 
 /** Parameters that make `GET /` the direct API; without any of them it is the welcome page. */
-const DIRECT_PARAMS = ['prompt', 'id', 'size', 'optimization', 'seed', 'steps', 'model', 'negative']
+const DIRECT_PARAMS = [
+  'prompt',
+  'id',
+  'size',
+  'optimization',
+  'seed',
+  'steps',
+  'model',
+  'negative',
+  'image',
+]
 
 const expiredWithoutPrompt = () =>
   notFound(
@@ -86,7 +97,8 @@ export function directRoutes(): Hono<AppEnv> {
     }
 
     const keyHolder = await checkUrlKey(c, query)
-    const params = parseDirectQuery(query)
+    // Several images come `|`-separated (as Pollinations takes them) or as repeated parameters.
+    const params = parseDirectQuery({ ...query, image: c.req.queries('image')?.join('|') })
     if (params.prompt === undefined) {
       if (id !== undefined) throw expiredWithoutPrompt()
       // The code the other doors use for an empty prompt.
@@ -97,7 +109,11 @@ export function directRoutes(): Hono<AppEnv> {
         { param: 'prompt' },
       )
     }
-    const head = await beforeDrawing(c, { model: params.model, keyHolder })
+    const head = await beforeDrawing(c, {
+      model: params.model,
+      images: params.image?.length,
+      keyHolder,
+    })
     if (head) return head
 
     const result = await generateImages(services, {
@@ -108,8 +124,10 @@ export function directRoutes(): Hono<AppEnv> {
       steps: params.steps,
       negativePrompt: params.negative,
       model: params.model,
+      images: params.image,
       optimize: params.optimization ?? false,
       signal: c.req.raw.signal,
+      origins: ownOrigins(c.req.raw, config.publicUrl),
     })
     const image = result.images[0]!
     addLogFields(c, { direct: 'generated', ...generationLogFields(result) })

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { GatewayError } from '../errors.ts'
-import { resolveModel, routesForInput } from '../generate/input-routes.ts'
+import { checkInputShape } from '../generate/input-routes.ts'
 import { errorResponse, recordError } from '../http/error-response.ts'
 import { errorImageResponse } from '../image/error-image.ts'
 import { bearerKey } from '../middleware/auth.ts'
@@ -50,8 +50,7 @@ export async function beforeDrawing(
   options: { model: string | undefined; images?: number; keyHolder: boolean },
 ): Promise<Response | null> {
   const { config, catalogue } = c.get('services')
-  const shape = { images: options.images ?? 0, mask: false }
-  routesForInput(resolveModel(catalogue, options.model, shape), shape)
+  checkInputShape(catalogue, options.model, { images: options.images ?? 0, mask: false })
   // Link unfurlers send HEAD before showing a URL: say what a GET would bring without drawing
   // it (each draw costs an upstream call) and without counting it against the client's limit.
   // The exact type is known only once drawn; `image/*` is what an unfurler needs to know.

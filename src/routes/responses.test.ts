@@ -101,7 +101,7 @@ describe('POST /v1/responses refuses bad input before generating, as JSON even f
     [
       'a transparent background',
       { input: 'x', tools: [{ type: 'image_generation', background: 'transparent' }] },
-      { param: 'tools.0.background' },
+      { param: 'background', code: 'unsupported_parameter' },
     ],
     [
       'an upload id',
@@ -116,7 +116,27 @@ describe('POST /v1/responses refuses bad input before generating, as JSON even f
           },
         ],
       },
-      { param: 'input.0.content.1.file_id', code: 'unsupported_parameter' },
+      { param: 'input.0.content.1.file_id', code: 'invalid_image' },
+    ],
+    [
+      "chat's --edit",
+      { input: [{ role: 'user', content: 'make it blue --edit' }] },
+      { param: 'input.0.content', message: expect.stringMatching(/^--edit is for chat/) },
+    ],
+    [
+      'a link to a private host',
+      {
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'x' },
+              { type: 'input_image', image_url: 'http://127.0.0.1/a.png' },
+            ],
+          },
+        ],
+      },
+      { param: 'input.0.content.1.image_url', code: 'invalid_image' },
     ],
     [
       'a stored response to continue',

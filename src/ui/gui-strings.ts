@@ -1,10 +1,16 @@
+import { MAX_INPUT_IMAGE_BYTES } from '../request/fields.ts'
+
+/** Images the playground edits at once: as many as the demo model and FLUX.2 [klein] take. */
+export const GUI_MAX_REFS = 4
+const MIB = MAX_INPUT_IMAGE_BYTES / 1024 / 1024
+
 /**
  * The playground's text in English and Chinese. The page picks one from `navigator.language`
  * and a toggle switches it; `{s}`, `{n}` are filled in by the page script.
  */
 export const GUI_STRINGS_EN = {
   title: 'fluxgate playground',
-  tagline: 'Text to image, through this gateway.',
+  tagline: 'Text to image and image edits, through this gateway.',
   langToggle: '中文',
   langToggleLabel: 'Switch language to Chinese',
   keyButton: 'API key',
@@ -17,6 +23,11 @@ export const GUI_STRINGS_EN = {
   prompt: 'Prompt',
   promptPlaceholder: 'A cute cat wearing a tiny hat, watercolor',
   promptEmpty: 'Write a prompt first.',
+  refs: 'Images to edit',
+  refsHint: `Drop, paste or choose up to ${GUI_MAX_REFS} PNG, JPEG or WebP images, ${MIB} MiB each.`,
+  refRemove: 'Remove',
+  refRefused: '{s} was left out.',
+  editThis: 'Edit this',
   submitHint: 'Ctrl+Enter to generate',
   submitHintMac: '⌘+Enter to generate',
   size: 'Size',
@@ -57,13 +68,14 @@ export const GUI_STRINGS_EN = {
   networkError: 'The gateway could not be reached. Check your connection and try again.',
   modelsFailed: 'Could not load the model list: {s}',
   httpError: 'The gateway answered {n}.',
+  api: 'For programs: the API',
 }
 
 export type GuiStrings = typeof GUI_STRINGS_EN
 
 export const GUI_STRINGS_ZH: GuiStrings = {
   title: 'fluxgate 绘图台',
-  tagline: '通过本网关，把文字变成图片。',
+  tagline: '通过本网关，把文字变成图片，或修改图片。',
   langToggle: 'English',
   langToggleLabel: '切换为英文',
   keyButton: 'API 密钥',
@@ -76,6 +88,11 @@ export const GUI_STRINGS_ZH: GuiStrings = {
   prompt: '提示词',
   promptPlaceholder: '一只戴着小帽子的可爱猫咪，水彩风格',
   promptEmpty: '请先输入提示词。',
+  refs: '要修改的图片',
+  refsHint: `拖入、粘贴或选择最多 ${GUI_MAX_REFS} 张 PNG、JPEG 或 WebP 图片，每张不超过 ${MIB} MiB。`,
+  refRemove: '移除',
+  refRefused: '未加入 {s}。',
+  editThis: '修改这张',
   submitHint: 'Ctrl+Enter 生成',
   submitHintMac: '⌘+Enter 生成',
   size: '尺寸',
@@ -116,4 +133,5 @@ export const GUI_STRINGS_ZH: GuiStrings = {
   networkError: '无法连接网关，请检查网络后重试。',
   modelsFailed: '无法加载模型列表：{s}',
   httpError: '网关返回 {n}。',
+  api: '给程序用：API',
 }

@@ -79,8 +79,15 @@ textarea:focus-visible, input:focus-visible, select:focus-visible { outline-offs
   white-space: pre-wrap; overflow-wrap: anywhere }
 figure { margin: 0; transition: opacity 0.2s }
 .output.busy figure { opacity: 0.4 }
-#image-link { display: block; text-align: center }
-#image { max-width: 100%; max-height: 70vh; height: auto; border-radius: 8px; background: var(--border) }
+#image-link { display: block; text-align: center; flex: 1; min-width: 0 }
+#image, #r-inputs img { max-width: 100%; max-height: 70vh; height: auto; border-radius: 8px; background: var(--border) }
+.pair { display: flex; gap: 0.6rem; align-items: center }
+#r-inputs { display: grid; gap: 0.4rem; width: 22% }
+#r-inputs img { width: 100% }
+.drop { border: 1px dashed var(--border); border-radius: 8px; padding: 0.5rem }
+#files { width: 100% }
+#refs { grid-template-columns: repeat(4, 1fr) }
+footer { max-width: 76rem; margin: 0 auto; padding: 0 1rem 2rem }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 0.9rem; margin: 0.9rem 0 0;
   font-size: 0.92rem }
 dt { color: var(--muted) }

@@ -1,7 +1,8 @@
 import { RATIO_PRESETS } from '../request/aspect-ratio.ts'
-import { MAX_STEPS } from '../request/fields.ts'
+import { MAX_INPUT_IMAGE_BYTES, MAX_STEPS } from '../request/fields.ts'
+import { doorList } from './doors.ts'
 import { GUI_SCRIPT } from './gui-script/index.ts'
-import { GUI_STRINGS_EN, GUI_STRINGS_ZH, type GuiStrings } from './gui-strings.ts'
+import { GUI_MAX_REFS, GUI_STRINGS_EN, GUI_STRINGS_ZH, type GuiStrings } from './gui-strings.ts'
 import { GUI_CSS } from './gui-style.ts'
 import { BASE_CSS, escapeHtml } from './html.ts'
 
@@ -28,6 +29,7 @@ export function guiPage(info: GuiInfo): string {
     .join('')
   const config = {
     defaultModel: info.defaultModel,
+    refs: { max: GUI_MAX_REFS, bytes: MAX_INPUT_IMAGE_BYTES },
     strings: { en: GUI_STRINGS_EN, zh: GUI_STRINGS_ZH },
   }
   return `<!doctype html>
@@ -57,6 +59,9 @@ export function guiPage(info: GuiInfo): string {
   </section>
   <label for="prompt" data-t="prompt">${t('prompt')}</label>
   <textarea id="prompt" rows="4" data-t-placeholder="promptPlaceholder" placeholder="${t('promptPlaceholder')}" aria-describedby="submit-hint"></textarea>
+  <label for="files" data-t="refs">${t('refs')}</label>
+  <div class="drop"><input id="files" type="file" accept="image/png,image/jpeg,image/webp" multiple aria-describedby="refs-hint">
+    <p id="refs-hint" class="muted small" data-t="refsHint">${t('refsHint')}</p><ul id="refs" class="thumbs"></ul></div>
   <fieldset class="sizes">
     <legend data-t="size">${t('size')}</legend>
     <div class="pills">${presets}<label class="pill"><input type="radio" name="ratio" value="custom"><span data-t="custom">${t('custom')}</span></label></div>
@@ -89,7 +94,8 @@ export function guiPage(info: GuiInfo): string {
   <div id="error" class="error" role="alert" hidden></div>
   <p id="empty" class="muted placeholder" data-t="empty">${t('empty')}</p>
   <figure id="result" hidden>
-    <a id="image-link" target="_blank" rel="noopener"><img id="image" alt=""></a>
+    <div class="pair"><div id="r-inputs" hidden></div>
+    <a id="image-link" target="_blank" rel="noopener"><img id="image" alt=""></a></div>
     <figcaption>
       <dl>
         <dt data-t="finalPrompt">${t('finalPrompt')}</dt><dd id="r-prompt"></dd>
@@ -102,6 +108,7 @@ export function guiPage(info: GuiInfo): string {
       <div class="actions">
         <a id="download" class="button" download data-t="download">${t('download')}</a>
         <button type="button" id="copy" data-t="copyLink">${t('copyLink')}</button>
+        <button type="button" id="edit-this" data-t="editThis">${t('editThis')}</button>
         <span id="copy-status" class="muted small" role="status"></span>
       </div>
     </figcaption>
@@ -117,6 +124,7 @@ export function guiPage(info: GuiInfo): string {
   <ul id="history" class="thumbs"></ul>
 </section>
 </main>
+<footer><details><summary data-t="api">${t('api')}</summary>${doorList('../', info.defaultModel)}</details></footer>
 <script>const FLUXGATE = ${scriptJson(config)};
 ${GUI_SCRIPT}</script>
 </body></html>`

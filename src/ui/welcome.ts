@@ -1,3 +1,4 @@
+import { doorList } from './doors.ts'
 import { BASE_CSS, escapeHtml } from './html.ts'
 
 export type WelcomeInfo = {
@@ -42,9 +43,9 @@ drawn locally by the <code>demo</code> provider and labelled as such. Configure 
 <pre>curl ${e(info.origin)}/v1/chat/completions \\
   -H "Authorization: Bearer YOUR_KEY" -H "Content-Type: application/json" \\
   -d '{"messages":[{"role":"user","content":"A cute cat 3:2"}]}'</pre>
-<p>OpenAI Images API: <code>POST ${e(info.origin)}/v1/images/generations</code>;
-Responses API: <code>POST ${e(info.origin)}/v1/responses</code></p>
 <p>Direct image URL, usable in <code>&lt;img src&gt;</code> and markdown:</p>
 <pre>${e(example)}</pre>
+<p>More doors, under <code>${e(info.origin)}</code>:</p>
+${doorList('/', info.defaultModel)}
 </main></body></html>`
 }

@@ -1,9 +1,8 @@
-import { mkdir } from 'node:fs/promises'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startGateway } from '../node/gateway.ts'
-import { hasChromium, launchChromium, warnIfNoChromium } from './chromium.ts'
-import { removeWorkerBundle, type ServedGateway, startWorkerBundle } from './worker-bundle.ts'
+import { hasChromium, warnIfNoChromium } from './chromium.ts'
+import { chromiumForFile, openPage, SERVERS, servedPlayground, waitForImage } from './playground.ts'
+import type { ServedGateway } from './worker-bundle.ts'
 
 /**
  * The playground in a real Chromium (Debian's package; test tools never download a browser),
@@ -17,36 +16,7 @@ warnIfNoChromium('gui browser test')
 const SLOW_DEMO = JSON.stringify([{ type: 'demo', options: { delayMs: 1500 } }])
 const KEY = 'browser-test-key-123'
 
-const SERVERS: [string, (env: Record<string, string>) => Promise<ServedGateway>][] = [
-  ['the Node entry', startGateway],
-  ['dist/worker.js', startWorkerBundle],
-]
-
-let browser: Browser
-beforeAll(async () => {
-  if (!hasChromium) return
-  await mkdir('test-output', { recursive: true })
-  browser = await launchChromium()
-}, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  await removeWorkerBundle()
-})
-
-/** A page that records script errors and CSP violations, so the test can assert there are none. */
-async function openPage(context: BrowserContext, url: string) {
-  const page = await context.newPage()
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    // The browser logs every non-2xx fetch; those are expected where the test provokes them.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console: ${message.text()}`)
-    }
-  })
-  await page.goto(url)
-  return { page, problems }
-}
+const chromium = chromiumForFile()
 
 const imageSize = (page: Page) =>
   page.$eval('#image', (image: HTMLImageElement) => ({
@@ -55,27 +25,11 @@ const imageSize = (page: Page) =>
     height: image.naturalHeight,
   }))
 
-async function waitForImage(page: Page) {
-  await page.waitForFunction(() => {
-    const image = document.getElementById('image') as HTMLImageElement
-    return !!image.getAttribute('src') && image.complete && image.naturalWidth > 0
-  })
-}
-
 describe.skipIf(!hasChromium).each(SERVERS)('playground from %s in Chromium', (_, start) => {
-  let gateway: ServedGateway
-  let context: BrowserContext
-  beforeAll(async () => {
-    gateway = await start({ PROVIDERS: SLOW_DEMO })
-    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
-  })
-  afterAll(async () => {
-    await context?.close()
-    await gateway?.close()
-  })
+  const served = servedPlayground(chromium, start, { PROVIDERS: SLOW_DEMO })
 
   it('generates a 16:9 image, shows progress, then finds it in history after a reload', async () => {
-    const { page, problems } = await openPage(context, `${gateway.url}/gui`)
+    const { page, problems } = await openPage(served.context, `${served.gateway.url}/gui`)
     expect(new URL(page.url()).pathname).toBe('/gui/')
     await expect.poll(() => page.$$eval('#model option', (o) => o.length)).toBe(2)
     expect(await page.isVisible('#key-panel')).toBe(false)
@@ -119,7 +73,7 @@ describe.skipIf(!hasChromium).each(SERVERS)('playground from %s in Chromium', (_
   })
 
   it('submits with Ctrl+Enter, takes a custom size, and shows server errors readably', async () => {
-    const { page, problems } = await openPage(context, `${gateway.url}/gui/`)
+    const { page, problems } = await openPage(served.context, `${served.gateway.url}/gui/`)
     await page.fill('#prompt', 'A paper boat')
     await page.click('label.pill:has(input[value="custom"])')
     await page.fill('#width', '640')
@@ -139,8 +93,8 @@ describe.skipIf(!hasChromium).each(SERVERS)('playground from %s in Chromium', (_
   })
 
   it('speaks Chinese to a Chinese browser and switches with the toggle', async () => {
-    const zh = await browser.newContext({ locale: 'zh-CN' })
-    const { page, problems } = await openPage(zh, `${gateway.url}/gui/`)
+    const zh = await chromium.browser.newContext({ locale: 'zh-CN' })
+    const { page, problems } = await openPage(zh, `${served.gateway.url}/gui/`)
     expect(await page.textContent('#generate')).toBe('生成')
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN')
     await page.click('#lang')
@@ -152,13 +106,13 @@ describe.skipIf(!hasChromium).each(SERVERS)('playground from %s in Chromium', (_
   })
 
   it('fits a phone screen without sideways scrolling', async () => {
-    const phone = await browser.newContext({
+    const phone = await chromium.browser.newContext({
       locale: 'en-US',
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
     })
-    const { page } = await openPage(phone, `${gateway.url}/gui/`)
+    const { page } = await openPage(phone, `${served.gateway.url}/gui/`)
     await page.fill('#prompt', 'A fox in the snow')
     await page.click('label.pill:has(input[value="9:16"])')
     await page.click('#generate')
@@ -177,7 +131,7 @@ describe.skipIf(!hasChromium).each(SERVERS)('playground from %s with a client ke
   afterAll(() => gateway?.close())
 
   it('asks for the key, refuses a wrong one, and generates once given the right one', async () => {
-    const context = await browser.newContext({ locale: 'en-US' })
+    const context = await chromium.browser.newContext({ locale: 'en-US' })
     const { page, problems } = await openPage(context, `${gateway.url}/gui/`)
     await page.waitForSelector('#key-panel', { state: 'visible' })
     expect(await page.textContent('#key-message')).toBe('This server needs an API key.')

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { readImageField } from './input-images.ts'
 import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
 import { makeJpeg } from './workers-ai-image.ts'
 
@@ -7,7 +8,10 @@ import { makeJpeg } from './workers-ai-image.ts'
  * `POST /v1/{endpoint}` with `x-key` answers `{id, polling_url}`; `GET /v1/get_result?id=` (with
  * `x-key`) says `Pending` with a growing `progress`, then `Ready` with `result.sample`, a signed
  * JPEG URL on `/files/`. Sizes are validated as BFL does (multiples of 32 in 256-1440 for FLUX.1,
- * multiples of 16 for FLUX.2) and answered 422 `{detail: [...]}`. Behaviour follows the key.
+ * multiples of 16 for FLUX.2), and so are the edit fields: `input_image`, `input_image_2`... as
+ * base64 or a URL, up to each endpoint's count; Kontext's `aspect_ratio` instead of a size; Fill's
+ * `image` and a `mask` of the same size. Problems are answered 422 `{detail: [...]}`. Behaviour
+ * follows the key.
  */
 
 export type BflBehaviour =
@@ -43,6 +47,22 @@ type Task = {
 }
 
 const FLUX1 = new Set(['flux-pro-1.1', 'flux-dev'])
+/** Input images per endpoint (`input_image` .. `input_image_N`); absent endpoints take none. */
+const MAX_INPUTS: Record<string, number> = {
+  'flux-kontext-pro': 4,
+  'flux-kontext-max': 4,
+  'flux-2-pro': 8,
+  'flux-2-max': 8,
+  'flux-2-flex': 8,
+  'flux-2-klein-4b': 4,
+  'flux-2-klein-9b': 4,
+}
+/** Endpoints with `steps`, and their range. */
+const STEPS: Record<string, [number, number]> = {
+  'flux-dev': [1, 50],
+  'flux-2-flex': [1, 50],
+  'flux-pro-1.0-fill': [15, 50],
+}
 
 export async function startFakeBfl(options: FakeBflOptions = {}): Promise<FakeBfl> {
   const keys: Record<string, BflBehaviour> = { good: 'ok', ...options.keys }
@@ -117,14 +137,7 @@ export async function startFakeBfl(options: FakeBflOptions = {}): Promise<FakeBf
       })
     const name = `${task.id}.jpeg`
     if (!files.has(name))
-      files.set(
-        name,
-        makeJpeg(
-          Number(task.body.width ?? 1024),
-          Number(task.body.height ?? 768),
-          4096 + task.polls + counter++,
-        ),
-      )
+      files.set(name, makeJpeg(...outputSize(task.body), 4096 + task.polls + counter++))
     const sample = `${origin}/files/${name}?se=2026-01-01T00%3A10%3A00Z&sig=abc`
     const seed = task.body.seed ?? 987
     sendJson(response, 200, {
@@ -165,35 +178,83 @@ export async function startFakeBfl(options: FakeBflOptions = {}): Promise<FakeBf
   }
 }
 
+type Problem = { loc: (string | number)[]; msg: string; type: string }
+
 /** BFL's request validation for the fields this gateway sends. */
-function validate(endpoint: string, body: Record<string, unknown>) {
-  const problems: { loc: (string | number)[]; msg: string; type: string }[] = []
+function validate(endpoint: string, body: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = []
+  const problem = (field: string, msg: string, type: string) =>
+    problems.push({ loc: ['body', field], msg, type })
   const flux1 = FLUX1.has(endpoint)
+  const sized = flux1 || endpoint.startsWith('flux-2')
   const multiple = flux1 ? 32 : 16
   const [min, max] = flux1 ? [256, 1440] : [64, 4096]
   for (const field of ['width', 'height']) {
     const value = body[field]
     if (value === undefined) continue
-    if (typeof value !== 'number' || value % multiple !== 0)
-      problems.push({
-        loc: ['body', field],
-        msg: `Input should be a multiple of ${multiple}`,
-        type: 'multiple_of',
-      })
+    if (!sized) problem(field, 'Extra inputs are not permitted', 'extra_forbidden')
+    else if (typeof value !== 'number' || value % multiple !== 0)
+      problem(field, `Input should be a multiple of ${multiple}`, 'multiple_of')
     else if (value < min || value > max)
-      problems.push({
-        loc: ['body', field],
-        msg: `Input should be between ${min} and ${max}`,
-        type: 'less_than_equal',
-      })
+      problem(field, `Input should be between ${min} and ${max}`, 'less_than_equal')
   }
-  if (typeof body.prompt !== 'string')
-    problems.push({ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' })
-  if (body.steps !== undefined && endpoint !== 'flux-dev')
-    problems.push({
-      loc: ['body', 'steps'],
-      msg: 'Extra inputs are not permitted',
-      type: 'extra_forbidden',
-    })
+  const fill = endpoint === 'flux-pro-1.0-fill'
+  if (typeof body.prompt !== 'string' && !fill) problem('prompt', 'Field required', 'missing')
+  const steps = STEPS[endpoint]
+  if (body.steps !== undefined && !steps)
+    problem('steps', 'Extra inputs are not permitted', 'extra_forbidden')
+  else if (steps && body.steps !== undefined) {
+    const value = Number(body.steps)
+    if (value < steps[0] || value > steps[1])
+      problem('steps', `Input should be between ${steps[0]} and ${steps[1]}`, 'less_than_equal')
+  }
+  if (body.aspect_ratio !== undefined) {
+    const [w, h] = String(body.aspect_ratio).split(':').map(Number)
+    if (!endpoint.startsWith('flux-kontext'))
+      problem('aspect_ratio', 'Extra inputs are not permitted', 'extra_forbidden')
+    else if (!w || !h || w / h > 21 / 9 + 1e-9 || h / w > 21 / 9 + 1e-9)
+      problem('aspect_ratio', 'Aspect ratio must be between 21:9 and 9:21', 'value_error')
+  }
+  const allowed = MAX_INPUTS[endpoint] ?? 0
+  for (const field of Object.keys(body).filter((key) => /^input_image(_\d+)?$/.test(key))) {
+    const index = Number(field.slice(12) || 1)
+    const image = readImageField(body[field], { base64: true, url: true })
+    if (index > allowed) problem(field, 'Extra inputs are not permitted', 'extra_forbidden')
+    else if (!image.ok) problem(field, image.reason, 'value_error')
+  }
+  if (fill) problems.push(...validateFill(body))
+  else if (body.image !== undefined || body.mask !== undefined)
+    problem('image', 'Extra inputs are not permitted', 'extra_forbidden')
   return problems
+}
+
+/** Fill: a base64 `image`, and a `mask` that must match its dimensions (docs.bfl.ai). */
+function validateFill(body: Record<string, unknown>): Problem[] {
+  const image = readImageField(body.image, { base64: true })
+  if (!image.ok) return [{ loc: ['body', 'image'], msg: image.reason, type: 'value_error' }]
+  if (body.mask === undefined) return []
+  const mask = readImageField(body.mask, { base64: true })
+  if (!mask.ok) return [{ loc: ['body', 'mask'], msg: mask.reason, type: 'value_error' }]
+  if (mask.info?.width !== image.info?.width || mask.info?.height !== image.info?.height)
+    return [
+      {
+        loc: ['body', 'mask'],
+        msg: 'Mask dimensions must match the image dimensions',
+        type: 'value_error',
+      },
+    ]
+  return []
+}
+
+/** The size of a task's image: the size asked, the ratio at about 1 MP, or the input's own. */
+function outputSize(body: Record<string, unknown>): [number, number] {
+  if (body.width && body.height) return [Number(body.width), Number(body.height)]
+  const input = readImageField(body.input_image ?? body.image, { base64: true })
+  if (body.aspect_ratio) {
+    const [w, h] = String(body.aspect_ratio).split(':').map(Number) as [number, number]
+    const height = Math.round(Math.sqrt((1024 * 1024 * h) / w) / 16) * 16
+    return [Math.round((height * w) / h / 16) * 16, height]
+  }
+  if (input.ok && input.info) return [input.info.width, input.info.height]
+  return [1024, 768]
 }

@@ -1,5 +1,7 @@
 import { encodePng } from '../../src/image/png.ts'
+import { inputFolder, validationFailed } from './comfyui-inputs.ts'
 import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
+import type { UploadedFile } from './workers-ai.ts'
 
 /**
  * A fake ComfyUI on 127.0.0.1 speaking its HTTP API (server.py): `POST /prompt` validates the
@@ -9,7 +11,9 @@ import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from
  * those files as real PNGs of the graph's latent size; `GET /queue` lists unfinished prompts as
  * running (or pending behind another client's); `POST /queue` and `POST /interrupt` are recorded,
  * and an interrupt stops the prompt as ComfyUI does (its history then holds an
- * `execution_interrupted` error). Every route also answers under `/api`, as ComfyUI's do.
+ * `execution_interrupted` error). `POST /upload/image` fills an input folder, whose files
+ * LoadImage nodes must name (comfyui-inputs.ts). Every route also answers under `/api`, as
+ * ComfyUI's do.
  */
 
 export type ComfyMode =
@@ -41,6 +45,8 @@ export type FakeComfy = FakeServer & {
   queueDeletes(): unknown[]
   /** Every PNG served by /view, in order. */
   served: Uint8Array[]
+  /** The input folder: uploaded files by `subfolder/name` (or `name`). */
+  inputs: Map<string, UploadedFile>
 }
 
 type Prompt = {
@@ -56,6 +62,7 @@ type Node = { class_type: string; inputs: Record<string, unknown> }
 export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<FakeComfy> {
   const prompts = new Map<string, Prompt>()
   const files = new Map<string, Uint8Array>()
+  const { inputs, upload, missingInput } = inputFolder()
   const served: Uint8Array[] = []
   let number = 0
 
@@ -81,29 +88,18 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
       return
     }
     if (fake.mode === 'invalid') {
-      return sendJson(response, 400, {
-        error: {
-          type: 'prompt_outputs_failed_validation',
-          message: 'Prompt outputs failed validation',
-          details: '',
-          extra_info: {},
-        },
-        node_errors: {
-          '4': {
-            errors: [
-              {
-                type: 'value_not_in_list',
-                message: 'Value not in list',
-                details: "ckpt_name: 'flux1-schnell-fp8.safetensors' not in []",
-                extra_info: {},
-              },
-            ],
-            dependent_outputs: ['9'],
-            class_type: 'CheckpointLoaderSimple',
-          },
-        },
-      })
+      return sendJson(
+        response,
+        400,
+        validationFailed('4', 'CheckpointLoaderSimple', {
+          type: 'value_not_in_list',
+          message: 'Value not in list',
+          details: "ckpt_name: 'flux1-schnell-fp8.safetensors' not in []",
+        }),
+      )
     }
+    const missing = missingInput(body.prompt as Prompt['graph'])
+    if (missing) return sendJson(response, 400, missing)
     const id = crypto.randomUUID()
     prompts.set(id, { id, graph: body.prompt as Prompt['graph'], at: Date.now(), polls: 0 })
     sendJson(response, 200, { prompt_id: id, number: number++, node_errors: {} })
@@ -165,6 +161,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
       return
     }
     if (request.method === 'POST' && path === '/prompt') return submit(request, response)
+    if (request.method === 'POST' && path === '/upload/image') return upload(request, response)
     const historyId = /^\/history\/([^/]+)$/.exec(path)?.[1]
     if (request.method === 'GET' && historyId) return history(historyId, response)
     if (request.method === 'GET' && path === '/queue') return sendJson(response, 200, queue())
@@ -209,6 +206,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     interrupts: () => posted('/interrupt'),
     queueDeletes: () => posted('/queue'),
     served,
+    inputs,
   }
   return fake
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { waitOrDisconnect } from '../contracts/provider.ts'
+import { type Input, outputSize, validate } from './fal-schema.ts'
 import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
 import { makeJpeg } from './workers-ai-image.ts'
 
@@ -8,7 +9,8 @@ import { makeJpeg } from './workers-ai-image.ts'
  * /{endpoint}` with `Authorization: Key <key>` answers the output at once (`mode: 'sync'`, fal.run)
  * or queues a job (`mode: 'queue'`, queue.fal.run) whose status URL reports IN_QUEUE (position 1,
  * then 0), IN_PROGRESS, then COMPLETED; the response URL then holds the output or the error.
- * Images are JPEG on `/files/`. What a call does is decided by its key.
+ * Inputs, edit endpoints and input images are checked as fal does (fal-schema.ts). Images are
+ * JPEG on `/files/`. What a call does is decided by its key.
  */
 
 export type FalBehaviour =
@@ -33,6 +35,8 @@ export type FakeFalOptions = {
 export type FakeFal = FakeServer & {
   /** Parsed bodies of generation calls (submissions), in order. */
   bodies(): Record<string, unknown>[]
+  /** The endpoints those calls went to (`fal-ai/flux-pro/kontext/multi`), in order. */
+  endpoints(): string[]
   /** Status polls received. */
   polls(): number
   /** Cancel calls received. */
@@ -50,10 +54,6 @@ type Job = {
   polls: number
   started: number
 }
-type Input = Record<string, unknown> & { image_size?: { width?: number; height?: number } }
-
-/** num_inference_steps ranges per endpoint (the models' pages). */
-const MAX_STEPS: Record<string, number> = { 'fal-ai/flux/schnell': 12, 'fal-ai/flux/dev': 50 }
 
 /** Error replies as fal sends them: status, body, headers. */
 const ERRORS: Partial<Record<FalBehaviour, [number, unknown, Record<string, string>?]>> = {
@@ -117,7 +117,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     const error = ERRORS[behaviour]
     if (error) return sendJson(response, error[0], error[1], error[2])
     if (behaviour === 'malformed') return sendJson(response, 200, { result: 'not fal output' })
-    const { width = 1024, height = 768 } = body.image_size ?? {}
+    const { width, height } = outputSize(body)
     const images = Array.from({ length: Number(body.num_images ?? 1) }, () => {
       const name = `${++counter}.jpeg`
       files.set(name, makeJpeg(width, height, 4096 + counter))
@@ -219,47 +219,11 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     ...server,
     served,
     bodies: () => generations().map((r) => JSON.parse(r.body.toString('utf8'))),
+    endpoints: () => generations().map((r) => r.path.split('?')[0]!.slice(1)),
     polls: () =>
       server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/status')).length,
     cancels: () =>
       server.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/cancel')).length,
     disconnects: () => disconnects,
   }
-}
-
-/** fal's validation errors, FastAPI style, for the fields this gateway sends. */
-function validate(endpoint: string, body: Input): { loc: string[]; msg: string; type: string }[] {
-  const problems: { loc: string[]; msg: string; type: string }[] = []
-  if (typeof body.prompt !== 'string' || !body.prompt)
-    problems.push({ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' })
-  const steps = body.num_inference_steps
-  const maxSteps = MAX_STEPS[endpoint]
-  if (
-    steps !== undefined &&
-    (!maxSteps || typeof steps !== 'number' || steps < 1 || steps > maxSteps)
-  ) {
-    const msg = maxSteps
-      ? `Input should be less than or equal to ${maxSteps}`
-      : 'Extra inputs are not permitted'
-    problems.push({
-      loc: ['body', 'num_inference_steps'],
-      msg,
-      type: maxSteps ? 'less_than_equal' : 'extra_forbidden',
-    })
-  }
-  if (body.image_size !== undefined && typeof body.image_size !== 'object') {
-    problems.push({
-      loc: ['body', 'image_size'],
-      msg: 'Input should be a valid dictionary',
-      type: 'dict_type',
-    })
-  }
-  if (body.width !== undefined || body.height !== undefined) {
-    problems.push({
-      loc: ['body', 'width'],
-      msg: 'Extra inputs are not permitted',
-      type: 'extra_forbidden',
-    })
-  }
-  return problems
 }

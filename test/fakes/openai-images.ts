@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { type ContractMode, testPng, waitOrDisconnect } from '../contracts/provider.ts'
+import { type EditCall, readEdit } from './openai-edits.ts'
 import {
   type FakeServer,
   fileShelf,
@@ -15,7 +16,8 @@ import {
  * back here (`GET /files/<n>.png`), and errors as `{error: {message, type, param, code}}`
  * (OpenAI's API reference). With `keys` it demands one of them as a bearer token,
  * as OpenAI does; without, it is a keyless self-hosted server. Like OpenAI it rejects
- * `response_format` for GPT image models and sizes dall-e-3 does not make.
+ * `response_format` for GPT image models and sizes dall-e-3 does not make. `POST /v1/images/edits`
+ * takes OpenAI's multipart form (openai-edits.ts) and answers as generations do.
  */
 
 export type OpenAiMode =
@@ -30,6 +32,8 @@ export type FakeOpenAiImages = FakeServer & {
   baseUrl: string
   mode(mode: OpenAiMode): void
   bodies(): Record<string, unknown>[]
+  /** Every `/images/edits` call, as read from its multipart form. */
+  edits: EditCall[]
   served: Uint8Array[]
   disconnects(): number
 }
@@ -57,7 +61,13 @@ const error = (
     { 'x-request-id': 'req_fake', ...headers },
   )
 
-type Body = { model?: string; prompt?: string; n?: number; size?: string; response_format?: string }
+export type Body = {
+  model?: string
+  prompt?: string
+  n?: number
+  size?: string
+  response_format?: string
+}
 
 export async function startFakeOpenAiImages(
   options: { keys?: string[]; slowMs?: number } = {},
@@ -67,31 +77,50 @@ export async function startFakeOpenAiImages(
   let counter = 0
   let origin = ''
   const { files, served, serve: serveFile } = fileShelf()
+  const edits: EditCall[] = []
 
-  const generation = async (request: RecordedRequest, response: ServerResponse) => {
+  /** The 401 for a missing or wrong key, or null when the key is fine. */
+  const unauthorized = (request: RecordedRequest, response: ServerResponse) => {
     const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
     if ((options.keys && !options.keys.includes(key ?? '')) || mode === 'unauthorized') {
       const shown = key ? `${key.slice(0, 3)}***${key.slice(-2)}` : 'none'
-      return error(response, 401, `Incorrect API key provided: ${shown}.`, {
-        code: 'invalid_api_key',
-      })
+      error(response, 401, `Incorrect API key provided: ${shown}.`, { code: 'invalid_api_key' })
+      return true
     }
+    return false
+  }
+
+  const generation = async (request: RecordedRequest, response: ServerResponse) => {
+    if (unauthorized(request, response)) return
     let body: Body
     try {
       body = JSON.parse(request.body.toString('utf8'))
     } catch {
       return error(response, 400, 'We could not parse the JSON body of your request.')
     }
-    const gptImage = body.model?.startsWith('gpt-image') ?? false
     if (!body.prompt) return error(response, 400, 'Missing required parameter: prompt.')
+    if (body.model === 'dall-e-3' && body.size && !DALL_E_3_SIZES.includes(body.size)) {
+      return error(response, 400, `'${body.size}' is not one of ${DALL_E_3_SIZES} - 'size'`)
+    }
+    return answer(response, body)
+  }
+
+  const edit = async (request: RecordedRequest, response: ServerResponse) => {
+    if (unauthorized(request, response)) return
+    const read = await readEdit(request)
+    if ('problem' in read) return error(response, 400, read.problem.message, read.problem)
+    edits.push(read.call)
+    return answer(response, read.call.fields)
+  }
+
+  /** The reply for a request that passed validation: the mode's failure, or the images. */
+  const answer = async (response: ServerResponse, body: Body) => {
+    const gptImage = body.model?.startsWith('gpt-image') ?? false
     if (gptImage && body.response_format !== undefined) {
       return error(response, 400, "Unknown parameter: 'response_format'.", {
         param: 'response_format',
         code: 'unknown_parameter',
       })
-    }
-    if (body.model === 'dall-e-3' && body.size && !DALL_E_3_SIZES.includes(body.size)) {
-      return error(response, 400, `'${body.size}' is not one of ${DALL_E_3_SIZES} - 'size'`)
     }
     switch (mode) {
       case 'rate-limited':
@@ -135,9 +164,10 @@ export async function startFakeOpenAiImages(
         if (await waitOrDisconnect(response, options.slowMs ?? 2_000)) return void disconnects++
     }
     const [width, height] = (body.size ?? '1024x1024').split('x').map(Number)
+    const count = Number(body.n ?? 1)
     const asUrl = mode === 'url' || (!gptImage && body.response_format !== 'b64_json')
     const data = []
-    for (let index = 0; index < (body.n ?? 1) + (mode === 'extra-images' ? 1 : 0); index++) {
+    for (let index = 0; index < count + (mode === 'extra-images' ? 1 : 0); index++) {
       const png = await testPng(width ?? 1024, height ?? 1024, ++counter)
       if (asUrl) {
         files.set(`${counter}.png`, png)
@@ -154,6 +184,9 @@ export async function startFakeOpenAiImages(
     if (request.method === 'POST' && request.path === '/v1/images/generations') {
       return generation(request, response)
     }
+    if (request.method === 'POST' && request.path === '/v1/images/edits') {
+      return edit(request, response)
+    }
     if (serveFile(request, response)) return
     error(response, 404, `Invalid URL (${request.method} ${request.path})`)
   })
@@ -165,6 +198,7 @@ export async function startFakeOpenAiImages(
       mode = next
     },
     bodies: () => generationBodies(server),
+    edits,
     served,
     disconnects: () => disconnects,
   }

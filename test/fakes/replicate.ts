@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { testPng } from '../contracts/provider.ts'
+import { listsOutputs, outputSize, validate } from './replicate-schema.ts'
 import { type FakeServer, type RecordedRequest, sendJson, startFakeServer } from './server.ts'
 import { makeJpeg } from './workers-ai-image.ts'
 
@@ -8,8 +9,9 @@ import { makeJpeg } from './workers-ai-image.ts'
  * /v1/models/{owner}/{name}/predictions` with a bearer token and `{input}` answers 201 with a
  * prediction; it is `starting` (or, for 'instant', already `succeeded`, as `Prefer: wait` allows),
  * and `GET urls.get` moves it on: starting -> processing -> succeeded. `POST urls.cancel` cancels
- * it. Inputs are validated as the FLUX schemas do: `aspect_ratio` from the list, and no
- * width/height. Output is an array of file URLs, or one URL for flux-1.1-pro.
+ * it. Inputs are validated as the FLUX schemas do (replicate-schema.ts): ratios from each
+ * model's list, sizes only where `custom`, input images as data URIs or URLs. Output is an array
+ * of file URLs for schnell and dev, one URL for the other models.
  */
 
 export type ReplicateBehaviour =
@@ -35,14 +37,6 @@ export type FakeReplicate = FakeServer & {
   polls(): number
   cancels(): number
   served: Uint8Array[]
-}
-
-const RATIOS = ['1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '3:4', '4:3', '9:16', '9:21']
-/** Pixel sizes for 1 MP at each ratio (what flux-schnell produces), rounded to 16. */
-const sizeFor = (ratio: string) => {
-  const [w, h] = ratio.split(':').map(Number) as [number, number]
-  const height = Math.round(Math.sqrt((1024 * 1024 * h) / w) / 16) * 16
-  return { width: Math.round((height * w) / h / 16) * 16, height }
 }
 
 type Prediction = {
@@ -88,8 +82,7 @@ export async function startFakeReplicate(
   })
 
   const succeed = async (p: Prediction) => {
-    const ratio = String(p.input.aspect_ratio ?? '1:1')
-    const { width, height } = sizeFor(ratio)
+    const { width, height } = outputSize(p.input)
     const format = String(p.input.output_format ?? 'webp')
     const urls: string[] = []
     for (let i = 0; i < Number(p.input.num_outputs ?? 1); i++) {
@@ -102,7 +95,7 @@ export async function startFakeReplicate(
       urls.push(`${origin}/files/${name}`)
     }
     p.status = 'succeeded'
-    p.output = p.model.endsWith('flux-1.1-pro') ? urls[0] : urls
+    p.output = listsOutputs(p.model) ? urls : urls[0]
   }
 
   /** Moves a prediction one step on, as time passes between polls. */
@@ -217,23 +210,4 @@ export async function startFakeReplicate(
     polls: () => matching('GET', /^\/v1\/predictions\/[^/]+$/).length,
     cancels: () => matching('POST', /^\/v1\/predictions\/[^/]+\/cancel$/).length,
   }
-}
-
-/** The FLUX schemas' checks on the fields this gateway sends. */
-function validate(model: string, input: Record<string, unknown>) {
-  const problems: { field: string; description: string }[] = []
-  const problem = (field: string, description: string) =>
-    problems.push({ field: `input.${field}`, description: `input.${field}: ${description}` })
-  if (typeof input.prompt !== 'string') problem('prompt', 'Invalid type. Expected: string')
-  if (!RATIOS.includes(String(input.aspect_ratio ?? '1:1')))
-    problem('aspect_ratio', `input.aspect_ratio must be one of the following: ${RATIOS.join(', ')}`)
-  for (const field of ['width', 'height'])
-    if (field in input) problem(field, 'Additional property is not allowed')
-  const steps = input.num_inference_steps
-  const maxSteps = model.endsWith('flux-schnell') ? 4 : model.endsWith('flux-dev') ? 50 : 0
-  if (steps !== undefined && (!maxSteps || Number(steps) < 1 || Number(steps) > maxSteps))
-    problem('num_inference_steps', `Must be less than or equal to ${maxSteps}`)
-  if (!['webp', 'jpg', 'png', undefined].includes(input.output_format as string))
-    problem('output_format', 'must be one of webp, jpg, png')
-  return problems
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { sniffImage } from '../../src/image/sniff.ts'
 import { testPng } from '../contracts/provider.ts'
 import {
   delay,
@@ -17,6 +18,10 @@ import {
  * server (`GET /files/<n>.png`, real PNG bytes), and errors as `{code, message, data}`. What a
  * call does is decided by its key, so one fake serves a whole key pool. Error codes other than
  * 20012 ("Model does not exist", documented) are illustrative: the gateway branches on status.
+ * The Qwen-Image-Edit models take `image` (and, for -2509, `image2` and `image3`) as a URL or a
+ * base64 data URI and no `image_size` (the docs); the edit comes back at the first image's size.
+ * This fake refuses what those docs rule out (a missing image, a size, a third image field on
+ * Qwen-Image-Edit, an image that is neither a URL nor a data URI) with a 400 of its own wording.
  */
 
 export type Behaviour =
@@ -64,6 +69,40 @@ const DEFAULT_KEYS: Record<string, Behaviour> = {
 const error = (response: ServerResponse, status: number, code: number, message: string) =>
   sendJson(response, status, { code, message, data: null })
 
+/** Models this fake serves, with the image fields each takes (none: text to image). */
+const MODELS: Record<string, string[]> = {
+  'black-forest-labs/FLUX.1-schnell': [],
+  'Kwai-Kolors/Kolors': [],
+  'Qwen/Qwen-Image-Edit': ['image'],
+  'Qwen/Qwen-Image-Edit-2509': ['image', 'image2', 'image3'],
+}
+
+type Body = { model?: string; prompt?: string; image_size?: string; seed?: number } & Record<
+  string,
+  unknown
+>
+
+/** What the docs rule out for this model's image fields, or null; the first image's size. */
+function checkImages(body: Body): { problem: string } | { size?: [number, number] } {
+  const fields = MODELS[body.model ?? ''] ?? []
+  const sent = Object.keys(body).filter((name) => /^image\d?$/.test(name))
+  const extra = sent.find((name) => !fields.includes(name))
+  if (extra) return { problem: `${extra} is not supported by ${body.model}` }
+  if (fields.length === 0) return {}
+  if (!sent.includes('image')) return { problem: 'image is required for this model' }
+  if (body.image_size !== undefined) return { problem: `${body.model} does not support image_size` }
+  for (const name of sent) {
+    const value = String(body[name])
+    const data = /^data:image\/[a-z]+;base64,(.+)$/.exec(value)
+    if (!data && !/^https?:\/\//.test(value)) {
+      return { problem: `${name} must be an image URL or a base64 data URI` }
+    }
+  }
+  const first = /^data:[^,]+,(.+)$/.exec(String(body.image))
+  const info = first ? sniffImage(Buffer.from(first[1]!, 'base64')) : null
+  return info ? { size: [info.width, info.height] } : {}
+}
+
 export async function startFakeSiliconflow(
   options: FakeSiliconflowOptions = {},
 ): Promise<FakeSiliconflow> {
@@ -76,7 +115,7 @@ export async function startFakeSiliconflow(
     const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
     const behaviour = keys[key]
     if (!behaviour) return error(response, 401, 20007, 'Invalid token')
-    let body: { model?: string; prompt?: string; image_size?: string; seed?: number }
+    let body: Body
     try {
       body = JSON.parse(request.body.toString('utf8'))
     } catch {
@@ -84,9 +123,11 @@ export async function startFakeSiliconflow(
     }
     if (!body.model || !body.prompt)
       return error(response, 400, 20015, 'model and prompt are required')
-    if (body.model !== 'black-forest-labs/FLUX.1-schnell' && body.model !== 'Kwai-Kolors/Kolors') {
+    if (!Object.hasOwn(MODELS, body.model)) {
       return error(response, 400, 20012, 'Model does not exist. Please check it carefully.')
     }
+    const images = checkImages(body)
+    if ('problem' in images) return error(response, 400, 20015, images.problem)
     switch (behaviour) {
       case 'unauthorized':
         return error(response, 401, 20007, 'Invalid token')
@@ -114,7 +155,7 @@ export async function startFakeSiliconflow(
       case 'slow':
         await delay(options.slowMs ?? 2000)
     }
-    const [width, height] = (body.image_size ?? '1024x1024').split('x').map(Number)
+    const [width, height] = images.size ?? (body.image_size ?? '1024x1024').split('x').map(Number)
     const name = `${++counter}.png`
     files.set(name, await testPng(width ?? 1024, height ?? 1024, counter))
     const path = `/files/${name}?Expires=3600&Signature=abc`

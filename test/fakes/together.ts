@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { type ContractMode, testPng, waitOrDisconnect } from '../contracts/provider.ts'
+import { readImageField } from './input-images.ts'
 import {
   type FakeServer,
   fileShelf,
@@ -14,7 +15,9 @@ import {
  * `{id, model, object: "list", data: [{index, type: "b64_json", b64_json}]}` (or `type: "url"`
  * items whose URLs point back here, `GET /files/<n>.png`). Together's error bodies are
  * not confirmed in Together's docs, so the fake speaks both shapes seen in the
- * wild: OpenAI's `{error: {message, type, code}}` and a bare `{message}`.
+ * wild: OpenAI's `{error: {message, type, code}}` and a bare `{message}`. Edits carry
+ * `image_url` (Kontext, FLUX.2 [pro]/[flex]) or `reference_images` (FLUX.2), as URLs or data URIs;
+ * a field the model does not read, or one that is not an image, is a 400 (wording inferred).
  */
 
 export type TogetherMode =
@@ -63,7 +66,7 @@ export async function startFakeTogether(options: { slowMs?: number } = {}): Prom
         'invalid_api_key',
       )
     }
-    let body: { model?: string; prompt?: string; width?: number; height?: number; n?: number }
+    let body: Body
     try {
       body = JSON.parse(request.body.toString('utf8'))
     } catch {
@@ -82,6 +85,8 @@ export async function startFakeTogether(options: { slowMs?: number } = {}): Prom
         'invalid_request_error',
       )
     }
+    const problem = imageProblem(body)
+    if (problem) return error(response, 400, problem, 'invalid_request_error')
     switch (mode) {
       case 'rate-limited':
         return error(
@@ -159,4 +164,38 @@ export async function startFakeTogether(options: { slowMs?: number } = {}): Prom
     served,
     disconnects: () => disconnects,
   }
+}
+
+type Body = {
+  model?: string
+  prompt?: string
+  width?: number
+  height?: number
+  n?: number
+  image_url?: unknown
+  reference_images?: unknown
+}
+
+/** Which models read which image field (docs.together.ai, image-to-image), and the images. */
+function imageProblem(body: Body): string | null {
+  const model = body.model ?? ''
+  const readsImageUrl = /kontext|FLUX\.2-(pro|flex)/i.test(model)
+  const readsReferences = /FLUX\.2/.test(model)
+  const fields: [string, unknown[]][] = []
+  if (body.image_url !== undefined) {
+    if (!readsImageUrl) return `Model ${model} does not support image_url`
+    fields.push(['image_url', [body.image_url]])
+  }
+  if (body.reference_images !== undefined) {
+    if (!readsReferences) return `Model ${model} does not support reference_images`
+    if (!Array.isArray(body.reference_images)) return 'reference_images must be an array'
+    fields.push(['reference_images', body.reference_images])
+  }
+  for (const [field, values] of fields) {
+    for (const value of values) {
+      const image = readImageField(value, { dataUri: true, url: true })
+      if (!image.ok) return `Invalid ${field}: ${image.reason}`
+    }
+  }
+  return null
 }

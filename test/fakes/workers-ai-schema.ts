@@ -1,6 +1,11 @@
+import { sniffImage } from '../../src/image/sniff.ts'
+import type { UploadedFile } from './workers-ai.ts'
+
 /**
  * The input rules of each Workers AI text-to-image model, as its schema in cloudflare-docs states
- * them (Cloudflare's model schemas), for the fake to reject what the real API rejects.
+ * them (Cloudflare's model schemas), for the fake to reject what the real API rejects. FLUX.2's
+ * `input_image_0` to `input_image_3` are "Binary image" fields; what the API answers for one that
+ * is text or not an image is not documented, so those two refusals are worded here.
  */
 
 const MULTIPART_MODELS = /\/flux-2-(klein-4b|klein-9b|dev)$/
@@ -12,6 +17,8 @@ const JSON_MODELS = /\/(flux-1-schnell|lucid-origin)$/
 export const repliesBinary = (model: string) => BINARY_MODELS.test(model)
 
 type Rule = { allowed: string[]; steps?: [string, number]; size?: [number, number] }
+
+const FLUX2_IMAGES = ['input_image_0', 'input_image_1', 'input_image_2', 'input_image_3']
 
 const SD_FIELDS = ['prompt', 'negative_prompt', 'height', 'width', 'num_steps', 'guidance', 'seed']
 const RULES: [RegExp, Rule][] = [
@@ -26,12 +33,15 @@ const RULES: [RegExp, Rule][] = [
   ],
   [
     /flux-2-klein-(4b|9b)$/,
-    { allowed: ['prompt', 'guidance', 'seed', 'width', 'height'], size: [256, 1920] },
+    {
+      allowed: ['prompt', 'guidance', 'seed', 'width', 'height', ...FLUX2_IMAGES],
+      size: [256, 1920],
+    },
   ],
   [
     /flux-2-dev$/,
     {
-      allowed: ['prompt', 'guidance', 'seed', 'width', 'height', 'steps'],
+      allowed: ['prompt', 'guidance', 'seed', 'width', 'height', 'steps', ...FLUX2_IMAGES],
       steps: ['steps', 50],
       size: [256, 1920],
     },
@@ -48,6 +58,7 @@ export function schemaProblem(
   model: string,
   inputs: Record<string, unknown>,
   multipart: boolean,
+  files: Record<string, UploadedFile> = {},
 ): { code: number; message: string } | null {
   const rule = RULES.find(([pattern]) => pattern.test(model))?.[1]
   if (
@@ -67,8 +78,13 @@ export function schemaProblem(
   if (typeof prompt !== 'string' || prompt.length < 1 || prompt.length > 2048) {
     return invalid("'/prompt' must be a string of 1 to 2048 characters")
   }
-  const extra = Object.keys(inputs).find((name) => !rule.allowed.includes(name))
+  const names = [...Object.keys(inputs), ...Object.keys(files)]
+  const extra = names.find((name) => !rule.allowed.includes(name))
   if (extra) return invalid(`additionalProperties '/${extra}' not allowed`)
+  const textImage = FLUX2_IMAGES.find((name) => name in inputs)
+  if (textImage) return invalid(`'/${textImage}' must be a binary image`)
+  const unreadable = Object.entries(files).find(([, file]) => !sniffImage(file.bytes))
+  if (unreadable) return invalid(`'/${unreadable[0]}' is not an image the model can read`)
   const number = (name: string) => (inputs[name] === undefined ? undefined : Number(inputs[name]))
   if (rule.steps) {
     const steps = number(rule.steps[0])

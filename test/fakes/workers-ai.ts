@@ -12,8 +12,8 @@ import { repliesBinary, schemaProblem } from './workers-ai-schema.ts'
  * A fake Cloudflare Workers AI REST API on 127.0.0.1: `POST /client/v4/accounts/{id}/ai/run/
  * {model}` with a bearer token, answering like the real one (Cloudflare's Workers AI docs):
  * the v4 envelope with a base64 image for flux-1-schnell, lucid-origin and FLUX.2 (which takes
- * multipart/form-data only), raw image bytes for Phoenix, SDXL and Dreamshaper, the envelope with
- * `success: false` for errors. It checks inputs against each model's schema as the real one does,
+ * multipart/form-data only, reference images as the files `input_image_0` to `_3`), raw image
+ * bytes for Phoenix, SDXL and Dreamshaper, the envelope with `success: false` for errors. It checks inputs against each model's schema as the real one does,
  * so a wrong field fails here, and it records what it received.
  */
 
@@ -36,10 +36,15 @@ export type WorkersAiCall = {
   model: string
   authorization: string | undefined
   contentType: string
-  /** The JSON body, or the multipart fields as strings. */
+  /** The JSON body, or the multipart text fields as strings. */
   inputs: Record<string, unknown>
+  /** The multipart file fields, by name. */
+  files: Record<string, UploadedFile>
   multipart: boolean
 }
+
+/** A file part of a multipart body, as received. */
+export type UploadedFile = { name: string; type: string; bytes: Uint8Array }
 
 export type FakeWorkersAi = FakeServer & {
   /** `{url}/client/v4`, the value for CF_API_BASE. */
@@ -125,8 +130,8 @@ async function answer(
   }
   const contentType = request.headers['content-type'] ?? ''
   const multipart = contentType.startsWith('multipart/form-data')
-  const inputs = await readInputs(request, contentType, multipart)
-  fake.calls.push({ accountId, model, authorization, contentType, inputs, multipart })
+  const { inputs, files } = await readInputs(request, contentType, multipart)
+  fake.calls.push({ accountId, model, authorization, contentType, inputs, files, multipart })
 
   const mode = fake.modeByAccount[accountId] ?? fake.mode
   const failure = FAILURES[mode]
@@ -137,7 +142,7 @@ async function answer(
   }
   if (mode === 'slow') await delay(fake.slowMs)
 
-  const problem = schemaProblem(model, inputs, multipart)
+  const problem = schemaProblem(model, inputs, multipart, files)
   if (problem) return sendJson(response, 400, envelope(400, problem.code, problem.message).body)
   if (repliesBinary(model)) {
     response.writeHead(200, { 'content-type': fake.imageType, 'content-length': fake.image.length })
@@ -164,20 +169,35 @@ async function readInputs(
   request: RecordedRequest,
   contentType: string,
   multipart: boolean,
-): Promise<Record<string, unknown>> {
+): Promise<{ inputs: Record<string, unknown>; files: Record<string, UploadedFile> }> {
+  const inputs: Record<string, unknown> = {}
+  const files: Record<string, UploadedFile> = {}
   if (multipart) {
-    // The Web-standard parser reads exactly what a multipart/form-data body holds.
-    const form = await new Request('http://fake.invalid/', {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body: new Uint8Array(request.body),
-    }).formData()
-    return Object.fromEntries([...form.entries()].map(([name, value]) => [name, String(value)]))
+    for (const [name, value] of await readForm(contentType, request.body)) {
+      if (typeof value === 'string') inputs[name] = value
+      else
+        files[name] = {
+          name: value.name,
+          type: value.type,
+          bytes: new Uint8Array(await value.arrayBuffer()),
+        }
+    }
+    return { inputs, files }
   }
   try {
     const parsed: unknown = JSON.parse(request.body.toString('utf8'))
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
+    const body = typeof parsed === 'object' && parsed !== null ? parsed : {}
+    return { inputs: body as Record<string, unknown>, files }
   } catch {
-    return {}
+    return { inputs, files }
   }
+}
+
+/** The parts of a multipart/form-data body, read by the Web-standard parser exactly as sent. */
+export async function readForm(contentType: string, body: Uint8Array): Promise<FormData> {
+  return new Request('http://fake.invalid/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(body),
+  }).formData()
 }

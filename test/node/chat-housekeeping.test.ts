@@ -111,6 +111,33 @@ describe('housekeeping prompts', () => {
     expect(text).toBe('A tiny robot')
   })
 
+  it('are answered the same with image parts in the conversation, reading none of them', async () => {
+    // Each would be refused if it were read: a private address, and a data: URI of no image.
+    const unreadable = [
+      { type: 'image_url', image_url: { url: 'http://10.0.0.1/private.png' } },
+      { type: 'image_url', image_url: 'data:image/png;base64,bm90IGFuIGltYWdl' },
+    ]
+    const edit = {
+      role: 'user',
+      content: [{ type: 'text', text: 'the lighthouse in fog --edit' }, ...unreadable],
+    }
+    // NextChat sends the whole conversation, images and all, with its summary request last.
+    const summary = await streamedAnswerOf([
+      ...history,
+      edit,
+      { role: 'assistant', content: '🎨 Original prompt: `the lighthouse in fog --edit`' },
+      { role: 'system', content: NEXTCHAT_SUMMARY },
+    ])
+    expect(summary).toBe(
+      'The user asked for images of: "a lighthouse on a cliff at night"; "the lighthouse in fog"',
+    )
+    const titleRequest = {
+      role: 'user',
+      content: [{ type: 'text', text: NEXTCHAT_TITLE }, ...unreadable],
+    }
+    expect(await answerOf([...history, titleRequest])).toBe('A lighthouse on a cliff')
+  })
+
   // Runs last: every client's wording above went through this one gateway.
   it('never generated an image for any of them', async () => {
     expect(await readdir(join(gateway.dataDir, 'images'))).toEqual([])

@@ -137,13 +137,20 @@ describe('POST /v1/chat/completions', () => {
       model: 'demo',
       messages: [
         { role: 'system', content: 'You are helpful.' },
-        { role: 'user', content: 'an old prompt' },
+        {
+          role: 'user',
+          // Image parts of earlier messages are not read: this one is no image at all.
+          content: [
+            { type: 'text', text: 'an old prompt' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
         { role: 'assistant', content: null, tool_calls: [] },
         {
           role: 'user',
           content: [
             { type: 'text', text: 'a lighthouse' },
-            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+            { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
             { type: 'text', text: 'at night 9:16' },
           ],
         },

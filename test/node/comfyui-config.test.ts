@@ -52,4 +52,19 @@ describe('comfyui configuration', () => {
       negativePrompt: true,
     })
   })
+
+  it('edits, and only edits, with a workflow holding {{image}}; takes a mask with {{mask}}', () => {
+    const load = { class_type: 'LoadImage', inputs: { image: '{{image}}' } }
+    const mask = { class_type: 'LoadImageMask', inputs: { image: '{{mask}}', channel: 'alpha' } }
+    const capabilities = (workflow: object) =>
+      build({ workflow })()[0]!.provider.models[0]!.capabilities.input
+    expect(capabilities({ ...WORKFLOW, '10': load })).toEqual({
+      maxImages: 1,
+      mask: false,
+      editOnly: true,
+    })
+    expect(capabilities({ ...WORKFLOW, '10': load, '11': mask })?.mask).toBe(true)
+    expect(capabilities(WORKFLOW)).toBeUndefined()
+    expect(build({}).call(null)[0]!.provider.models[0]!.capabilities.input).toBeUndefined()
+  })
 })

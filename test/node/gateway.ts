@@ -13,14 +13,18 @@ export type RunningGateway = {
 
 /**
  * Starts the real Node entry on 127.0.0.1 and a free port, with a temporary DATA_DIR and logs
- * captured instead of printed. `env` is the process environment the gateway sees.
+ * captured instead of printed. `env` is the process environment the gateway sees; `outbound`
+ * replaces its fetch for calls it makes (to count them).
  */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  outbound?: typeof fetch,
+): Promise<RunningGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fluxgate-'))
   const logs: LogLine[] = []
   const gateway = await startNodeServer(
     { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env },
-    { log: (line) => logs.push(line) },
+    { log: (line) => logs.push(line), ...(outbound && { fetch: outbound }) },
   )
   return {
     url: gateway.url,

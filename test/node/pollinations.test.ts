@@ -189,7 +189,10 @@ describe('Pollinations reference images', () => {
   it('refuses references for a model that cannot take them, before any upstream call', async () => {
     const before = calls()
     const url = encodeURIComponent('https://images.example/cat.png')
-    const response = await get(`/prompt/make%20it%20blue?image=${url}&key=${CLIENT_KEY}`)
+    // Named: without a model, an edit runs on the first listed model that edits (Kontext here).
+    const response = await get(
+      `/prompt/make%20it%20blue?image=${url}&model=flux-schnell&key=${CLIENT_KEY}`,
+    )
     await expectErrorImage(response, 400, 'unsupported_parameter')
     expect(calls()).toBe(before)
   })

@@ -168,6 +168,28 @@ describe('input images', () => {
     expect(decodedSize(imageCalls(tool.output)[0]!)).toEqual(EDITED)
   })
 
+  it('takes an upload by its id as file_id', async () => {
+    const upload = await fetch(`${gateway.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ file: DATA_URI }),
+    })
+    const { id } = (await upload.json()) as { id: string }
+    const response = await client().responses.create({
+      model: 'demo',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'make it blue' },
+            { type: 'input_image', file_id: id, detail: 'auto' },
+          ],
+        },
+      ],
+    })
+    expect(await linkedImageSize(response.output_text)).toEqual(EDITED)
+  })
+
   it("reads the gateway's own /image link from the store", async () => {
     const first = await client().responses.create({ model: 'demo', input: 'a fox 3:2' })
     const link = imageUrlOf(first.output_text)

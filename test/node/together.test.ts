@@ -66,6 +66,11 @@ describe('together provider', () => {
       'flux-schnell-free',
       'flux-dev',
       'flux-pro-1.1',
+      'flux-kontext-pro',
+      'flux-kontext-max',
+      'flux-2-pro',
+      'flux-2-flex',
+      'flux-2-dev',
     ])
     await generate({ model: 'flux-pro-1.1', width: 1000, height: 600, steps: 30, n: 2 })
     const [body] = fake.bodies()

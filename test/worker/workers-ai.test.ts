@@ -18,13 +18,22 @@ import { makeJpeg, toBase64 } from '../fakes/workers-ai-image.ts'
 const JPEG = makeJpeg(1024, 1024, 300 * 1024)
 const KEY = 'worker-client-key'
 
-type Call = { model: string; inputs: unknown; signal: unknown }
+type Call = { model: string; inputs: unknown; signal: unknown; form?: FormData }
+type Multipart = { multipart: { body: ReadableStream; contentType: string } }
 
 function aiDouble(png: Uint8Array, failure?: string) {
   const calls: Call[] = []
   const ai: AiBinding = {
     async run(model, inputs, options) {
-      calls.push({ model, inputs, signal: options?.signal })
+      const call: Call = { model, inputs, signal: options?.signal }
+      calls.push(call)
+      if (/flux-2/.test(model)) {
+        // Read the form as the real binding does, before answering: FLUX.2 takes nothing else.
+        const { body, contentType } = (inputs as Multipart).multipart
+        call.form = await new Response(body, {
+          headers: { 'content-type': contentType },
+        }).formData()
+      }
       if (failure) throw new Error(failure)
       if (/stable-diffusion|phoenix|dreamshaper/.test(model)) {
         // The real binding streams binary models' bytes; two chunks, as a stream would.
@@ -130,16 +139,36 @@ describe('workers-ai through the AI binding, inside workerd', () => {
       response_format: 'b64_json',
     })
     expect(response.status).toBe(200)
-    const { multipart } = calls[0]!.inputs as {
-      multipart: { body: ReadableStream; contentType: string }
-    }
+    const { multipart } = calls[0]!.inputs as Multipart
     expect(multipart.contentType).toMatch(/^multipart\/form-data; boundary=/)
-    const form = await new Response(multipart.body, {
-      headers: { 'content-type': multipart.contentType },
-    }).formData()
+    const form = calls[0]!.form!
     expect(form.get('prompt')).toBe('a kite')
     expect([form.get('width'), form.get('height')]).toEqual(['1008', '496'])
     expect(form.has('steps')).toBe(false)
+  })
+
+  it('edits its own stored image with FLUX.2: read from KV, sent as the input_image_0 file', async () => {
+    const { ai, calls } = aiDouble(new Uint8Array())
+    const app = buildApp(ai)
+    const drawn = await post(app, '/v1/images/generations', {
+      model: 'flux-2-klein-4b',
+      prompt: 'a cat on a sofa',
+      response_format: 'url',
+    })
+    const { data } = (await drawn.json()) as { data: { url: string }[] }
+    const query = new URLSearchParams({ model: 'flux-2-klein-4b', key: KEY, image: data[0]!.url })
+    const edited = await app.request(`/prompt/make%20the%20sofa%20blue?${query}`)
+    expect(edited.status).toBe(200)
+    expect(edited.headers.get('content-type')).toBe('image/jpeg')
+    expect(calls).toHaveLength(2)
+    const form = calls[1]!.form!
+    expect(form.get('prompt')).toBe('make the sofa blue')
+    // The stored 1024x1024 JPEG keeps its square shape.
+    expect([form.get('width'), form.get('height')]).toEqual(['1024', '1024'])
+    const file = form.get('input_image_0') as File
+    expect([file.name, file.type]).toEqual(['image-0.jpg', 'image/jpeg'])
+    expect(same(new Uint8Array(await file.arrayBuffer()), JPEG)).toBe(true)
+    expect(form.has('input_image_1')).toBe(false)
   })
 
   it('maps a thrown 3036 to 503 with Retry-After until 00:00 UTC and an NSFW error to 400', async () => {

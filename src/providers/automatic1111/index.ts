@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { encodeBase64 } from '../../bytes/base64.ts'
 import { callJson, jsonHeaders, parseJson, upstreamError } from '../http.ts'
 import { decode } from '../openai/reply.ts'
@@ -8,7 +8,8 @@ import { type Automatic1111Options, automatic1111Options, modelSpec } from './mo
 
 /**
  * AUTOMATIC1111's WebUI API, also spoken by Forge and stable-diffusion.cpp's server:
- * `POST {base}/sdapi/v1/txt2img` (the web UI's /docs page). Keyless by default; a key
+ * `POST {base}/sdapi/v1/txt2img`, and `/sdapi/v1/img2img` for edits (the web UI's /docs page).
+ * Keyless by default; a key
  * `user:password` is sent as Basic auth (the WebUI's `--api-auth`), any other key as a bearer
  * token (for a proxy in front). The reply carries base64 PNGs and, in `info`, a JSON string
  * holding the seed actually used.
@@ -18,11 +19,11 @@ export const AUTOMATIC1111_BASE_URL = 'http://127.0.0.1:7860'
 
 const reply = z.object({
   images: z.array(z.string()),
-  info: z.string().nullish(),
+  info: z.nullish(z.string()),
 })
-const info = z.object({ seed: z.number().int() })
+const info = z.object({ seed: z.int() })
 
-/** The txt2img body, from a request already fitted to the model's capabilities. */
+/** The txt2img (or, with an image, img2img) body, from a request fitted to the model. */
 export function requestBody(
   request: ImageRequest,
   options: Automatic1111Options,
@@ -39,6 +40,19 @@ export function requestBody(
     n_iter: 1,
   }
   if (options.sampler) body.sampler_name = options.sampler
+  const [image] = request.images ?? []
+  if (image) {
+    body.init_images = [encodeBase64(image.bytes)]
+    body.denoising_strength = options.denoisingStrength
+  }
+  if (request.mask) {
+    // The WebUI masks with the mask's alpha channel when it has one, opaque meaning "repaint"
+    // (processing.py, create_binary_mask): inverted, transparent is repainted, as OpenAI's masks
+    // mean. "Original" fill starts the repainted area from the image rather than from noise.
+    body.mask = encodeBase64(request.mask.bytes)
+    body.inpainting_mask_invert = 1
+    body.inpainting_fill = 1
+  }
   return body
 }
 
@@ -59,6 +73,8 @@ export function seedFromInfo(text: string | null | undefined): number | undefine
 export const automatic1111Provider: ProviderModule = {
   type: 'automatic1111',
   keyless: true,
+  // The WebUI's default `samples_format`; an image in another is caught when it is sniffed.
+  outputFormats: ['png'],
   create(entry, { name }) {
     const baseUrl = (entry.baseUrl ?? AUTOMATIC1111_BASE_URL).replace(/\/+$/, '')
     const options = automatic1111Options(entry)
@@ -70,7 +86,7 @@ export const automatic1111Provider: ProviderModule = {
         const headers = jsonHeaders(authorization(key))
         const { images, info: reportedInfo } = await callJson(
           { provider: name, fetch, signal },
-          `${baseUrl}/sdapi/v1/txt2img`,
+          `${baseUrl}/sdapi/v1/${request.images?.length ? 'img2img' : 'txt2img'}`,
           { method: 'POST', headers, body: JSON.stringify(requestBody(request, options)) },
           reply,
           (response, text) => automatic1111Error(name, response, text, key),

@@ -4,10 +4,10 @@ import { bflError } from './errors.ts'
 import { BFL_MODELS, bflInput, genericModel } from './models.ts'
 
 describe('bflInput', () => {
-  it('sends width/height, steps to dev only, and a fixed safety tolerance', () => {
+  it('sends width/height, steps to dev only, and a fixed safety tolerance', async () => {
     const [pro, dev] = BFL_MODELS
     const request = { prompt: 'p', n: 1, width: 1024, height: 768, steps: 20, seed: 1 }
-    expect(bflInput(dev!, request)).toEqual({
+    expect(await bflInput(dev!, request)).toEqual({
       prompt: 'p',
       width: 1024,
       height: 768,
@@ -16,7 +16,7 @@ describe('bflInput', () => {
       safety_tolerance: 2,
       output_format: 'jpeg',
     })
-    expect(bflInput(pro!, request)).not.toHaveProperty('steps')
+    expect(await bflInput(pro!, request)).not.toHaveProperty('steps')
   })
 
   it('serves a public id by its endpoint and an unknown endpoint with FLUX.2 limits', () => {
@@ -52,5 +52,16 @@ describe('bflError', () => {
     )
     expect(map(429, {}, { 'retry-after': '9' }).retryAfter).toBe(9)
     expect(map(403, { detail: 'bad key bfl-key-1' }).message).not.toContain('bfl-key-1')
+  })
+
+  it('quotes a refused input image as the request at fault, not retried elsewhere', () => {
+    const detail = [
+      { loc: ['body', 'input_image'], msg: 'Invalid base64 image', type: 'value_error' },
+    ]
+    const error = map(422, { detail })
+    expect(error.message).toBe(
+      'bfl: rejected the request (HTTP 422): input_image: Invalid base64 image',
+    )
+    expect([error.status, error.retryable]).toEqual([400, false])
   })
 })

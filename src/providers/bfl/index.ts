@@ -14,6 +14,7 @@ export const BFL_BASE_URL = 'https://api.bfl.ai'
 
 export const bflProvider: ProviderModule = {
   type: 'bfl',
+  outputFormats: ['jpeg', 'png', 'webp'],
   create(entry, { name }) {
     const { pollIntervalMs: intervalMs } = readOptions(entry, {
       pollIntervalMs: pollIntervalOption,
@@ -29,7 +30,7 @@ export const bflProvider: ProviderModule = {
           provider: name,
           baseUrl,
           endpoint: model.id,
-          input: bflInput(model, request),
+          input: await bflInput(model, request),
           intervalMs,
           context,
         })

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { callJson, upstreamError } from '../http.ts'
 import { assertJobUrl, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
@@ -12,16 +12,17 @@ import { bflError } from './errors.ts'
  * `Task not found` are failures. BFL documents no cancel call, so an abandoned task just ends.
  */
 
-const submitted = z.object({ id: z.string().min(1), polling_url: z.string().min(1).optional() })
+const nonEmpty = z.string().check(z.minLength(1))
+const submitted = z.object({ id: nonEmpty, polling_url: z.optional(nonEmpty) })
 
 const polled = z.object({
   status: z.string(),
-  result: z
-    .object({ sample: z.string().min(1), seed: z.number().int().optional().catch(undefined) })
-    .nullish()
-    .catch(undefined),
-  progress: z.number().nullish().catch(undefined),
-  details: z.unknown().optional(),
+  result: z.catch(
+    z.nullish(z.object({ sample: nonEmpty, seed: z.catch(z.optional(z.int()), undefined) })),
+    undefined,
+  ),
+  progress: z.catch(z.nullish(z.number()), undefined),
+  details: z.optional(z.unknown()),
 })
 
 const REFUSED = new Set(['Request Moderated', 'Content Moderated'])

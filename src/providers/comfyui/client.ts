@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { GatewayError } from '../../errors.ts'
 import { withTimeout } from '../../http/deadline.ts'
 import { downloadImage } from '../download.ts'
@@ -28,27 +28,29 @@ export type ComfyConnection = {
 /** A file a node saved, as /history lists it and /view takes it. */
 export type ImageRef = { filename: string; subfolder: string; type: string }
 
-const queued = z.object({ prompt_id: z.string().min(1), number: z.number().optional() })
+const nonEmpty = z.string().check(z.minLength(1))
+const queued = z.object({ prompt_id: nonEmpty, number: z.optional(z.number()) })
 const imageRef = z.object({
-  filename: z.string().min(1),
-  subfolder: z.string().default(''),
-  type: z.string().default('output'),
+  filename: nonEmpty,
+  subfolder: z._default(z.string(), ''),
+  type: z._default(z.string(), 'output'),
 })
 const historyEntry = z.object({
-  outputs: z.record(z.string(), z.looseObject({ images: z.array(z.unknown()).optional() })),
+  outputs: z.record(z.string(), z.looseObject({ images: z.optional(z.array(z.unknown())) })),
   // Absent on old servers, where an entry in the history means the prompt finished.
-  status: z
-    .looseObject({
-      status_str: z.string().optional(),
-      completed: z.boolean().optional(),
-      messages: z.array(z.tuple([z.string(), z.unknown()])).optional(),
-    })
-    .optional(),
+  status: z.optional(
+    z.looseObject({
+      status_str: z.optional(z.string()),
+      completed: z.optional(z.boolean()),
+      messages: z.optional(z.array(z.tuple([z.string(), z.unknown()]))),
+    }),
+  ),
 })
 export type HistoryEntry = z.infer<typeof historyEntry>
 const queue = z.object({ queue_running: z.array(z.array(z.unknown())) })
 
-const headers = (key: string | null, json = true): Record<string, string> => ({
+/** The headers of a call: JSON or not, and the bearer token when the entry has one. */
+export const headers = (key: string | null, json = true): Record<string, string> => ({
   ...(json ? { 'content-type': 'application/json' } : {}),
   accept: 'application/json',
   ...(key ? { authorization: `Bearer ${key}` } : {}),
@@ -195,7 +197,7 @@ async function isRunning(
 }
 
 /** Reads a non-2xx body and maps it (see errors.ts). */
-async function replyError(
+export async function replyError(
   connection: ComfyConnection,
   response: Response,
   doing: string,

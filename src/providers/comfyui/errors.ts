@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { GatewayError } from '../../errors.ts'
 import { upstreamError } from '../http.ts'
 import { type ErrorRules, errorFromReply, quote, readErrorBody } from '../upstream-errors.ts'
@@ -11,30 +11,27 @@ import { type ErrorRules, errorFromReply, quote, readErrorBody } from '../upstre
  * naming the node and the exception. ComfyUI has no keys; a 401/403 comes from a proxy.
  */
 
+const text = z.optional(z.string())
 const validationError = z.object({
-  error: z.union([z.string(), z.looseObject({ message: z.string().optional() })]).optional(),
-  node_errors: z
-    .union([
+  error: z.optional(z.union([z.string(), z.looseObject({ message: text })])),
+  node_errors: z.optional(
+    z.union([
       z.record(
         z.string(),
         z.looseObject({
-          class_type: z.string().optional(),
-          errors: z
-            .array(
-              z.looseObject({ message: z.string().optional(), details: z.string().optional() }),
-            )
-            .optional(),
+          class_type: text,
+          errors: z.optional(z.array(z.looseObject({ message: text, details: text }))),
         }),
       ),
       z.array(z.unknown()),
-    ])
-    .optional(),
+    ]),
+  ),
 })
 
 const executionError = z.looseObject({
-  node_id: z.union([z.string(), z.number()]).optional(),
-  node_type: z.string().optional(),
-  exception_message: z.string().optional(),
+  node_id: z.optional(z.union([z.string(), z.number()])),
+  node_type: text,
+  exception_message: text,
 })
 
 /** The `status` of a /history entry, as far as errors go. */

@@ -10,6 +10,7 @@ import {
   waitForHistory,
 } from './client.ts'
 import { readSettings } from './settings.ts'
+import { uploadImage } from './upload.ts'
 import { fillWorkflow } from './workflow.ts'
 
 /** ComfyUI's own default address. */
@@ -21,7 +22,8 @@ const MAX_SEED = 2 ** 31 - 1
 /**
  * A self-hosted ComfyUI (a PROVIDERS entry `{"type": "comfyui", "baseUrl": ..., "options":
  * {"workflow": ..., "outputNode": ...}}`). Each call fills the workflow's placeholders, queues it,
- * polls /history until it has run, and fetches the saved image through /view. Keyless; a key,
+ * polls /history until it has run, and fetches the saved image through /view; an edit uploads its
+ * image (and mask) first, for `{{image}}` (and `{{mask}}`). Keyless; a key,
  * when given, is sent as a bearer token for a ComfyUI behind an authenticating proxy. `models`
  * names the public ids the workflow answers to (default: `flux-schnell` for the built-in graph,
  * `comfyui` for your own). Options are checked in create(), so a bad workflow stops start-up
@@ -30,6 +32,8 @@ const MAX_SEED = 2 ** 31 - 1
 export const comfyuiProvider: ProviderModule = {
   type: 'comfyui',
   keyless: true,
+  // What SaveImage writes; a workflow that saves another format is caught when it is sniffed.
+  outputFormats: ['png'],
   create(entry, { name }): ImageProvider {
     const settings = readSettings(entry)
     const baseUrl = (entry.baseUrl ?? COMFYUI_BASE_URL).replace(/\/+$/, '')
@@ -41,6 +45,16 @@ export const comfyuiProvider: ProviderModule = {
         const seed = settings.model.capabilities.seed
           ? (request.seed ?? Math.floor(Math.random() * MAX_SEED))
           : undefined
+        const connection: ComfyConnection = { provider: name, baseUrl, key, signal, fetch }
+        const [source] = request.images ?? []
+        let image: string | undefined
+        let mask: string | undefined
+        if (source) {
+          onProgress?.('uploading the image to ComfyUI')
+          image = await uploadImage(connection, source)
+          // Without a mask, the image's own transparency is the mask, as in OpenAI's edits.
+          mask = request.mask ? await uploadImage(connection, request.mask) : image
+        }
         const workflow = fillWorkflow(settings.workflow, {
           prompt: request.prompt,
           negativePrompt: request.negativePrompt ?? '',
@@ -48,8 +62,9 @@ export const comfyuiProvider: ProviderModule = {
           height: request.height,
           seed,
           steps: request.steps,
+          image,
+          mask,
         })
-        const connection: ComfyConnection = { provider: name, baseUrl, key, signal, fetch }
         const { promptId, number } = await submitPrompt(connection, workflow)
         onProgress?.(number === undefined ? 'queued on ComfyUI' : `queued on ComfyUI as #${number}`)
         let finished: HistoryEntry

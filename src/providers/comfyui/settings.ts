@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { ProviderEntry } from '../../config.ts'
 import { readOptions } from '../options.ts'
 import { pollIntervalOption } from '../poll.ts'
@@ -14,28 +14,34 @@ import {
 /**
  * The `options` of a comfyui PROVIDERS entry, checked at start-up. Capabilities follow the
  * workflow: size control only when it holds `{{width}}` and `{{height}}`, steps only with
- * `{{steps}}`, and so on, so a request is never fitted to a field the graph would drop.
+ * `{{steps}}`, and so on, so a request is never fitted to a field the graph would drop. A
+ * workflow with `{{image}}` edits one image, and only edits (its LoadImage needs a file); with
+ * `{{mask}}` too it takes a mask.
  */
 
-const size = z.number().int().min(16).max(16384)
+const whole = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max))
+const positive = z.int().check(z.minimum(1))
+const size = whole(16, 16384)
 
 const COMFYUI_OPTIONS = {
   /** API-format graph (object or JSON string); DEFAULT_WORKFLOW when absent. */
-  workflow: z.unknown().optional(),
+  workflow: z.optional(z.unknown()),
   /** Node whose images are the result; absent: every node that saved images. */
-  outputNode: z.union([z.string().min(1), z.number().int().transform(String)]).optional(),
+  outputNode: z.optional(
+    z.union([z.string().check(z.minLength(1)), z.pipe(z.int(), z.transform(String))]),
+  ),
   /** First wait before polling /history, in ms; later waits grow (providers/poll.ts). */
   pollIntervalMs: pollIntervalOption,
-  minSize: size.default(256),
-  maxSize: size.default(2048),
-  sizeMultiple: z.number().int().min(1).max(256).default(8),
-  defaultWidth: size.default(1024),
-  defaultHeight: size.default(1024),
-  minSteps: z.number().int().min(1).default(1),
-  maxSteps: z.number().int().min(1).max(1000).default(50),
+  minSize: z._default(size, 256),
+  maxSize: z._default(size, 2048),
+  sizeMultiple: z._default(whole(1, 256), 8),
+  defaultWidth: z._default(size, 1024),
+  defaultHeight: z._default(size, 1024),
+  minSteps: z._default(positive, 1),
+  maxSteps: z._default(whole(1, 1000), 50),
   /** Default 4 for the built-in schnell graph, 20 for a workflow of your own. */
-  defaultSteps: z.number().int().min(1).max(1000).optional(),
-  maxPromptLength: z.number().int().min(1).default(2048),
+  defaultSteps: z.optional(whole(1, 1000)),
+  maxPromptLength: z._default(positive, 2048),
 }
 
 /** What one comfyui entry runs. */
@@ -86,6 +92,9 @@ export function readSettings(entry: ProviderEntry): ComfySettings {
     maxPromptLength: options.maxPromptLength,
     // ComfyUI runs one queued prompt at a time; n images are n prompts, queued side by side.
     maxImagesPerCall: 1,
+  }
+  if (found.has('image')) {
+    capabilities.input = { maxImages: 1, mask: found.has('mask'), editOnly: true }
   }
   const publicIds = entry.models?.length
     ? [...new Set(entry.models)]

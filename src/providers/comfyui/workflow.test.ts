@@ -63,6 +63,10 @@ describe('parseWorkflow', () => {
       { '1': { class_type: 'X', inputs: { text: '{{prompt}}', width: '{{width}}' } } },
       /both "\{\{width\}\}" and "\{\{height\}\}"/,
     ],
+    [
+      { '1': { class_type: 'X', inputs: { text: '{{prompt}}', mask: '{{mask}}' } } },
+      /has "\{\{mask\}\}" but no "\{\{image\}\}"/,
+    ],
   ])('rejects %j', (workflow, message) => {
     expect(() => parseWorkflow(workflow)).toThrow(message)
   })

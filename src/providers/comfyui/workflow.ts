@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { englishIssues } from '../../issue-messages.ts'
 
 /**
  * ComfyUI workflows in the API format (what "Export (API)" / "Save (API Format)" writes): an
@@ -12,6 +13,9 @@ export type Workflow = Record<string, { class_type: string; inputs: Record<strin
 /**
  * Placeholders a workflow may hold, each as a whole string value (`"seed": "{{seed}}"`). The
  * numeric ones are substituted as JSON numbers, since ComfyUI validates INT inputs by type.
+ * `{{image}}` and `{{mask}}` become the names of files uploaded to ComfyUI's input folder, for a
+ * LoadImage `image` and a LoadImageMask `image` (channel `alpha`, whose transparent area is 1:
+ * the area to change, as in OpenAI's masks).
  */
 export const PLACEHOLDERS = {
   prompt: '{{prompt}}',
@@ -20,6 +24,8 @@ export const PLACEHOLDERS = {
   height: '{{height}}',
   seed: '{{seed}}',
   steps: '{{steps}}',
+  image: '{{image}}',
+  mask: '{{mask}}',
 } as const
 
 export type PlaceholderName = keyof typeof PLACEHOLDERS
@@ -32,6 +38,9 @@ export type WorkflowValues = {
   height?: number
   seed?: number
   steps?: number
+  /** Uploaded file names (index.ts), for a workflow that edits. */
+  image?: string
+  mask?: string
 }
 
 /**
@@ -76,7 +85,7 @@ export const DEFAULT_WORKFLOW: Workflow = {
 export const DEFAULT_OUTPUT_NODE = '9'
 
 const node = z.looseObject({
-  class_type: z.string().min(1),
+  class_type: z.string().check(z.minLength(1)),
   inputs: z.record(z.string(), z.unknown()),
 })
 const graph = z.record(z.string(), node)
@@ -105,7 +114,7 @@ export function parseWorkflow(raw: unknown): Workflow {
       'options.workflow is in the editor format (it has "nodes" and "links"); export it in the API format instead ("Export (API)")',
     )
   }
-  const parsed = graph.safeParse(value)
+  const parsed = graph.safeParse(value, { error: englishIssues })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const where = issue.path.length ? ` at ${issue.path.join('.')}` : ''
@@ -121,6 +130,11 @@ export function parseWorkflow(raw: unknown): Workflow {
   if (found.has('width') !== found.has('height')) {
     throw new Error(
       `options.workflow must hold both "${PLACEHOLDERS.width}" and "${PLACEHOLDERS.height}", or neither`,
+    )
+  }
+  if (found.has('mask') && !found.has('image')) {
+    throw new Error(
+      `options.workflow has "${PLACEHOLDERS.mask}" but no "${PLACEHOLDERS.image}": a mask applies to an image`,
     )
   }
   return workflow
@@ -156,6 +170,8 @@ export function fillWorkflow(workflow: Workflow, values: WorkflowValues): Workfl
     [PLACEHOLDERS.height]: values.height,
     [PLACEHOLDERS.seed]: values.seed ?? 0,
     [PLACEHOLDERS.steps]: values.steps,
+    [PLACEHOLDERS.image]: values.image,
+    [PLACEHOLDERS.mask]: values.mask,
   }
   const fill = (value: unknown): unknown => {
     if (typeof value === 'string') {

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { negativePromptCapabilities } from '../flux-capabilities.ts'
 import { readOptions } from '../options.ts'
 import type { ProviderModule } from '../types.ts'
@@ -7,7 +7,7 @@ import { fingerprint, renderDemoPicture } from './picture.ts'
 /** `options` of a demo entry. */
 const DEMO_OPTIONS = {
   /** A pause before answering, so tests and benchmarks can exercise a slow upstream offline. */
-  delayMs: z.number().int().min(0).max(600_000).default(0),
+  delayMs: z._default(z.int().check(z.minimum(0), z.maximum(600_000)), 0),
 }
 
 /**
@@ -17,6 +17,7 @@ const DEMO_OPTIONS = {
 export const demoProvider: ProviderModule = {
   type: 'demo',
   keyless: true,
+  outputFormats: ['png'],
   create(entry, { name }) {
     const { delayMs } = readOptions(entry, DEMO_OPTIONS)
     return {

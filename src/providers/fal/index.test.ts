@@ -6,9 +6,9 @@ import { FAL_MODELS, falInput, GENERIC_CAPABILITIES, genericModel } from './mode
 const [schnell, , pro] = FAL_MODELS
 
 describe('falInput', () => {
-  it('sends image_size as an object, steps where the endpoint has them, and the safety checker', () => {
+  it('sends image_size as an object, steps where the endpoint has them, and the safety checker', async () => {
     expect(
-      falInput(schnell!, { prompt: 'p', n: 2, width: 768, height: 512, steps: 4, seed: 0 }),
+      await falInput(schnell!, { prompt: 'p', n: 2, width: 768, height: 512, steps: 4, seed: 0 }),
     ).toEqual({
       prompt: 'p',
       image_size: { width: 768, height: 512 },
@@ -18,7 +18,7 @@ describe('falInput', () => {
       enable_safety_checker: true,
       output_format: 'jpeg',
     })
-    expect(falInput(pro!, { prompt: 'p', n: 1, steps: 4 })).not.toHaveProperty(
+    expect(await falInput(pro!, { prompt: 'p', n: 1, steps: 4 })).not.toHaveProperty(
       'num_inference_steps',
     )
   })
@@ -35,7 +35,12 @@ describe('resolveModels', () => {
     ).toEqual([
       FAL_MODELS[1],
       schnell,
-      { id: 'fal-ai/new-thing', publicIds: [], capabilities: GENERIC_CAPABILITIES },
+      {
+        id: 'fal-ai/new-thing',
+        publicIds: [],
+        capabilities: GENERIC_CAPABILITIES,
+        family: 'flux1',
+      },
     ])
   })
 })

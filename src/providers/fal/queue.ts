@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { callJson } from '../http.ts'
 import { assertJobUrl, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
@@ -12,17 +12,18 @@ import { falError } from './errors.ts'
  * The returned URLs are used as given (their path is `owner/alias`, not the endpoint's sub-path).
  */
 
+const nonEmpty = z.string().check(z.minLength(1))
 const submitted = z.object({
-  request_id: z.string().min(1),
-  status_url: z.string().min(1).optional(),
-  response_url: z.string().min(1).optional(),
-  cancel_url: z.string().min(1).optional(),
-  queue_position: z.number().int().nullish(),
+  request_id: nonEmpty,
+  status_url: z.optional(nonEmpty),
+  response_url: z.optional(nonEmpty),
+  cancel_url: z.optional(nonEmpty),
+  queue_position: z.nullish(z.int()),
 })
 
 const queueStatus = z.object({
   status: z.string(),
-  queue_position: z.number().int().nullish(),
+  queue_position: z.nullish(z.int()),
 })
 
 export type QueueCall = {

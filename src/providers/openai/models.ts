@@ -1,10 +1,11 @@
-import type { ModelCapabilities, ModelSpec } from '../types.ts'
+import type { InputCapabilities, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
  * Models of OpenAI-compatible image APIs. Ids come from the entry's `models` and are passed
  * through as written; OpenAI's own models get their documented limits (OpenAI's API
  * reference), any other id (a LocalAI or stable-diffusion.cpp model, another fluxgate's
- * `flux-schnell`) the generic capabilities below.
+ * `flux-schnell`) the generic capabilities below, and image input only when the entry's
+ * `options.input` says the server edits.
  */
 
 /** The model served when an entry on OpenAI's own API names none: the cheapest GPT image model. */
@@ -30,18 +31,25 @@ function fixedSizes(
   }
 }
 
-const GPT_IMAGE = fixedSizes(
-  [square(1024), { width: 1536, height: 1024 }, { width: 1024, height: 1536 }],
-  // n may be up to 10; the gateway asks for at most 4.
-  { maxPromptLength: 32_000, maxImagesPerCall: 4 },
-)
+/** `/images/edits` of GPT image models: up to 16 images (`image[]`), a mask for the first. */
+const GPT_IMAGE_INPUT: InputCapabilities = { maxImages: 16, mask: true, editOnly: false }
+
+const GPT_IMAGE = {
+  ...fixedSizes(
+    [square(1024), { width: 1536, height: 1024 }, { width: 1024, height: 1536 }],
+    // n may be up to 10; the gateway asks for at most 4.
+    { maxPromptLength: 32_000, maxImagesPerCall: 4 },
+  ),
+  input: GPT_IMAGE_INPUT,
+}
 
 /** OpenAI's models by id; dated snapshots (`gpt-image-1-2025-04-15`) share their model's limits. */
 const KNOWN: Record<string, ModelCapabilities> = {
-  'dall-e-2': fixedSizes([256, 512, 1024].map(square), {
-    maxPromptLength: 1000,
-    maxImagesPerCall: 4,
-  }),
+  'dall-e-2': {
+    ...fixedSizes([256, 512, 1024].map(square), { maxPromptLength: 1000, maxImagesPerCall: 4 }),
+    // One square PNG, and a mask of the same size.
+    input: { maxImages: 1, mask: true, editOnly: false },
+  },
   'dall-e-3': fixedSizes(
     [square(1024), { width: 1792, height: 1024 }, { width: 1024, height: 1792 }],
     { maxPromptLength: 4000, maxImagesPerCall: 1 }, // dall-e-3 takes n=1 only
@@ -59,6 +67,7 @@ const KNOWN: Record<string, ModelCapabilities> = {
     negativePrompt: false,
     maxPromptLength: 32_000,
     maxImagesPerCall: 4,
+    input: GPT_IMAGE_INPUT,
   },
 }
 
@@ -86,9 +95,13 @@ export function knownCapabilities(id: string): ModelCapabilities | null {
 /** GPT image models always answer base64 and reject `response_format`. */
 export const isGptImage = (id: string) => /^(chatgpt-)?gpt-image/i.test(id)
 
-/** A configured id, passed through as written; it doubles as its own public id. */
-export const openaiModel = (id: string): ModelSpec => ({
+/**
+ * A configured id, passed through as written; it doubles as its own public id. `input` is what
+ * the entry says its server's `/images/edits` takes, for ids that are not OpenAI's own.
+ */
+export const openaiModel = (id: string, input?: InputCapabilities): ModelSpec => ({
   id,
   publicIds: [],
-  capabilities: knownCapabilities(id) ?? GENERIC_CAPABILITIES,
+  capabilities:
+    knownCapabilities(id) ?? (input ? { ...GENERIC_CAPABILITIES, input } : GENERIC_CAPABILITIES),
 })

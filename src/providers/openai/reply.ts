@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { decodeBase64 } from '../../bytes/base64.ts'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
@@ -14,8 +14,8 @@ import { openaiStyleError } from './errors.ts'
 
 const item = z.object({
   // Empty strings stand for "absent" in some servers (LocalAI fills both fields).
-  b64_json: z.string().nullish(),
-  url: z.string().nullish(),
+  b64_json: z.nullish(z.string()),
+  url: z.nullish(z.string()),
 })
 /** The 2xx reply body. */
 export const imagesReply = z.object({ data: z.array(item) })
@@ -72,19 +72,35 @@ export function decode(provider: string, base64: string): Uint8Array {
  * `POST {baseUrl}/images/generations` on an OpenAI-style API (OpenAI, Together, LocalAI, ...)
  * and its images: errors read the OpenAI way, links downloaded at once.
  */
-export async function generateOpenAiStyle(
+export function generateOpenAiStyle(
   call: ReplyContext & { key: string | null; body: unknown },
+): Promise<GeneratedImage[]> {
+  return postImages(call, '/images/generations', JSON.stringify(call.body))
+}
+
+/**
+ * `POST {baseUrl}/images/edits` with a multipart form (images as files): the same reply, the same
+ * errors. fetch writes the form's boundary into the content type itself.
+ */
+export function editOpenAiStyle(
+  call: ReplyContext & { key: string | null; form: FormData },
+): Promise<GeneratedImage[]> {
+  return postImages(call, '/images/edits', call.form)
+}
+
+async function postImages(
+  call: ReplyContext & { key: string | null },
+  path: string,
+  body: string | FormData,
 ): Promise<GeneratedImage[]> {
   const { provider, key } = call
   const hints = { models: 'the entry\'s "models"', baseUrl: 'the entry\'s "baseUrl"' }
+  const headers = jsonHeaders(key ? `Bearer ${key}` : undefined)
+  if (typeof body !== 'string') delete headers['content-type']
   const reply = await callJson(
     { provider, fetch: call.fetch, signal: call.signal },
-    `${call.baseUrl}/images/generations`,
-    {
-      method: 'POST',
-      headers: jsonHeaders(key ? `Bearer ${key}` : undefined),
-      body: JSON.stringify(call.body),
-    },
+    `${call.baseUrl}${path}`,
+    { method: 'POST', headers, body },
     imagesReply,
     (response, text) => openaiStyleError(provider, response, text, key, hints),
   )

@@ -1,34 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { predictionError, replicateError } from './errors.ts'
-import { isExactRatio, nearestAspectRatio, REPLICATE_MODELS, replicateInput } from './models.ts'
+import { REPLICATE_MODELS, replicateInput } from './models.ts'
 
 const [schnell, , pro] = REPLICATE_MODELS
 
-describe('nearestAspectRatio', () => {
-  it.each([
-    [1024, 1024, '1:1'],
-    [1024, 576, '16:9'],
-    [576, 1024, '9:16'],
-    [768, 512, '3:2'],
-    [512, 1024, '9:16'], // 1:2 sits between 9:16 and 9:21, closer to 9:16 on a log scale
-    [2100, 900, '21:9'],
-    [1000, 800, '5:4'],
-    [1000, 700, '3:2'],
-    [10, 1, '21:9'],
-  ])('%ix%i -> %s', (width, height, ratio) => {
-    expect(nearestAspectRatio(width, height)).toBe(ratio)
-  })
-
-  it('tells an exact ratio from an approximate one', () => {
-    expect(isExactRatio('16:9', 1024, 576)).toBe(true)
-    expect(isExactRatio('3:2', 1000, 700)).toBe(false)
-  })
-})
-
 describe('replicateInput', () => {
-  it('sends a ratio, never width or height, and only the fields the model has', () => {
+  it('sends a ratio, never width or height, and only the fields the model has', async () => {
     const request = { prompt: 'p', n: 2, width: 1024, height: 576, steps: 4, seed: 3 }
-    expect(replicateInput(schnell!, request, 'png')).toEqual({
+    expect(await replicateInput(schnell!, request, 'png')).toEqual({
       prompt: 'p',
       aspect_ratio: '16:9',
       num_inference_steps: 4,
@@ -37,7 +16,7 @@ describe('replicateInput', () => {
       output_format: 'png',
       disable_safety_checker: false,
     })
-    expect(replicateInput(pro!, { ...request, n: 1 }, 'jpg')).toEqual({
+    expect(await replicateInput(pro!, { ...request, n: 1 }, 'jpg')).toEqual({
       prompt: 'p',
       aspect_ratio: '16:9',
       seed: 3,

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { callJson, upstreamError } from '../http.ts'
 import { assertJobUrl, cancelQuietly, pollUntil } from '../poll.ts'
 import type { CallContext } from '../types.ts'
@@ -14,19 +14,16 @@ import { predictionError, replicateError } from './errors.ts'
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'aborted'])
 
 const prediction = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   status: z.string(),
   // An array of file URLs (schnell, dev) or a single URL (1.1 pro).
-  output: z
-    .union([z.string(), z.array(z.string())])
-    .nullish()
-    .catch(undefined),
-  error: z.unknown().optional(),
-  logs: z.string().nullish().catch(undefined),
-  urls: z
-    .object({ get: z.string().optional(), cancel: z.string().optional() })
-    .optional()
-    .catch(undefined),
+  output: z.catch(z.nullish(z.union([z.string(), z.array(z.string())])), undefined),
+  error: z.optional(z.unknown()),
+  logs: z.catch(z.nullish(z.string()), undefined),
+  urls: z.catch(
+    z.optional(z.object({ get: z.optional(z.string()), cancel: z.optional(z.string()) })),
+    undefined,
+  ),
 })
 type Prediction = z.infer<typeof prediction>
 

@@ -15,6 +15,8 @@ describe('resolveModels', () => {
       'flux-dev',
       'kolors',
       'qwen-image',
+      'qwen-image-edit',
+      'qwen-image-edit-2509',
     ])
   })
 
@@ -34,6 +36,25 @@ describe('resolveModels', () => {
 })
 
 describe('requestBody', () => {
+  it('sends an edit its images as data URIs named image, image2, image3, and no size', () => {
+    const edit = models(['qwen-image-edit-2509'])[0]!
+    expect(edit.capabilities.input).toEqual({ maxImages: 3, mask: false, editOnly: true })
+    expect(models(['qwen-image-edit'])[0]!.capabilities.input?.maxImages).toBe(1)
+    const image = (contentType: 'image/png' | 'image/webp', byte: number) => ({
+      bytes: new Uint8Array([byte, byte]),
+      contentType,
+      width: 1,
+      height: 1,
+    })
+    const images = [image('image/png', 1), image('image/webp', 2)]
+    expect(requestBody(edit, { prompt: 'p', n: 1, images })).toEqual({
+      model: 'Qwen/Qwen-Image-Edit-2509',
+      prompt: 'p',
+      image: 'data:image/png;base64,AQE=',
+      image2: 'data:image/webp;base64,AgI=',
+    })
+  })
+
   it('writes image_size as WxH and only the fields the request holds', () => {
     expect(requestBody(schnell!, { prompt: 'p', n: 1, width: 768, height: 512, steps: 4 })).toEqual(
       {

@@ -1,6 +1,7 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { downloadImage } from '../download.ts'
 import { callJson, jsonHeaders, upstreamError } from '../http.ts'
+import { dataUri } from '../input-images.ts'
 import { resolveModels } from '../models.ts'
 import { readOptions } from '../options.ts'
 import type { ImageRequest, ModelSpec, ProviderModule } from '../types.ts'
@@ -15,11 +16,12 @@ import { genericModel, SILICONFLOW_MODELS } from './models.ts'
 
 export const SILICONFLOW_BASE_URL = 'https://api.siliconflow.cn/v1'
 
+const urls = z.optional(z.array(z.object({ url: z.string().check(z.minLength(1)) })))
 const reply = z.object({
-  images: z.array(z.object({ url: z.string().min(1) })).optional(),
+  images: urls,
   // Older replies carried the same list as `data` as well; accept either.
-  data: z.array(z.object({ url: z.string().min(1) })).optional(),
-  seed: z.number().int().nonnegative().optional(),
+  data: urls,
+  seed: z.optional(z.int().check(z.nonnegative())),
 })
 
 /** The documented request body, from a request already fitted to the model's capabilities. */
@@ -31,6 +33,10 @@ export function requestBody(model: ModelSpec, request: ImageRequest): Record<str
   if (request.negativePrompt) body.negative_prompt = request.negativePrompt
   // Only models that take batch_size (Kolors) declare more than one image per call.
   if (model.capabilities.maxImagesPerCall > 1) body.batch_size = request.n
+  // An edit's images as data URIs: `image`, then `image2` and `image3`.
+  for (const [index, image] of (request.images ?? []).entries()) {
+    body[index ? `image${index + 1}` : 'image'] = dataUri(image)
+  }
   return body
 }
 

@@ -9,11 +9,24 @@ import { unknownModels } from '../models.ts'
 import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
- * SiliconFlow's text-to-image models (api-docs.siliconflow.cn, images-generations-post).
+ * SiliconFlow's image models (api-docs.siliconflow.cn, images-generations-post).
  * The API takes `image_size` as "WxH", `num_inference_steps` 1-100, `seed` 0-9999999999, and
  * `batch_size` 1-4 for Kolors only. Size ranges are ours: the docs list recommended sizes, which
  * become the defaults here; freefluxapi's users asked for free sizes such as 256x256 and 512x512.
+ * The Qwen-Image-Edit models take the image to edit as `image` (a URL or a base64 data URI),
+ * Qwen-Image-Edit-2509 two more as `image2` and `image3`, and neither takes `image_size`.
  */
+
+/** A Qwen-Image-Edit model: no size (the edit keeps its input's), at most `maxImages` images. */
+const qwenEdit = (id: string, publicId: string, maxImages: number): ModelSpec => ({
+  id,
+  publicIds: [publicId],
+  capabilities: {
+    ...negativePromptCapabilities(null, { min: 1, max: 100, default: 20 }),
+    // Edit models: what they would draw from text alone is not documented, so they are not asked.
+    input: { maxImages, mask: false, editOnly: true },
+  },
+})
 
 /** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
 export const SILICONFLOW_MODELS: ModelSpec[] = [
@@ -49,6 +62,8 @@ export const SILICONFLOW_MODELS: ModelSpec[] = [
       defaultSize: { width: 1328, height: 1328 },
     },
   },
+  qwenEdit('Qwen/Qwen-Image-Edit', 'qwen-image-edit', 1),
+  qwenEdit('Qwen/Qwen-Image-Edit-2509', 'qwen-image-edit-2509', 3),
 ]
 
 /** For a model id this file does not know (SILICONFLOW_MODEL can name any): the API's ranges. */

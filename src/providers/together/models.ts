@@ -1,7 +1,9 @@
 import {
   BFL_FLUX1_SIZE,
   DEV_STEPS,
+  FLUX2_INPUT,
   fluxCapabilities,
+  KONTEXT_INPUT,
   negativePromptCapabilities,
   SCHNELL_STEPS,
 } from '../flux-capabilities.ts'
@@ -17,6 +19,17 @@ import type { ModelCapabilities, ModelSpec } from '../types.ts'
 
 /** Multiples of 16 are multiples of 8 as Together asks, and whole FLUX latent patches. */
 const TOGETHER_FLUX_SIZE = { min: 256, max: 1792, multiple: 16, maxPixels: 2048 * 1024 }
+
+/** Kontext on Together reads one `image_url`; text alone draws. */
+const KONTEXT: ModelCapabilities = {
+  ...fluxCapabilities(TOGETHER_FLUX_SIZE, null),
+  input: { ...KONTEXT_INPUT, maxImages: 1 },
+}
+/** FLUX.2 takes `reference_images`; Together states no count, so BFL's limits are assumed. */
+const flux2 = (steps: ModelCapabilities['steps'], maxImages = FLUX2_INPUT.maxImages) => ({
+  ...fluxCapabilities(TOGETHER_FLUX_SIZE, steps),
+  input: { ...FLUX2_INPUT, maxImages },
+})
 
 /** Every model this provider knows; others named in config get GENERIC_CAPABILITIES. */
 export const TOGETHER_MODELS: ModelSpec[] = [
@@ -42,6 +55,28 @@ export const TOGETHER_MODELS: ModelSpec[] = [
     id: 'black-forest-labs/FLUX.1.1-pro',
     publicIds: ['flux-pro-1.1', 'flux-1.1-pro'],
     capabilities: fluxCapabilities(BFL_FLUX1_SIZE, null),
+  },
+  {
+    id: 'black-forest-labs/FLUX.1-kontext-pro',
+    publicIds: ['flux-kontext-pro'],
+    capabilities: KONTEXT,
+  },
+  {
+    id: 'black-forest-labs/FLUX.1-kontext-max',
+    publicIds: ['flux-kontext-max'],
+    capabilities: KONTEXT,
+  },
+  { id: 'black-forest-labs/FLUX.2-pro', publicIds: ['flux-2-pro'], capabilities: flux2(null) },
+  {
+    id: 'black-forest-labs/FLUX.2-flex',
+    publicIds: ['flux-2-flex'],
+    capabilities: flux2({ min: 1, max: 50, default: 28 }),
+  },
+  {
+    // [dev]'s own limit is not stated either; 4, as on Workers AI, is the safe side.
+    id: 'black-forest-labs/FLUX.2-dev',
+    publicIds: ['flux-2-dev'],
+    capabilities: flux2(DEV_STEPS, 4),
   },
 ]
 

@@ -1,8 +1,8 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { decodeBase64 } from '../../bytes/base64.ts'
 import { GatewayError } from '../../errors.ts'
 import { abortOrNetworkError, upstreamError } from '../http.ts'
-import type { AiBinding, CallContext, GeneratedImage } from '../types.ts'
+import type { AiBinding, CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { bindingError } from './errors.ts'
 import type { WorkersAiModel } from './models.ts'
 import { toFormData } from './rest.ts'
@@ -10,7 +10,7 @@ import { toFormData } from './rest.ts'
 /**
  * Workers AI through the `AI` binding: no token, no network hop of ours. FLUX.2 takes its
  * multipart body as `{ multipart: { body, contentType } }`, serialized through a Response (the
- * FLUX.2 model pages). flux-1-schnell answers `{ image: base64 }`; Phoenix, SDXL and Dreamshaper
+ * FLUX.2 model pages), an edit's images in it as files. flux-1-schnell answers `{ image: base64 }`; Phoenix, SDXL and Dreamshaper
  * answer a `ReadableStream<Uint8Array>` of image bytes.
  */
 
@@ -18,11 +18,12 @@ export type BindingCall = {
   provider: string
   model: WorkersAiModel
   inputs: Record<string, string | number>
+  images: InputImage[]
   context: CallContext
   now: () => number
 }
 
-const base64Output = z.object({ image: z.string().min(1) })
+const base64Output = z.object({ image: z.string().check(z.minLength(1)) })
 
 /** Runs one model call through the binding and returns its image, or throws a mapped error. */
 export async function runBinding(ai: AiBinding, call: BindingCall): Promise<GeneratedImage> {
@@ -30,7 +31,7 @@ export async function runBinding(ai: AiBinding, call: BindingCall): Promise<Gene
   const { signal } = context
   let inputs: unknown = call.inputs
   if (model.input === 'multipart') {
-    const encoded = new Response(toFormData(call.inputs))
+    const encoded = new Response(toFormData(call.inputs, call.images))
     inputs = {
       multipart: { body: encoded.body, contentType: encoded.headers.get('content-type') ?? '' },
     }

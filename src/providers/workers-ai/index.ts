@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { upstreamError } from '../http.ts'
 import { readOptions } from '../options.ts'
 import type { ImageProvider, ProviderModule } from '../types.ts'
@@ -12,9 +12,9 @@ export const DEFAULT_API_BASE = 'https://api.cloudflare.com/client/v4'
 /** `options` of a workers-ai entry; providers/workers-ai/entries.ts fills them from config. */
 const WORKERS_AI_OPTIONS = {
   /** FLUX_NUM_STEPS: default steps of the few-step models. */
-  numSteps: z.number().int().min(1).max(50).default(4),
+  numSteps: z._default(z.int().check(z.minimum(1), z.maximum(50)), 4),
   /** FLUX_MODEL: listed first, hence the default model. */
-  model: z.string().min(1).optional(),
+  model: z.optional(z.string().check(z.minLength(1))),
 }
 
 /**
@@ -53,7 +53,8 @@ export const workersAiProvider: ProviderModule = {
       async generate(request, context) {
         const model = byId.get(context.model.id)
         if (!model) throw upstreamError(name, 'bad-request', `no model ${context.model.id} here`)
-        const call = { provider: name, model, inputs: buildInputs(model, request), context, now }
+        const inputs = buildInputs(model, request)
+        const call = { provider: name, model, inputs, images: request.images ?? [], context, now }
         // Each call makes one image (maxImagesPerCall is 1); the pool runs n of them in parallel.
         const image =
           context.key === null && ai

@@ -1,5 +1,5 @@
 import { findModel } from '../models.ts'
-import type { ImageRequest, ModelCapabilities, ModelSpec } from '../types.ts'
+import type { ImageRequest, InputCapabilities, ModelCapabilities, ModelSpec } from '../types.ts'
 
 /**
  * The Workers AI text-to-image catalogue: each model with its own input schema and capabilities
@@ -37,6 +37,16 @@ const common = { seed: true, maxPromptLength: 2048, maxImagesPerCall: 1 }
 const square = (side: number) => ({ width: side, height: side })
 /** FLUX.2 on Workers AI: width and height 256-1920 (multiples of 16, as BFL's FLUX.2 API wants). */
 const flux2Size = { min: 256, max: 1920, multiple: 16 }
+/**
+ * Every FLUX.2 model here takes up to 4 reference images, as the binary form fields
+ * `input_image_0` to `input_image_3` (the FLUX.2 [dev] and [klein] launch notes); this host's
+ * limit, below BFL's own for [dev]. A prompt alone still draws.
+ */
+export const WORKERS_AI_FLUX2_INPUT: InputCapabilities = {
+  maxImages: 4,
+  mask: false,
+  editOnly: false,
+}
 const sdSize = { min: 256, max: 2048, multiple: 8 }
 
 const flux2 = (id: string, publicIds: string[], steps: boolean): Template => ({
@@ -51,6 +61,7 @@ const flux2 = (id: string, publicIds: string[], steps: boolean): Template => ({
     // klein runs a fixed 4-step schedule; dev's default follows BFL's FLUX dev API (28).
     steps: steps ? { min: 1, max: 50, default: 28 } : null,
     negativePrompt: false,
+    input: WORKERS_AI_FLUX2_INPUT,
   },
 })
 
@@ -80,6 +91,7 @@ const TEMPLATES: Template[] = [
       defaultSize: square(1024),
       steps: { min: 1, max: 8, default: 'few-step' },
       negativePrompt: false,
+      outputFormats: ['jpeg'],
     },
   },
   flux2('@cf/black-forest-labs/flux-2-klein-4b', ['flux-2-klein-4b', 'flux-2-klein'], false),
@@ -163,7 +175,10 @@ function resolve(template: Template, numSteps: number): WorkersAiModel {
   }
 }
 
-/** The upstream inputs for a fitted request: only fields this model accepts, by its names. */
+/**
+ * The upstream inputs for a fitted request: only fields this model accepts, by its names. Input
+ * images are not among them: they travel as files (rest.ts `toFormData`), on multipart models only.
+ */
 export function buildInputs(
   model: WorkersAiModel,
   request: ImageRequest,

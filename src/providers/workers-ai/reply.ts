@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { decodeBase64, decodeBase64Bytes } from '../../bytes/base64.ts'
 import type { WorkersAiProblem } from './errors.ts'
 
@@ -9,15 +9,15 @@ import type { WorkersAiProblem } from './errors.ts'
  * decoded in place, and only the small rest of the envelope goes through JSON.parse and zod.
  */
 
-const problem = z.object({ code: z.number().optional(), message: z.string().catch('') })
+const problem = z.object({ code: z.optional(z.number()), message: z.catch(z.string(), '') })
 
 const envelope = z.object({
-  success: z.boolean().optional(),
-  result: z
-    .union([z.object({ image: z.string().optional() }), z.null()])
-    .optional()
-    .catch(null),
-  errors: z.array(problem).catch([]).default([]),
+  success: z.optional(z.boolean()),
+  result: z.catch(
+    z.optional(z.union([z.object({ image: z.optional(z.string()) }), z.null()])),
+    null,
+  ),
+  errors: z._default(z.catch(z.array(problem), []), []),
 })
 
 export type Envelope = {

@@ -1,5 +1,6 @@
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
-import type { CallContext, GeneratedImage } from '../types.ts'
+import { appendImage } from '../input-images.ts'
+import type { CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
 import type { WorkersAiModel } from './models.ts'
@@ -7,7 +8,8 @@ import { readEnvelope } from './reply.ts'
 
 /**
  * Workers AI over REST: `POST {CF_API_BASE}/accounts/{account_id}/ai/run/{model}` with a bearer
- * token. JSON models get a JSON body, FLUX.2 a real multipart/form-data body. Replies are either
+ * token. JSON models get a JSON body, FLUX.2 a real multipart/form-data body (with an edit's
+ * images as files). Replies are either
  * the v4 envelope with a base64 image, or (Phoenix, SDXL, Dreamshaper) the image bytes themselves.
  */
 
@@ -16,6 +18,8 @@ export type RestCall = {
   baseUrl: string
   model: WorkersAiModel
   inputs: Record<string, string | number>
+  /** An edit's images; only multipart models declare that they take any. */
+  images: InputImage[]
   context: CallContext
   now: () => number
 }
@@ -29,10 +33,16 @@ function credentials(provider: string, key: string): { accountId: string; token:
   return { accountId: key.slice(0, colon), token: key.slice(colon + 1) }
 }
 
-/** Field values as FormData wants them: every value a string. */
-export function toFormData(inputs: Record<string, string | number>): FormData {
+/** The multipart form: every value a string, then the images as `input_image_0` to `_3` files. */
+export function toFormData(
+  inputs: Record<string, string | number>,
+  images: InputImage[] = [],
+): FormData {
   const form = new FormData()
   for (const [name, value] of Object.entries(inputs)) form.append(name, String(value))
+  for (const [index, image] of images.entries()) {
+    appendImage(form, `input_image_${index}`, image, `image-${index}`)
+  }
   return form
 }
 
@@ -45,7 +55,7 @@ export async function runRest(call: RestCall, key: string): Promise<GeneratedIma
   let body: BodyInit
   if (model.input === 'multipart') {
     // fetch serializes FormData with its own boundary and sets the content-type to match.
-    body = toFormData(inputs)
+    body = toFormData(inputs, call.images)
   } else {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(inputs)

@@ -1,7 +1,7 @@
 /**
  * The form and its request: size presets or a custom size, settings in and out, the busy state
- * with its running seconds, and `POST ../v1/images/generations` with Ctrl/⌘+Enter or the
- * button, cancelled by Escape.
+ * with its running seconds, and `POST ../v1/images/generations` (`edits` when there are images
+ * to edit) with Ctrl/⌘+Enter or the button, cancelled by Escape.
  */
 export const FORM_SCRIPT = `
   function updateCustom() {
@@ -83,11 +83,13 @@ export const FORM_SCRIPT = `
     if (settings.model) body.model = settings.model
     if (settings.seed !== '') body.seed = Number(settings.seed)
     if (settings.steps !== '') body.steps = Number(settings.steps)
+    const inputs = refs.slice()
+    const request = inputs.length ? editBody(body, inputs) : JSON.stringify(body)
     controller = new AbortController()
     setBusy(true)
     try {
-      const response = await fetch('../v1/images/generations', {
-        method: 'POST', headers: authHeaders(), body: JSON.stringify(body),
+      const response = await fetch('../v1/images/' + (inputs.length ? 'edits' : 'generations'), {
+        method: 'POST', headers: authHeaders(typeof request !== 'string'), body: request,
         signal: controller.signal,
       })
       if (response.status === 401) askKey(key ? 'keyRefused' : 'keyNeeded')
@@ -100,7 +102,7 @@ export const FORM_SCRIPT = `
         size: reply.size || body.size, model: reply.model || settings.model,
         provider: reply.provider || '', seed, ms: Math.round(performance.now() - started),
         notes: Array.isArray(reply.warnings) ? reply.warnings.map(String) : [],
-        created: Date.now(),
+        inputs: inputs.map((ref) => ref.src), created: Date.now(),
         // The seed actually used, so reopening an entry can reproduce it.
         settings: Object.assign({}, settings, { seed }),
       }

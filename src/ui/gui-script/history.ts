@@ -12,47 +12,57 @@ export const HISTORY_SCRIPT = `
 
   function addHistory(entry) {
     // A data: URI is the image itself: too big for localStorage, so that entry keeps no link.
-    const saved = Object.assign({}, entry, { url: entry.url.startsWith('data:') ? '' : entry.url })
+    // A file's blob: link dies with the page, so only an edit's links to results are kept.
+    const saved = Object.assign({}, entry, {
+      url: entry.url.startsWith('data:') ? '' : entry.url,
+      inputs: entry.inputs.filter((src) => /^https?:/.test(src)),
+    })
     store.set('history', [saved].concat(loadHistory()).slice(0, HISTORY_MAX))
     renderHistory()
   }
 
-  function renderHistory() {
-    const list = loadHistory()
+  // A thumbnail in a list: a button holding the image (or "expired") with a text along its foot.
+  function thumb(src, text, onClick) {
     const gone = () => {
       const span = document.createElement('span')
       span.className = 'gone'
       span.textContent = t('expired')
       return span
     }
+    const button = document.createElement('button')
+    button.type = 'button'
+    if (src) {
+      const image = new Image()
+      image.alt = ''
+      image.loading = 'lazy'
+      image.src = src
+      image.onerror = () => image.replaceWith(gone())
+      button.append(image)
+    } else {
+      button.append(gone())
+    }
+    const label = document.createElement('span')
+    label.className = 'label'
+    label.textContent = text
+    button.append(label)
+    button.addEventListener('click', onClick)
+    const li = document.createElement('li')
+    li.append(button)
+    return li
+  }
+
+  function renderHistory() {
+    const list = loadHistory()
     const items = list.map((entry) => {
-      const button = document.createElement('button')
-      button.type = 'button'
-      button.title = entry.prompt
-      button.setAttribute('aria-label', entry.prompt + ' (' + entry.size + ')')
       const url = safeUrl(entry.url)
-      if (url) {
-        const image = new Image()
-        image.alt = ''
-        image.loading = 'lazy'
-        image.src = url
-        image.onerror = () => image.replaceWith(gone())
-        button.append(image)
-      } else {
-        button.append(gone())
-      }
-      const label = document.createElement('span')
-      label.className = 'label'
-      label.textContent = entry.prompt
-      button.append(label)
-      button.addEventListener('click', () => {
+      const li = thumb(url, entry.prompt, () => {
         applySettings(entry.settings)
         $('error').hidden = true
         showResult(Object.assign({}, entry, { url }))
         $('prompt').focus()
       })
-      const li = document.createElement('li')
-      li.append(button)
+      li.firstChild.title = entry.prompt
+      li.firstChild.setAttribute('aria-label', entry.prompt + ' (' + entry.size + ')')
       return li
     })
     $('history').replaceChildren(...items)

@@ -1,6 +1,7 @@
 import { FORM_SCRIPT } from './form.ts'
 import { HISTORY_SCRIPT } from './history.ts'
 import { KEY_SCRIPT } from './key.ts'
+import { REFS_SCRIPT } from './refs.ts'
 import { RESULTS_SCRIPT } from './results.ts'
 import { SHARED_SCRIPT } from './shared.ts'
 
@@ -21,7 +22,7 @@ import { SHARED_SCRIPT } from './shared.ts'
 export const GUI_SCRIPT = `
 ;(() => {
   'use strict'
-${[SHARED_SCRIPT, KEY_SCRIPT, FORM_SCRIPT, RESULTS_SCRIPT, HISTORY_SCRIPT].join('\n')}
+${[SHARED_SCRIPT, KEY_SCRIPT, FORM_SCRIPT, REFS_SCRIPT, RESULTS_SCRIPT, HISTORY_SCRIPT].join('\n')}
   $('key-toggle').setAttribute('aria-expanded', 'false')
   applyLanguage()
   updateCustom()

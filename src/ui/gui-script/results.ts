@@ -1,6 +1,7 @@
 /**
- * The result shown: image, final prompt, size, model, seed, time and notes, with download and
- * copy-link (which falls back to a hidden textarea where there is no Clipboard API).
+ * The result shown: image (an edit's inputs beside it), final prompt, size, model, seed, time and
+ * notes, with download, "Edit this" and copy-link (which falls back to a hidden textarea where
+ * there is no Clipboard API).
  */
 export const RESULTS_SCRIPT = String.raw`
   function showResult(entry) {
@@ -12,6 +13,14 @@ export const RESULTS_SCRIPT = String.raw`
     image.alt = entry.finalPrompt
     if (entry.url && image.getAttribute('src') !== entry.url) image.src = entry.url
     $('image-link').href = entry.url || '#'
+    const inputs = (entry.inputs || []).map(safeUrl).filter(Boolean).map((src) => {
+      const input = new Image()
+      input.src = src
+      input.alt = t('refs')
+      return input
+    })
+    $('r-inputs').replaceChildren(...inputs)
+    $('r-inputs').hidden = !inputs.length
     $('r-prompt').textContent = entry.finalPrompt
     $('r-size').textContent = String(entry.size).replace('x', ' × ')
     $('r-model').textContent =
@@ -24,6 +33,7 @@ export const RESULTS_SCRIPT = String.raw`
     const linkable = !!entry.url && !entry.url.startsWith('data:')
     $('download').href = entry.url || '#'
     $('copy').disabled = !linkable
+    $('edit-this').disabled = !ownKey(entry.url)
     $('copy').title = linkable ? '' : t('inline')
     $('copy-status').textContent = ''
     $('result').hidden = false

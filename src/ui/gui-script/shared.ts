@@ -30,11 +30,13 @@ export const SHARED_SCRIPT = String.raw`
 
   const t = (name, value) =>
     String((S[lang] || S.en)[name] || S.en[name] || name).replace(/\{[sn]\}/g, String(value))
-  // Only links the gateway hands out: http(s) and inline images. Never javascript: from storage.
+  // Only links the gateway hands out, inline images and the page's own files (blob:). Never
+  // javascript: from storage.
   const safeUrl = (url) =>
-    typeof url === 'string' && /^(https?:|data:image\/)/i.test(url) ? url : ''
-  const authHeaders = () => {
-    const headers = { 'content-type': 'application/json' }
+    typeof url === 'string' && /^(https?:|data:image\/|blob:)/i.test(url) ? url : ''
+  // A form body sets its own Content-Type, with the boundary.
+  const authHeaders = (form) => {
+    const headers = form ? {} : { 'content-type': 'application/json' }
     if (key) headers.authorization = 'Bearer ' + key
     return headers
   }
@@ -54,6 +56,7 @@ export const SHARED_SCRIPT = String.raw`
     $('key-message').textContent = keyReason ? t(keyReason) : ''
     if (current) showResult(current)
     renderHistory()
+    renderRefs()
   }
 
   function showError(text) {

@@ -45,6 +45,32 @@ describe('dist/worker.js entry', () => {
     expect(cached.status).toBe(304)
   })
 
+  it("edits in chat with --edit, reading the previous reply's image from KV", async () => {
+    const chat = (messages: unknown[]) =>
+      mf.dispatchFetch('https://gw.example/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages }),
+      })
+    type Reply = { choices: { message: { content: string } }[] }
+    const contentOf = async (response: { json(): Promise<unknown> }) =>
+      ((await response.json()) as Reply).choices[0]!.message.content
+    const reply = await contentOf(await chat([{ role: 'user', content: 'a kite 16:9' }]))
+    expect(reply).toContain('](https://gw.example/image/')
+    const messages = [
+      { role: 'user', content: 'a kite 16:9' },
+      { role: 'assistant', content: reply },
+      { role: 'user', content: 'a red kite --edit' },
+    ]
+    expect(await contentOf(await chat(messages))).toContain('✏️ Edit · input images: 1')
+    const part = { type: 'image_url', image_url: { url: 'http://169.254.169.254/x.png' } }
+    const refused = await chat([{ role: 'user', content: [{ type: 'text', text: 'red' }, part] }])
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'invalid_image', param: 'messages.0.content.1.image_url' },
+    })
+  })
+
   it('answers unknown paths and missing images with 404 in the error shape, with CORS', async () => {
     for (const path of ['/nowhere', '/image/ZZZZZZZZZZZZZZZZZZZZZZ', '/image/..%2f..%2fetc']) {
       const response = await mf.dispatchFetch(`https://gw.example${path}`)

@@ -1,0 +1,78 @@
+/**
+ * Server-sent events for every door that streams (chat, the Images API): the headers, the
+ * keep-alive comments while an image is being made, and cancellation when the client leaves.
+ * What the events say is each door's own.
+ */
+
+/**
+ * Longest silence between writes while an image is being made. Cloudflare drops a proxied
+ * connection after 100 s without a byte and clients and proxies in between often give up
+ * sooner, so the stream is never silent for 10 s.
+ */
+export const KEEP_ALIVE_MS = 8_000
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  // nginx buffers proxied responses unless told not to; a buffered stream shows nothing live.
+  'X-Accel-Buffering': 'no',
+} as const
+
+export type EventStreamOptions = {
+  /** The client's signal; the stream's own cancellation is merged in. */
+  signal: AbortSignal
+  /** Overrides KEEP_ALIVE_MS (tests). */
+  keepAliveMs?: number
+  /** Called once when the stream has ended or the client has left (the request log waits). */
+  onClose?: () => void
+}
+
+/**
+ * Sends one event: `data` as JSON (a string as it is, for `[DONE]`), after an `event:` line when
+ * `event` is given. Nothing is sent once the client has left.
+ */
+export type SendEvent = (data: unknown, event?: string) => void
+
+const encoder = new TextEncoder()
+
+/**
+ * Starts the stream and runs `produce` in the background; the stream closes when it settles.
+ * `produce` gets the sender and a signal that aborts when the client goes away, which it must
+ * pass on to generation. It tells its own failures in its own events, so it must not throw.
+ */
+export function eventStream(
+  options: EventStreamOptions,
+  produce: (send: SendEvent, signal: AbortSignal) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  const cancelled = new AbortController()
+  const signal = AbortSignal.any([options.signal, cancelled.signal])
+  let timer: ReturnType<typeof setInterval> | undefined
+  let open = true
+  const end = () => {
+    clearInterval(timer)
+    if (open) options.onClose?.()
+    open = false
+  }
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (text: string) => {
+        if (open) controller.enqueue(encoder.encode(text))
+      }
+      const send: SendEvent = (data, event) =>
+        write(
+          `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+        )
+      timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
+      // Not awaited: start() must return so the headers (and a first event) go out at once.
+      void produce(send, signal).finally(() => {
+        if (open) controller.close()
+        end()
+      })
+    },
+    cancel() {
+      // The client went away: stop writing and abort the generation behind the stream.
+      end()
+      cancelled.abort()
+    },
+  })
+}
