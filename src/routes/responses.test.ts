@@ -65,6 +65,19 @@ function events(raw: string): Event[] {
     })
 }
 
+/** A body whose user message is text and one `input_image` with `image`'s fields. */
+const withImage = (image: Record<string, string>) => ({
+  input: [
+    {
+      role: 'user',
+      content: [
+        { type: 'input_text', text: 'make it blue' },
+        { type: 'input_image', ...image },
+      ],
+    },
+  ],
+})
+
 const failing =
   (error: Error, delayMs = 0): Generate =>
   async (_gateway, input) => {
@@ -104,18 +117,8 @@ describe('POST /v1/responses refuses bad input before generating, as JSON even f
       { param: 'background', code: 'unsupported_parameter' },
     ],
     [
-      'an upload id',
-      {
-        input: [
-          {
-            role: 'user',
-            content: [
-              { type: 'input_text', text: 'make it blue' },
-              { type: 'input_image', file_id: 'file-1' },
-            ],
-          },
-        ],
-      },
+      'a file_id that is no upload',
+      withImage({ file_id: 'file-1' }),
       { param: 'input.0.content.1.file_id', code: 'invalid_image' },
     ],
     [
@@ -125,17 +128,7 @@ describe('POST /v1/responses refuses bad input before generating, as JSON even f
     ],
     [
       'a link to a private host',
-      {
-        input: [
-          {
-            role: 'user',
-            content: [
-              { type: 'input_text', text: 'x' },
-              { type: 'input_image', image_url: 'http://127.0.0.1/a.png' },
-            ],
-          },
-        ],
-      },
+      withImage({ image_url: 'http://127.0.0.1/a.png' }),
       { param: 'input.0.content.1.image_url', code: 'invalid_image' },
     ],
     [
