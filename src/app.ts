@@ -18,6 +18,7 @@ import { modelsRoutes } from './routes/models.ts'
 import { openApiRoutes } from './routes/openapi.ts'
 import { pageRoutes } from './routes/pages.ts'
 import { pollinationsRoutes } from './routes/pollinations.ts'
+import { responsesRoutes } from './routes/responses.ts'
 import { statusRoutes } from './routes/status.ts'
 import { storedImageRoutes } from './routes/stored-image.ts'
 import { uploadRoutes } from './routes/uploads.ts'
@@ -29,7 +30,7 @@ export type App = Hono<AppEnv>
 
 /** Paths of the OpenAI-style API, accepted with `/v1`, without it, and with a doubled `/v1/v1/`. */
 const API_PATH =
-  /^(?:\/v1)*\/(chat\/completions|images\/(?:generations|edits|variations)|uploads|models(?:\/.+?)?|status)\/?$/
+  /^(?:\/v1)*\/(chat\/completions|images\/(?:generations|edits|variations)|responses|uploads|models(?:\/.+?)?|status)\/?$/
 
 /**
  * Maps every accepted spelling of an API path to its `/v1/...` form before routing. A bare
@@ -105,13 +106,21 @@ export function createApp(deps: AppDeps): App {
       '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
       // edit_image's images, when a client sends one as a data: URI rather than a link.
       '/mcp': imageBodyBytes(1, config.maxBodyBytes),
+      // An input_image as a data: URI, as the AI SDK sends a file.
+      '/v1/responses': imageBodyBytes(1, config.maxBodyBytes),
     }),
   )
   app.use('/v1/*', requireClientKey)
   // Every POST that can start a paid generation; a retry with the same Idempotency-Key never does.
   app.on(
     'POST',
-    ['/v1/chat/completions', '/v1/images/generations', '/v1/images/edits', '/v1/images/variations'],
+    [
+      '/v1/chat/completions',
+      '/v1/images/generations',
+      '/v1/images/edits',
+      '/v1/images/variations',
+      '/v1/responses',
+    ],
     idempotency(),
   )
 
@@ -120,6 +129,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/', statusRoutes())
   app.route('/', chatRoutes())
   app.route('/', imagesRoutes())
+  app.route('/', responsesRoutes())
   app.route('/', mcpRoutes())
   app.route('/', uploadRoutes())
   app.route('/', storedImageRoutes())

@@ -15,6 +15,15 @@ export function imageLink(
   return `data:${image.contentType};base64,${encodeBase64(image.bytes)}`
 }
 
+/** A reply's image: its alt text, its link (see imageLink) and its own size. */
+export function replyImage(
+  image: GeneratedRecord,
+  alt: string,
+  options: { origin: string; format: 'url' | 'data_uri' },
+) {
+  return { alt, url: imageLink(image, options), size: { width: image.width, height: image.height } }
+}
+
 /**
  * An image whose alt text is `alt`, inert. The URL is the gateway's own (or a `data:` URI);
  * characters that would end or break a link destination are percent-encoded anyway.

@@ -1,5 +1,5 @@
 import type { ReplyLanguage } from '../config.ts'
-import type { GenerationResult } from '../generate/index.ts'
+import type { GenerationEvent, GenerationResult } from '../generate/index.ts'
 import { imageMarkdown } from './image-link.ts'
 import { codeSpan, inertText, LINE_END } from './markdown.ts'
 import { fill, REPLY_STRINGS } from './strings.ts'
@@ -85,6 +85,13 @@ export function attemptLine(language: ReplyLanguage, model: string, provider: st
 /** A progress line with an upstream's own words (queue position, download). */
 export function progressLine(message: string): string {
   return lines([`⏳ ${inertText(message)}`])
+}
+
+/** What a stream tells of a generation event: the prepared prompt, or a progress line. */
+export function progressText(language: ReplyLanguage, event: GenerationEvent): string {
+  if (event.type === 'prompt-ready') return promptSection(language, event)
+  if (event.type === 'attempt') return attemptLine(language, event.model, event.provider)
+  return progressLine(event.message)
 }
 
 const modelText = (result: GenerationResult) =>

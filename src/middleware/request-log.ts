@@ -54,6 +54,16 @@ export function addLogFields(c: Context<AppEnv>, fields: RequestLogFields): void
   c.set('log', { ...c.get('log'), ...fields })
 }
 
+/**
+ * Makes the request's line wait for a stream the route is about to answer with, so it carries
+ * the stream's outcome and full duration. Returns what to call when the stream has ended.
+ */
+export function logAfterStream(c: Context<AppEnv>): () => void {
+  let release = () => {}
+  c.set('logAfter', new Promise<void>((resolve) => (release = resolve)))
+  return () => release()
+}
+
 /** The fields of a finished generation, as every route logs them. */
 export function generationLogFields(
   result: Pick<GenerationResult, 'model' | 'provider' | 'attempts' | 'cached'>,

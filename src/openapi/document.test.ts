@@ -12,6 +12,7 @@ import {
   modelListReply,
   modelNamesReply,
   modelReply,
+  responsesReply,
   statusReply,
 } from './response-schemas.ts'
 
@@ -85,6 +86,10 @@ describe('GET /openapi.json', () => {
       paths[path]!.post!.requestBody!.content['application/json']!.schema.$ref
     expect(body('/v1/chat/completions')).toBe('#/components/schemas/ChatRequest')
     expect(body('/v1/images/generations')).toBe('#/components/schemas/ImagesRequest')
+    expect(body('/v1/responses')).toBe('#/components/schemas/ResponsesRequest')
+    expect(components.schemas.ResponsesRequest).toEqual(
+      asJsonSchema(COMPONENT_SCHEMAS.ResponsesRequest),
+    )
     expect(components.schemas.ChatRequest).toEqual(asJsonSchema(COMPONENT_SCHEMAS.ChatRequest))
     expect(components.schemas.ImagesRequest).toEqual(asJsonSchema(COMPONENT_SCHEMAS.ImagesRequest))
     const query = asJsonSchema(COMPONENT_SCHEMAS.DirectQuery).properties as Record<string, unknown>
@@ -166,5 +171,9 @@ describe('reply schemas', () => {
     expect(chatCompletionReply.safeParse(imagesOut).data?.choices[0]?.message.images).toHaveLength(
       1,
     )
+    for (const tools of [[], [{ type: 'image_generation' }]]) {
+      const response = await post('/v1/responses', { input: 'a fox', tools })
+      expect(responsesReply.safeParse(response).data?.output).toHaveLength(tools.length + 1)
+    }
   })
 })

@@ -5,6 +5,7 @@ import { editsBody, variationsBody } from '../request/edits.ts'
 import { imagesBody } from '../request/images.ts'
 import { editImageArguments, generateImageArguments } from '../request/mcp.ts'
 import { pollinationsQuery } from '../request/pollinations.ts'
+import { responsesBody } from '../request/responses.ts'
 import { uploadBody } from '../request/uploads.ts'
 import { inputPaths } from './input-paths.ts'
 import { mcpPaths } from './mcp-paths.ts'
@@ -28,9 +29,11 @@ import {
   modelListReply,
   modelNamesReply,
   modelReply,
+  responsesReply,
   statusReply,
   uploadReply,
 } from './response-schemas.ts'
+import { responsesPaths } from './responses-paths.ts'
 import {
   HEAD_SUMMARY,
   IMAGE,
@@ -51,6 +54,7 @@ import {
 export const COMPONENT_SCHEMAS = {
   ChatRequest: chatBody,
   ImagesRequest: imagesBody,
+  ResponsesRequest: responsesBody,
   EditsRequest: editsBody,
   VariationsRequest: variationsBody,
   UploadRequest: uploadBody,
@@ -59,6 +63,7 @@ export const COMPONENT_SCHEMAS = {
   Error: errorReply,
   ChatCompletion: chatCompletionReply,
   ImagesResponse: imagesReply,
+  Response: responsesReply,
   Upload: uploadReply,
   ModelList: modelListReply,
   Model: modelReply,
@@ -133,6 +138,7 @@ function paths(queries: Queries) {
         responses: imagesAnswer('image_generation'),
       },
     },
+    ...responsesPaths,
     ...inputPaths,
     ...mcpPaths,
     '/v1/models': {

@@ -84,6 +84,25 @@ export const chatCompletionReply = z.object({
   usage,
 })
 
+const count = z.int()
+
+/** The Responses API's `response` object (`POST /v1/responses`). */
+export const responsesReply = z.object({
+  id: z.string(),
+  object: z.literal('response'),
+  created_at: z.int(),
+  status: z.string(),
+  model: z.string(),
+  output: z.array(z.looseObject({ id: z.string(), type: z.string(), status: z.string() })).check(
+    z.meta({
+      description:
+        'A message with the markdown reply; or an image_generation_call (`result`: base64) and a caption.',
+    }),
+  ),
+  store: z.literal(false),
+  usage: z.nullable(z.object({ input_tokens: count, output_tokens: count, total_tokens: count })),
+})
+
 export const modelReply = z.object({
   id: z.string(),
   object: z.literal('model'),

@@ -95,6 +95,21 @@ function extractFlags(text: string): { rest: string; flags: Map<string, string> 
   return { rest, flags }
 }
 
+/**
+ * The inline options of a prompt to draw: a prompt that is nothing but options is a 400 naming
+ * `param`, the request field the prompt came from.
+ */
+export function drawablePrompt(text: string, param: string): InlineOptions {
+  const parsed = parsePromptOptions(text)
+  if (!parsed.prompt) {
+    throw badRequest(
+      'The prompt is empty once its options (size, ratio, --flags) are taken out.',
+      param,
+    )
+  }
+  return parsed
+}
+
 /** Parses and removes inline options; throws a 400 GatewayError for a flag with a bad value. */
 export function parsePromptOptions(text: string): InlineOptions {
   const { rest, flags } = extractFlags(text)

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
-import { seedNumber } from './field-schemas.ts'
-import { MAX_MODEL_CHARS } from './fields.ts'
+import { pickedModelName, seedNumber } from './field-schemas.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -33,21 +32,7 @@ const chatMessage = z.looseObject({
 
 const requestBody = z.looseObject({
   messages: z.array(chatMessage, { error: 'must be an array of {role, content} objects' }),
-  // A chat client sends whatever name the user picked; an unusable one (not a string, empty or
-  // longer than any model id) falls back to the default.
-  model: z
-    .pipe(
-      z.optional(z.unknown()),
-      z.transform((value) =>
-        typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
-      ),
-    )
-    .check(
-      z.meta({
-        type: 'string',
-        description: 'Any name; one /v1/models does not list draws with the default model.',
-      }),
-    ),
+  model: pickedModelName,
   stream: z.nullish(z.boolean({ error: 'must be true or false' })),
   stream_options: z.catch(
     z.nullish(

@@ -130,6 +130,7 @@ describe('JSON bodies', () => {
   const bodies = {
     '/v1/chat/completions': { messages: [{ role: 'user', content: 'a fox' }] },
     '/v1/images/generations': { prompt: 'a fox' },
+    '/v1/responses': { input: 'a fox' },
   }
 
   it.each(

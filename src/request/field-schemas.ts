@@ -122,6 +122,25 @@ export const modelId = z
   )
   .check(z.meta({ description: 'A model id from /v1/models; the default model when absent.' }))
 
+/**
+ * The model name a conversational client (chat, the Responses API) sends: whatever the person
+ * picked. An unusable one (not a string, empty, or longer than any model id) reads as absent,
+ * so the default model draws it.
+ */
+export const pickedModelName = z
+  .pipe(
+    z.optional(z.unknown()),
+    z.transform((value) =>
+      typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
+    ),
+  )
+  .check(
+    z.meta({
+      type: 'string',
+      description: 'Any name; one /v1/models does not list draws with the default model.',
+    }),
+  )
+
 /** `WIDTHxHEIGHT`: `x` is OpenAI's form; `X`, `*` and `×` are typed by people and some APIs. */
 const SIZE = /^\s*(\d{1,5})\s*[xX*×]\s*(\d{1,5})\s*$/
 const SIZE_RULE = `must be "WIDTHxHEIGHT" with each side from ${MIN_SIDE} to ${MAX_SIDE} (e.g. "1024x768"), or "auto"`

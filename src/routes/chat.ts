@@ -9,20 +9,19 @@ import {
 } from '../chat/completion.ts'
 import { editImages } from '../chat/edit-images.ts'
 import { answerHousekeeping, detectHousekeeping } from '../chat/housekeeping.ts'
-import { imageLink } from '../chat/image-link.ts'
+import { replyImage } from '../chat/image-link.ts'
 import { lastUserIndex, promptOf } from '../chat/messages.ts'
+import { chooseModel } from '../chat/model-choice.ts'
 import {
-  attemptLine,
   captionText,
   failureText,
   fullReply,
   openingSection,
-  progressLine,
-  promptSection,
+  progressText,
   resultSection,
 } from '../chat/reply-text.ts'
 import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
-import { badRequest, errorBody } from '../errors.ts'
+import { errorBody } from '../errors.ts'
 import {
   type Gateway,
   type GenerationInput,
@@ -30,14 +29,12 @@ import {
   generateImages,
 } from '../generate/index.ts'
 import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
-import { type InputShape, resolveModel, routesForInput } from '../generate/input-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
-import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
-import type { Catalogue } from '../pool/catalogue.ts'
-import { parsePromptOptions } from '../prompt/options.ts'
+import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
+import { drawablePrompt } from '../prompt/options.ts'
 import { parseChatBody } from '../request/chat.ts'
 import type { AppEnv } from '../services.ts'
 
@@ -47,27 +44,6 @@ export type ChatRouteOptions = {
   /** Milliseconds between `: keep-alive` comments; default KEEP_ALIVE_MS (8 s). */
   keepAliveMs?: number
 }
-
-/**
- * The model to use: the prompt's `--model`, else the body's `model`, when the catalogue knows
- * it. Chat clients send whatever model name the person picked, so an unknown one is not an
- * error: the default model draws it (an edit: the first model that edits), and `fallback` lets
- * the reply say so. Given the request's `shape`, a model that cannot take its input images is a
- * 400 here, before anything is counted or a stream opens.
- */
-function chooseModel(catalogue: Catalogue, asked: string | undefined, shape?: InputShape) {
-  const known = asked !== undefined && catalogue.has(asked)
-  const resolved = resolveModel(catalogue, known ? asked : undefined, shape ?? NO_INPUT)
-  if (shape) routesForInput(resolved, shape)
-  const id = resolved.id
-  return {
-    id,
-    requested: known ? asked : undefined,
-    fallback: asked !== undefined && !known ? { asked, model: id } : undefined,
-  }
-}
-
-const NO_INPUT: InputShape = { images: 0, mask: false }
 
 /** A finished text (and images, OpenRouter's way) as a whole `chat.completion`. */
 function textReply(
@@ -97,24 +73,19 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const { config, catalogue } = services
     const language = config.replyLanguage
     const request = parseChatBody(await readJsonObject(c))
-    const streamOptions = (meta: CompletionMeta, prompt: string) => {
-      // The request log line waits for the stream, so it carries the outcome and full duration.
-      let closeLog = () => {}
-      c.set('logAfter', new Promise<void>((resolve) => (closeLog = resolve)))
-      return {
-        meta,
-        prompt,
-        includeUsage: request.includeUsage,
-        keepAliveMs: options.keepAliveMs,
-        signal: c.req.raw.signal,
-        onClose: () => closeLog(),
-        // onError never sees a failure inside a stream: it is recorded here, and told in it.
-        describeError: (error: unknown) => {
-          const failure = recordError(c, error)
-          return { text: failureText(language, failure.message), body: errorBody(failure) }
-        },
-      }
-    }
+    const streamOptions = (meta: CompletionMeta, prompt: string) => ({
+      meta,
+      prompt,
+      includeUsage: request.includeUsage,
+      keepAliveMs: options.keepAliveMs,
+      signal: c.req.raw.signal,
+      onClose: logAfterStream(c),
+      // onError never sees a failure inside a stream: it is recorded here, and told in it.
+      describeError: (error: unknown) => {
+        const failure = recordError(c, error)
+        return { text: failureText(language, failure.message), body: errorBody(failure) }
+      },
+    })
     const sse = (body: ReadableStream<Uint8Array>) =>
       new Response(body, { status: 200, headers: SSE_HEADERS })
 
@@ -128,14 +99,8 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     }
 
     const original = promptOf(request.messages)
-    const parsed = parsePromptOptions(original)
     const index = lastUserIndex(request.messages)
-    if (!parsed.prompt) {
-      throw badRequest(
-        'The prompt is empty once its options (size, ratio, --flags) are taken out.',
-        `messages.${index}.content`,
-      )
-    }
+    const parsed = drawablePrompt(original, `messages.${index}.content`)
     // Links to this gateway's own /image/{key} are read from the store, not fetched.
     const origins = [publicOrigin(c.req.raw, config.publicUrl), new URL(c.req.url).origin]
     const images = editImages(request.messages, {
@@ -169,17 +134,12 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       signal,
     })
     const notes = { fallback: model.fallback, inputs: images.length }
-    const imageOf = (result: GenerationResult) => {
-      const record = result.images[0]!
-      const origin = origins[0]!
-      // OpenRouter sends `images` as data: URLs, and the clients that read them decode them so.
-      const format = request.imagesOut ? 'data_uri' : config.chatImageFormat
-      return {
-        alt: parsed.prompt,
-        url: imageLink(record, { origin, format }),
-        size: { width: record.width, height: record.height },
-      }
-    }
+    const imageOf = (result: GenerationResult) =>
+      replyImage(result.images[0]!, parsed.prompt, {
+        origin: origins[0]!,
+        // OpenRouter sends `images` as data: URLs, and the clients that read them decode them so.
+        format: request.imagesOut ? 'data_uri' : config.chatImageFormat,
+      })
     const logResult = (result: GenerationResult) => addLogFields(c, generationLogFields(result))
     const caption = (result: GenerationResult, image: ReturnType<typeof imageOf>) =>
       captionText(language, { ...notes, result, image })
@@ -213,12 +173,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         emit(openingSection(language, original, notes))
         const result = await generate(services, {
           ...input(signal),
-          onProgress: (event) => {
-            if (event.type === 'prompt-ready') emit(promptSection(language, event))
-            else if (event.type === 'attempt') {
-              emit(attemptLine(language, event.model, event.provider))
-            } else emit(progressLine(event.message))
-          },
+          onProgress: (event) => emit(progressText(language, event)),
         })
         logResult(result)
         emit(resultSection(language, result, imageOf(result)))

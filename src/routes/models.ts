@@ -11,7 +11,7 @@ const CREATED = 1_700_000_000
  * it. Cherry Studio rejects the whole list for a name outside its closed set (`openai`,
  * `openai-response`, `anthropic`, `gemini`, `image-generation`), so only those may appear here.
  */
-const ENDPOINT_TYPES = ['image-generation', 'openai']
+const ENDPOINT_TYPES = ['image-generation', 'openai', 'openai-response']
 
 /**
  * One model in OpenAI's shape, plus what pickers read to tell an image model from a chat model:

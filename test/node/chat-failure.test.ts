@@ -5,7 +5,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSse } from '../../src/chat/__fixtures__/sse.ts'
 import { startFakeServer } from '../fakes/server.ts'
-import { type RunningGateway, startGateway } from './gateway.ts'
+import { type RunningGateway, startGateway, TOO_SLOW_ENV } from './gateway.ts'
 
 /**
  * A generation that fails after a chat stream began: the readable line for chat apps, then
@@ -26,12 +26,7 @@ const UPSTREAM_KEY = 'sk-unreachable-secret-key-123456'
 let slow: RunningGateway
 let unreachable: RunningGateway
 beforeAll(async () => {
-  slow = await startGateway({
-    PROVIDERS: JSON.stringify([{ type: 'demo', options: { delayMs: 5_000 } }]),
-    REQUEST_TIMEOUT: '1',
-    UPSTREAM_TIMEOUT: '1',
-    RATE_LIMIT: '0',
-  })
+  slow = await startGateway(TOO_SLOW_ENV)
   // A port that was just listening and is now closed: connection refused.
   const closed = await startFakeServer(() => {})
   await closed.close()
@@ -139,6 +134,11 @@ describe('a failure inside a chat stream', () => {
     [
       '@ai-sdk/openai, chat',
       () => createOpenAI({ baseURL: `${unreachable.url}/v1`, apiKey: 'x' }).chat('demo'),
+    ],
+    // Its default model speaks the Responses API: the same failure, in that API's stream.
+    [
+      '@ai-sdk/openai, responses',
+      () => createOpenAI({ baseURL: `${unreachable.url}/v1`, apiKey: 'x' })('demo'),
     ],
   ]
   for (const [name, model] of aiSdkModels) {

@@ -36,3 +36,14 @@ export async function startGateway(
     },
   }
 }
+
+/**
+ * The environment of a gateway whose only upstream, the demo provider held for 5 s, is too slow
+ * for its REQUEST_TIMEOUT of 1 s: every generation fails, after a stream has begun if it streams.
+ */
+export const TOO_SLOW_ENV = {
+  PROVIDERS: JSON.stringify([{ type: 'demo', options: { delayMs: 5_000 } }]),
+  REQUEST_TIMEOUT: '1',
+  UPSTREAM_TIMEOUT: '1',
+  RATE_LIMIT: '0',
+}

@@ -46,7 +46,11 @@ describe('openai SDK: models', () => {
     })
     for (const model of models as unknown as Record<string, unknown>[]) {
       // Cherry Studio files a model under the first type: image-generation opens its painting page.
-      expect(model.supported_endpoint_types).toEqual(['image-generation', 'openai'])
+      expect(model.supported_endpoint_types).toEqual([
+        'image-generation',
+        'openai',
+        'openai-response',
+      ])
       const { architecture } = model as {
         architecture: { modality: string; input_modalities: string[]; output_modalities: string[] }
       }

@@ -64,7 +64,7 @@ describe('GET /v1/models', () => {
       object: 'model',
       created: 1_700_000_000,
       owned_by: 'workers-ai,siliconflow,comfyui',
-      supported_endpoint_types: ['image-generation', 'openai'],
+      supported_endpoint_types: ['image-generation', 'openai', 'openai-response'],
       architecture: {
         modality: 'text->image',
         input_modalities: ['text'],
