@@ -20,15 +20,13 @@ import { interleaved, load, type PhaseResult } from './load.ts'
  * process. Per door, after a warm-up: BENCH_REQUESTS requests at concurrency 16 per server, in
  * alternating blocks (throughput, latency, CPU per request), then 640 at concurrency 64 (peak
  * RSS). Idle RSS is taken after start, before any request. BENCH_DOORS=chat,images picks doors
- * by name; BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there; BENCH_AGAINST=<path to
- * another compiled node.js> runs that build too, interleaved, to measure a change (build an
- * earlier commit with scripts/build-node.js and copy its dist/ under this dist/, so its imports
- * resolve). Prints figures; asserts nothing: the machine is shared and noisy, and the ratios are
- * what to read.
+ * by name; BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there. Prints figures; asserts
+ * nothing: the machine is shared and noisy, and the ratios are what to read (bench/ab.bench.ts
+ * compares two builds of the gateway).
  */
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1600)
-const BLOCKS = 8
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 16)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000)
 const PEAK = { concurrency: 64, requests: 640 }
 
@@ -88,16 +86,8 @@ async function main(): Promise<void> {
   const gateway = await startServer('gateway', gatewayEnv(upstream, join(data.path, 'gateway')), {
     cpuProfileDir: process.env.BENCH_CPU_PROF,
   })
-  const against = process.env.BENCH_AGAINST
-  const before = against
-    ? [
-        await startServer('gateway', gatewayEnv(upstream, join(data.path, 'before')), {
-          entry: against,
-        }),
-      ]
-    : []
   const floor = await startServer('floor', { ...upstreamEnv(upstream), DATA_DIR: data.path })
-  const servers = [gateway, ...before, floor]
+  const servers = [gateway, floor]
   try {
     console.log(`machine: ${machineNote()}`)
     await new Promise((resolve) => setTimeout(resolve, 1000))
@@ -106,9 +96,7 @@ async function main(): Promise<void> {
     for (const server of servers) {
       await load(server, chat, { concurrency: 16, requests: WARMUP })
     }
-    const imageDirs = ['gateway/images', 'before/images', 'floor'].map((dir) =>
-      join(data.path, dir),
-    )
+    const imageDirs = [join(data.path, 'gateway', 'images'), join(data.path, 'floor')]
     const measured: Measured[] = []
     for (const door of doors) {
       await clearImages(imageDirs)
@@ -118,7 +106,7 @@ async function main(): Promise<void> {
       console.log(`${door.name}: CPU per request and throughput: ${figures.join(' | ')}`)
     }
     console.log(
-      `\nfluxgate (dist/node.js) vs same-job plain-Node floor; c=16: ${REQUESTS} requests per server per door in ${BLOCKS} alternating blocks, after ${WARMUP} warm-up chat requests; CPU: user + system of the server process, all threads\n`,
+      `\nfluxgate (dist/node.js) vs same-job plain-Node floor; c=16: ${REQUESTS} requests per server per door in ${BLOCKS} alternating blocks, after ${WARMUP} warm-up chat requests; CPU: user + system of the server process, all threads, median of the blocks\n`,
     )
     for (const line of table(measured, idle)) console.log(line)
   } finally {

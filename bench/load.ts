@@ -130,7 +130,9 @@ export function combine(results: PhaseResult[]): PhaseResult {
 
 /**
  * Runs `phase` on each server in turn, in `blocks` alternating slices, so a machine that turns
- * busy halfway slows them alike; each server's slices are then combined.
+ * busy halfway slows them alike; each server's slices are then combined. Its CPU per request is
+ * the median of its slices': on a shared machine a neighbour's burst inflates a few slices, and
+ * the median leaves them out where the mean would not.
  */
 export async function interleaved(
   runs: { server: Server; target: Target }[],
@@ -140,11 +142,20 @@ export async function interleaved(
   const slices = runs.map(() => [] as PhaseResult[])
   const block = { concurrency: phase.concurrency, requests: Math.ceil(phase.requests / blocks) }
   for (let i = 0; i < blocks; i++) {
-    for (const [index, run] of runs.entries()) {
+    // Each round in another order, so no server always runs right after the same one.
+    const order = runs.map((_, index) => (index + i) % runs.length)
+    for (const index of order) {
+      const run = runs[index]!
       slices[index]!.push(await load(run.server, run.target, block))
     }
   }
-  return slices.map(combine)
+  return slices.map((results) => ({ ...combine(results), cpuPerRequest: median(results) }))
+}
+
+function median(results: PhaseResult[]): number {
+  const values = results.map((r) => r.cpuPerRequest).sort((a, b) => a - b)
+  const middle = values.length >> 1
+  return values.length % 2 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2
 }
 
 /** One aligned line of figures. */
