@@ -19,22 +19,28 @@ export const clientClosed = (cause: unknown) =>
   })
 
 /**
- * Hono's body limit, with a 413 in OpenAI's shape. A body sent without Content-Length (chunked)
- * is read here, to count its bytes, so a client leaving mid-body surfaces here too; a failure of
- * the handlers after it is theirs, not the body's, and passes through untouched.
+ * Hono's body limit, with a 413 in OpenAI's shape. A body whose length is declared is judged by
+ * its Content-Length alone and a GET or HEAD has none, so neither touches `raw.body`: on Node
+ * that property alone turns the adapter's light request into a full one (streams, signal,
+ * header copies). A body sent without Content-Length (chunked) is read by hono/body-limit, to
+ * count its bytes, so a client leaving mid-body surfaces here too; a failure of the handlers
+ * after it is theirs, not the body's, and passes through untouched.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) =>
-      errorResponse(
-        c,
-        new GatewayError(413, 'request_too_large', `The request body is over ${maxBytes} bytes.`, {
-          retryable: false,
-        }),
-      ),
-  })
+  const tooLarge = (c: Context) =>
+    errorResponse(
+      c,
+      new GatewayError(413, 'request_too_large', `The request body is over ${maxBytes} bytes.`, {
+        retryable: false,
+      }),
+    )
+  const limit = bodyLimit({ maxSize: maxBytes, onError: tooLarge })
   return async (c, next) => {
+    const declared = c.req.header('Content-Length')
+    if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      return Number.parseInt(declared, 10) > maxBytes ? tooLarge(c) : next()
+    }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     let bodyRead = false
     try {
       return await limit(c, () => {
