@@ -4,6 +4,7 @@ import { mkdir, open, rename } from 'node:fs/promises'
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { decodeBase64Bytes } from '../src/bytes/base64.ts'
 
 /**
  * The same-job floor: each door the benchmark drives, done in plain Node as fast as it knows
@@ -13,7 +14,7 @@ import { join } from 'node:path'
  *
  * - generation (chat, Images API, direct URL): read the JSON body, one call to the Workers AI
  *   REST upstream on a keep-alive agent, cut the base64 out of the reply without parsing it,
- *   decode it with Node's native decoder, check it is a whole JPEG, and store it the way the
+ *   decode it (see `decode`), check it is a whole JPEG, and store it the way the
  *   gateway promises to (a fresh 128-bit key; written to a temp file, data synced, renamed,
  *   folder synced: the link handed out survives power loss), then a small reply: chat JSON, a
  *   chat SSE stream, the Images API JSON, or a 302 to the image.
@@ -44,7 +45,7 @@ function readAll(incoming: IncomingMessage): Promise<Buffer> {
 }
 
 /** One upstream call; resolves with the image's base64 text, cut out of the reply. */
-function callUpstream(prompt: string): Promise<string> {
+function callUpstream(prompt: string): Promise<Buffer> {
   const body = JSON.stringify({ prompt, steps: 4, seed: Math.floor(Math.random() * 2 ** 31) })
   return new Promise((resolve, reject) => {
     const outgoing = request(upstream, {
@@ -62,7 +63,7 @@ function callUpstream(prompt: string): Promise<string> {
         const end = reply.indexOf(0x22, start)
         if (response.statusCode !== 200 || start < KEY.length || end < 0) {
           reject(new Error(`upstream answered ${response.statusCode}`))
-        } else resolve(reply.toString('latin1', start, end))
+        } else resolve(reply.subarray(start, end))
       }, reject)
     })
     outgoing.on('error', reject)
@@ -70,9 +71,15 @@ function callUpstream(prompt: string): Promise<string> {
   })
 }
 
-/** The decoded image, checked to be a whole JPEG (start and end markers). */
-function decode(base64: string): Buffer {
-  const image = Buffer.from(base64, 'base64')
+/**
+ * The decoded image, checked to be a whole JPEG (start and end markers). Decoded in place by the
+ * table decoder the gateway uses: on Node 20, Buffer's decoder needs the text as a string first,
+ * and making a 400 KB string costs more than the native decoding saves (measured: about 5% of
+ * this floor's CPU per request).
+ */
+function decode(base64: Buffer): Uint8Array {
+  const image = decodeBase64Bytes(base64)
+  if (!image) throw new Error('not base64')
   const n = image.length
   if (image[0] !== 0xff || image[1] !== 0xd8 || image[n - 2] !== 0xff || image[n - 1] !== 0xd9) {
     throw new Error('not a whole JPEG')
@@ -81,7 +88,7 @@ function decode(base64: string): Buffer {
 }
 
 /** Stores an image durably under a fresh key; resolves once the rename is on disk. */
-async function store(image: Buffer): Promise<string> {
+async function store(image: Uint8Array): Promise<string> {
   const key = randomBytes(16).toString('base64url')
   const temp = join(dir, `.tmp-${key}`)
   const file = await open(temp, 'w')
@@ -157,7 +164,7 @@ async function images(incoming: IncomingMessage, response: ServerResponse): Prom
     'content-length': head.length + base64.length + tail.length,
   })
   response.write(head)
-  response.write(base64, 'latin1')
+  response.write(base64)
   response.end(tail)
 }
 

@@ -63,11 +63,13 @@ export type StartOptions = {
   cpuProfileDir?: string
   /** Another compiled gateway to run instead of dist/node.js: an earlier build, to compare. */
   entry?: string
+  /** More flags for `node` (`--trace-gc`, `--perf-basic-prof`). */
+  flags?: string[]
 }
 
 /** The arguments to `node` for a role. */
 function nodeArguments(role: Role, options: StartOptions): string[] {
-  const probe = ['--import', pathToFileURL(join(OUT, 'probe.mjs')).href]
+  const probe = ['--import', pathToFileURL(join(OUT, 'probe.mjs')).href, ...(options.flags ?? [])]
   if (role !== 'gateway') return [...probe, join(OUT, `${role}.mjs`)]
   const { cpuProfileDir, entry = join(ROOT, 'dist', 'node.js') } = options
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []
