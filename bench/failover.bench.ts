@@ -3,18 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FakeWorkersAi, startFakeWorkersAi } from '../test/fakes/workers-ai.ts'
 import { makeJpeg } from '../test/fakes/workers-ai-image.ts'
-import {
-  type Child,
-  combine,
-  IMAGE_BYTES,
-  load,
-  machineNote,
-  measure,
-  type Phase,
-  type PhaseResult,
-  row,
-  startChild,
-} from './lib.ts'
+import { machineNote, type Server, startServer } from './lib.ts'
+import { combine, load, type Phase, type PhaseResult, row } from './load.ts'
 
 /**
  * `npm run bench:failover`: what a failing upstream costs a request. Two gateways (Node, fs
@@ -35,6 +25,7 @@ const PHASES: (Phase & { blocks: number })[] = [
   { concurrency: 16, requests: 320, blocks: 4 },
 ]
 const WARMUP = 100
+const IMAGE_BYTES = 300 * 1024
 
 const good = Array.from({ length: TARGETS }, (_, i) => `ok${i}`)
 const half = [...good.slice(0, TARGETS / 2), ...good.slice(0, TARGETS / 2).map((a) => `bad${a}`)]
@@ -43,7 +34,7 @@ const token = (account: string) => `token-${account}`
 type Run = { healthy: PhaseResult; failing: PhaseResult; failed: number; open: number }
 
 async function gatewayOver(upstream: FakeWorkersAi, accounts: string[], dataDir: string) {
-  return startChild('gateway', {
+  return startServer('gateway', {
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -63,7 +54,9 @@ async function run(upstream: FakeWorkersAi, phase: (typeof PHASES)[number]): Pro
   try {
     const body = JSON.stringify({ prompt: 'a red fox in fresh snow', response_format: 'url' })
     const target = { path: '/v1/images/generations', body }
-    for (const child of [healthy, failing]) await measure(child, target, [], WARMUP)
+    for (const server of [healthy, failing]) {
+      await load(server, target, { concurrency: 4, requests: WARMUP })
+    }
     upstream.calls.length = 0
     const block = { concurrency: phase.concurrency, requests: phase.requests / phase.blocks }
     const results: { healthy: PhaseResult[]; failing: PhaseResult[] } = { healthy: [], failing: [] }
@@ -78,13 +71,13 @@ async function run(upstream: FakeWorkersAi, phase: (typeof PHASES)[number]): Pro
       open: await openCircuits(failing),
     }
   } finally {
-    healthy.stop()
-    failing.stop()
+    await healthy.stop()
+    await failing.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
 }
 
-async function openCircuits(gateway: Child): Promise<number> {
+async function openCircuits(gateway: Server): Promise<number> {
   const status = (await (await fetch(`${gateway.url}/v1/status`)).json()) as {
     providers: { targets: { state: string }[] }[]
   }
@@ -99,7 +92,7 @@ async function main(): Promise<void> {
     if (account.startsWith('bad')) upstream.modeByAccount[account] = 'server-error'
   try {
     console.log(
-      `failover: images API (url), ${TARGETS} Workers AI accounts per gateway, all healthy vs half answering 500; ${await machineNote()}\n`,
+      `failover: images API (url), ${TARGETS} Workers AI accounts per gateway, all healthy vs half answering 500; ${machineNote()}\n`,
     )
     for (const phase of PHASES) {
       const { healthy, failing, failed, open } = await run(upstream, phase)

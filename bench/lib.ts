@@ -1,197 +1,166 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import { Agent, createServer, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { makeJpeg } from '../test/fakes/workers-ai-image.ts'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
+import { join, resolve as resolvePath } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+import type { ProbeUsage } from './probe.ts'
 
 /**
- * Shared machinery for the images and failover benchmarks (the chat benchmark has its own copy
- * of the same method): each server runs in a child process of its own, so its CPU time
- * (process.cpuUsage) and peak RSS (resourceUsage().maxRSS) are its own, while the load generator
- * and the fake upstreams live in the parent and are not counted. The baseline is a minimal Node
- * http server answering a body of the same size as the fake's image, in the same run.
+ * How the benchmarks run servers: each in a process of its own, started with plain `node` the
+ * way production starts it (the gateway as `npm start` does: `node --enable-source-maps
+ * dist/node.js`, compiled first by scripts/build-node.js), so no TypeScript loader's thread or
+ * memory is counted. Every one of them preloads bench/probe.ts, which reports the process's own
+ * CPU time, RSS, peak RSS and event-loop delay over IPC. The load generator and the fake
+ * upstream live elsewhere and are not counted.
  */
 
-/** The fake upstream's image and the baseline's body: a 300 KB JPEG, as in the chat benchmark. */
-export const IMAGE_BYTES = 300 * 1024
+export type { ProbeUsage } from './probe.ts'
 
-export type Usage = { cpuMs: number; rss: number; maxRss: number }
-export type Child = { url: string; usage(): Promise<Usage>; stop(): void }
-export type Phase = { concurrency: number; requests: number }
-export type PhaseResult = {
-  /** Sorted, in ms. */
-  latencies: number[]
-  seconds: number
-  rps: number
-  mean: number
-  p50: number
-  p99: number
-  cpuPerRequest: number
-  maxRss: number
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const OUT = join(ROOT, 'dist', 'bench')
+
+/** The roles a benchmark starts: the compiled gateway, the floor and the fake upstream. */
+export type Role = 'gateway' | 'floor' | 'upstream'
+
+export type Server = {
+  role: Role
+  url: string
+  /** Usage now. */
+  usage(): Promise<ProbeUsage>
+  /** Usage now, then restarts the peak RSS and event-loop delay counts. */
+  reset(): Promise<ProbeUsage>
+  /** SIGTERM, then resolves when the process has exited (the gateway drains first). */
+  stop(): Promise<void>
 }
 
-/** The environment variable that makes this file a child server instead of a library. */
-const ROLE = 'BENCH_LIB_ROLE'
+let built: Promise<void> | undefined
 
-async function runChild(role: string): Promise<void> {
-  let url: string
-  if (role === 'gateway') {
-    const { startNodeServer } = await import('../src/runtime/node.ts')
-    const env = JSON.parse(process.env.BENCH_LIB_ENV ?? '{}') as Record<string, string>
-    url = (await startNodeServer(env, { log: () => {} })).url
-  } else {
-    const body = Buffer.from(makeJpeg(1024, 1024, IMAGE_BYTES))
-    const server = createServer((incoming, response) => {
-      incoming.resume() // read the request body, as the gateway must
-      incoming.on('end', () => {
-        response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length })
-        response.end(body)
-      })
+/** `npm run build` and the benchmark's own servers compiled to plain JavaScript; once per run. */
+export function buildServers(): Promise<void> {
+  built ??= (async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-node.js')], { stdio: 'inherit' })
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['bench/probe.ts', 'bench/floor.ts', 'bench/upstream.ts'],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20.19',
+      packages: 'external',
+      outdir: OUT,
+      outExtension: { '.js': '.mjs' },
+      logLevel: 'warning',
     })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  }
-  process.on('message', () => {
-    const cpu = process.cpuUsage()
-    process.send?.({
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      rss: process.memoryUsage().rss,
-      maxRss: process.resourceUsage().maxRSS * 1024,
-    } satisfies Usage)
-  })
-  process.send?.({ url })
+  })()
+  return built
 }
 
-/** Starts the gateway (with `env` as its environment) or the baseline in a child process. */
-export function startChild(role: 'gateway' | 'baseline', env: object = {}): Promise<Child> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, [ROLE]: role, BENCH_LIB_ENV: JSON.stringify(env) },
+export type StartOptions = {
+  /** Writes the gateway's CPU profile (`node --cpu-prof`) into this folder when it exits. */
+  cpuProfileDir?: string
+  /** Another compiled gateway to run instead of dist/node.js: an earlier build, to compare. */
+  entry?: string
+  /** More flags for `node` (`--trace-gc`, `--perf-basic-prof`). */
+  flags?: string[]
+}
+
+/** The arguments to `node` for a role. */
+function nodeArguments(role: Role, options: StartOptions): string[] {
+  const probe = ['--import', pathToFileURL(join(OUT, 'probe.mjs')).href, ...(options.flags ?? [])]
+  if (role !== 'gateway') return [...probe, join(OUT, `${role}.mjs`)]
+  const { cpuProfileDir, entry = join(ROOT, 'dist', 'node.js') } = options
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []
+  return ['--enable-source-maps', ...probe, ...profile, resolvePath(entry)]
+}
+
+/**
+ * Starts a role with `env` as its whole environment (PATH and HOME aside, so a variable set in
+ * the shell cannot configure it), in a fresh working directory (no `.env` is read), and resolves
+ * once it prints the URL it listens on. Its later output (the gateway's log lines) is read and
+ * dropped, as a log collector would.
+ */
+export async function startServer(
+  role: Role,
+  env: Record<string, string>,
+  options: StartOptions = {},
+): Promise<Server> {
+  await buildServers()
+  const cwd = await mkdtemp(join(tmpdir(), `fluxgate-bench-${role}-`))
+  const child: ChildProcess = spawn(process.execPath, nodeArguments(role, options), {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
-  const next = () =>
-    new Promise<unknown>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`${role} exited with ${code}`))
-      child.once('exit', exited)
-      child.once('message', (message) => {
-        child.off('exit', exited) // one listener per call would pile up over a long run
-        resolve(message)
-      })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  // BENCH_LOG_DIR=<dir> keeps each server's output (the gateway's log lines) there.
+  const logDir = process.env.BENCH_LOG_DIR
+  const kept = logDir ? createWriteStream(join(logDir, `${role}-${child.pid}.log`)) : null
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    lines.on('line', (line) => {
+      kept?.write(`${line}\n`)
+      const found = /listening on (http:\/\/\S+)/.exec(line)?.[1]
+      if (found) resolve(found)
     })
-  return next().then((message) => ({
-    url: (message as { url: string }).url,
-    usage: () => {
-      const answer = next() as Promise<Usage>
-      child.send('usage')
-      return answer
-    },
-    stop: () => child.kill(),
-  }))
-}
-
-/** One POST; resolves to its latency in ms, rejects on any status but 200. */
-function post(url: URL, agent: Agent, path: string, body: string): Promise<number> {
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume()
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`))
-          else resolve(performance.now() - started)
-        })
-      },
+    void exited.then((code) => reject(new Error(`${role} exited with ${code} before listening`)))
+  })
+  let queue: Promise<unknown> = Promise.resolve()
+  const ask = (message: 'usage' | 'reset') => {
+    const answer = queue.then(
+      () =>
+        new Promise<ProbeUsage>((resolve) => {
+          child.once('message', (reply) => resolve((reply as { usage: ProbeUsage }).usage))
+          child.send(message)
+        }),
     )
-    outgoing.on('error', reject)
-    outgoing.end(body)
-  })
-}
-
-/** Sends `requests` POSTs from `concurrency` workers over keep-alive connections. */
-export async function load(
-  child: Child,
-  target: { path: string; body: string },
-  phase: Phase,
-): Promise<PhaseResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: phase.concurrency })
-  const url = new URL(child.url)
-  const latencies: number[] = []
-  let issued = 0
-  const before = await child.usage()
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: phase.concurrency }, async () => {
-      while (issued < phase.requests) {
-        issued++
-        latencies.push(await post(url, agent, target.path, target.body))
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  const after = await child.usage()
-  agent.destroy()
-  return summarize(latencies, seconds, after.cpuMs - before.cpuMs, after.maxRss)
-}
-
-function summarize(latencies: number[], seconds: number, cpuMs: number, maxRss: number) {
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+    queue = answer
+    return answer
+  }
   return {
-    latencies,
-    seconds,
-    rps: latencies.length / seconds,
-    mean: latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length,
-    p50: at(0.5),
-    p99: at(0.99),
-    cpuPerRequest: cpuMs / latencies.length,
-    maxRss,
-  } satisfies PhaseResult
+    role,
+    url,
+    usage: () => ask('usage'),
+    reset: () => ask('reset'),
+    stop: async () => {
+      child.kill('SIGTERM')
+      await exited
+      await rm(cwd, { recursive: true, force: true })
+    },
+  }
 }
 
-/** Several runs of one server (e.g. blocks interleaved with another server's) as one. */
-export function combine(results: PhaseResult[]): PhaseResult {
-  return summarize(
-    results.flatMap((r) => r.latencies),
-    results.reduce((sum, r) => sum + r.seconds, 0),
-    results.reduce((sum, r) => sum + r.cpuPerRequest * r.latencies.length, 0),
-    Math.max(...results.map((r) => r.maxRss)),
-  )
+/** Upstream env for a gateway: the fake's one account on the Workers AI REST API. */
+export function upstreamEnv(upstream: Server): Record<string, string> {
+  return { CF_ACCOUNT_ID: 'bench', CF_API_TOKEN: 'bench-token', CF_API_BASE: upstream.url }
 }
 
-/** A warm-up (JIT, connection pools, first files), then each phase in turn. */
-export async function measure(
-  child: Child,
-  target: { path: string; body: string },
-  phases: Phase[],
-  warmup = 60,
-): Promise<PhaseResult[]> {
-  if (warmup > 0) await load(child, target, { concurrency: 4, requests: warmup })
-  const results: PhaseResult[] = []
-  for (const phase of phases) results.push(await load(child, target, phase))
-  return results
+/** A gateway as an operator would run one alone: fs storage, logs on, no client keys. */
+export function gatewayEnv(upstream: Server, dataDir: string): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORAGE: 'fs',
+    DATA_DIR: dataDir,
+    ...upstreamEnv(upstream),
+    // An open gateway limits each address; the load generator is one address.
+    RATE_LIMIT: '0',
+  }
 }
 
-/** One aligned line of figures. */
-export function row(name: string, r: PhaseResult): string {
-  const ms = (value: number) => value.toFixed(2).padStart(7)
-  return `${name.padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  CPU ${r.cpuPerRequest.toFixed(3)} ms/req`
+/** A temp dir for a run, removed by `cleanup`. */
+export async function scratchDir(): Promise<{ path: string; cleanup(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'fluxgate-bench-data-'))
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) }
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 
-/** A note on how much to trust the figures: the load average over the last minute. */
-export async function machineNote(): Promise<string> {
-  const { availableParallelism, loadavg } = await import('node:os')
+/** What the figures ran on, and how busy it was: the load average over the last minute. */
+export function machineNote(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU'
   const [one] = loadavg()
-  return `machine: ${availableParallelism()} CPUs, load average ${one!.toFixed(1)} at start`
+  return `${availableParallelism()} x ${model}, Node ${process.version}, load average ${one!.toFixed(1)} at start`
 }
-
-const role = process.env[ROLE]
-if (role) await runChild(role)

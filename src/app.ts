@@ -1,10 +1,10 @@
-import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { Hono } from 'hono/tiny'
 import { notFound } from './errors.ts'
 import { limitBody } from './http/body.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
+import { cors } from './middleware/cors.ts'
 import { idempotency } from './middleware/idempotency.ts'
 import { requestLog } from './middleware/request-log.ts'
 import { MAX_INPUT_IMAGE_BYTES } from './request/fields.ts'
@@ -87,15 +87,13 @@ export function createApp(deps: AppDeps): App {
       { logPrompts: config.logPrompts },
     ),
   )
-  // On every response, errors and 404s included, and preflights answered before auth. With no
-  // allowHeaders, hono/cors reflects Access-Control-Request-Headers: OpenAI's SDK sends a growing
-  // set of `x-stainless-*` headers that no fixed list keeps up with.
+  // On every response, errors and 404s included, and preflights answered before auth.
   app.use(
     cors({
-      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      origins: config.corsOrigins,
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       exposeHeaders: EXPOSED_HEADERS,
-      maxAge: 86400,
+      maxAgeSeconds: 86400,
     }),
   )
   app.use(

@@ -17,7 +17,7 @@ export const PREFLIGHT: RequestInit = {
 export function expectPreflightAnswer(response: Response): void {
   expect(response.status).toBe(204)
   expect(response.headers.get('access-control-allow-origin')).toBe('*')
-  // Lists compared item by item: hono/cors writes them without spaces after the commas.
+  // Lists compared item by item: they are written without spaces after the commas.
   expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual([
     'GET',
     'POST',

@@ -23,30 +23,37 @@ export const clientClosed = (cause: unknown) =>
   })
 
 /**
+/**
  * Hono's body limit, with a 413 in OpenAI's shape: `maxBytes` everywhere, or the larger limit
- * `byPath` names for a routing path (the doors that take images). A body with Content-Length is
- * refused before it is read. One sent without (chunked) is read here, to count its bytes, so a
- * client leaving mid-body surfaces here too; a failure of the handlers after it is theirs, not
- * the body's, and passes through untouched.
+ * `byPath` names for a routing path (the doors that take images). A body whose length is declared
+ * is judged by its Content-Length alone and a GET or HEAD has none, so neither touches `raw.body`:
+ * on Node that property alone turns the adapter's light request into a full one (streams, signal,
+ * header copies). A body sent without Content-Length (chunked) is read by hono/body-limit, to
+ * count its bytes, so a client leaving mid-body surfaces here too; a failure of the handlers after
+ * it is theirs, not the body's, and passes through untouched.
  */
 export function limitBody(
   maxBytes: number,
   byPath: Record<string, number> = {},
 ): MiddlewareHandler<AppEnv> {
-  const limiter = (max: number) =>
-    bodyLimit({
-      maxSize: max,
-      onError: (c) =>
-        errorResponse(
-          c,
-          new GatewayError(413, 'request_too_large', `The request body is over ${max} bytes.`, {
-            retryable: false,
-          }),
-        ),
-    })
+  const tooLarge = (c: Context, max: number) =>
+    errorResponse(
+      c,
+      new GatewayError(413, 'request_too_large', `The request body is over ${max} bytes.`, {
+        retryable: false,
+      }),
+    )
+  const limiter = (max: number) => bodyLimit({ maxSize: max, onError: (c) => tooLarge(c, max) })
+  const maxima = new Map(Object.entries(byPath))
   const limits = new Map(Object.entries(byPath).map(([path, max]) => [path, limiter(max)]))
   const limit = limiter(maxBytes)
   return async (c, next) => {
+    const declared = c.req.header('Content-Length')
+    if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      const max = maxima.get(c.req.path) ?? maxBytes
+      return Number.parseInt(declared, 10) > max ? tooLarge(c, max) : next()
+    }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     let bodyRead = false
     try {
       return await (limits.get(c.req.path) ?? limit)(c, () => {

@@ -15,8 +15,9 @@ export function capBody(response: Response, maxBytes: number, tooLarge: () => Er
     throw tooLarge()
   }
   // The HTTP client stops at a declared length; a compressed body may still inflate past it.
+  // `body` is asked last: on Node, asking for it builds a stream the caller may never need.
   const bounded = declared !== null && !response.headers.has('content-encoding')
-  if (!response.body || bounded || NULL_BODY_STATUSES.has(response.status)) return response
+  if (bounded || NULL_BODY_STATUSES.has(response.status) || !response.body) return response
   let total = 0
   const counted = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts'
 import { jsonLogger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
+import { withNodeBody } from './node-request.ts'
 import { createNodeServices } from './node-services.ts'
 
 /**
@@ -90,7 +91,7 @@ export async function startNodeServer(
   })
   services.mount(app)
   const server = serve({
-    fetch: app.fetch,
+    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
     port: config.port,
     hostname: config.host,
     // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let

@@ -1,4 +1,5 @@
 import {
+  open as fsOpen,
   mkdir,
   mkdtemp,
   readdir,
@@ -19,7 +20,7 @@ import {
   testClock,
   testMeta,
 } from '../../test/contracts/storage.ts'
-import { type FsImageStore, fsStorage } from './fs.ts'
+import { type FsImageStore, fsStorage, sharedSync } from './fs.ts'
 import { newImageKey } from './keys.ts'
 
 const dirs: string[] = []
@@ -52,6 +53,27 @@ describe('fs storage', () => {
     const key = newImageKey()
     await store.put(key, randomBytes(100), testMeta(clock.now()))
     expect(await readdir(images)).toEqual([`${key}.img`])
+  })
+
+  it('writes many images at once, each whole, with fewer folder syncs than images', async () => {
+    const { store, clock, images } = await open()
+    const folder = await fsOpen(images, 'r')
+    const sync = vi.spyOn(Object.getPrototypeOf(folder), 'sync')
+    await folder.close()
+    try {
+      const entries = Array.from(
+        { length: 16 },
+        (_, i) => [newImageKey(), randomBytes(5000 + i)] as const,
+      )
+      await Promise.all(entries.map(([key, bytes]) => store.put(key, bytes, testMeta(clock.now()))))
+      for (const [key, bytes] of entries) {
+        expect(await readBody((await store.get(key))!.body)).toEqual(bytes)
+      }
+      expect(sync.mock.calls.length).toBeGreaterThan(0)
+      expect(sync.mock.calls.length).toBeLessThan(entries.length)
+    } finally {
+      sync.mockRestore()
+    }
   })
 
   it('never shows a half-written image: a crash leaves a temp file and no record', async () => {
@@ -174,6 +196,51 @@ describe('fs storage', () => {
     expect((await readdir(dataDir)).sort()).toEqual(['images', 'secret.img'])
     expect((await stat(secret)).size).toBeGreaterThan(0)
     expect(await readFile(secret)).toBeTruthy()
+  })
+})
+
+describe('sharedSync', () => {
+  /** A sync whose runs the test finishes by hand, recording when each began. */
+  function manualSync() {
+    const runs: { began: number; finish: (error?: Error) => void }[] = []
+    let clock = 0
+    const sync = () =>
+      new Promise<void>((resolve, reject) => {
+        runs.push({ began: clock++, finish: (error) => (error ? reject(error) : resolve()) })
+      })
+    return { runs, sync, tick: () => clock++ }
+  }
+
+  it('runs at once when idle, and makes callers during a run share the next one', async () => {
+    const { runs, sync, tick } = manualSync()
+    const shared = sharedSync(sync)
+    const first = shared()
+    expect(runs).toHaveLength(1)
+    const calledAt = tick()
+    const [second, third] = [shared(), shared()]
+    expect(runs).toHaveLength(1) // the run going may have begun before their renames
+    runs[0]!.finish()
+    await first
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(runs).toHaveLength(2)
+    expect(runs[1]!.began).toBeGreaterThan(calledAt)
+    runs[1]!.finish()
+    await Promise.all([second, third])
+    expect(runs).toHaveLength(2)
+  })
+
+  it('gives every caller of a failed run its error, and starts afresh after it', async () => {
+    const { runs, sync } = manualSync()
+    const shared = sharedSync(sync)
+    const [a, b] = [shared(), shared()]
+    runs[0]!.finish(new Error('EIO'))
+    await expect(a).rejects.toThrow('EIO')
+    await new Promise((resolve) => setImmediate(resolve))
+    runs[1]!.finish(new Error('EIO again'))
+    await expect(b).rejects.toThrow('EIO again')
+    const c = shared()
+    runs[2]!.finish()
+    await expect(c).resolves.toBeUndefined()
   })
 })
 

@@ -1,0 +1,96 @@
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono/tiny'
+import { afterEach, describe, expect, it } from 'vitest'
+import { withNodeBody } from './node-request.ts'
+
+type Server = ReturnType<typeof serve>
+let server: Server | undefined
+afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
+
+/** Serves `app` through the adapter as the Node entry does; resolves with its base URL. */
+async function listen(app: Hono): Promise<string> {
+  server = serve({
+    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
+    port: 0,
+    hostname: '127.0.0.1',
+  })
+  await new Promise((resolve) => server!.once('listening', resolve))
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`
+}
+
+/** True once the adapter has built its full undici Request for this light one. */
+const adapterRequestBuilt = (request: Request) =>
+  Object.getOwnPropertySymbols(request).some(
+    (symbol) => symbol.description === 'requestCache' && Reflect.get(request, symbol),
+  )
+
+describe('withNodeBody', () => {
+  it('reads a body of declared length, and the signal, without the full Request', async () => {
+    const app = new Hono()
+    app.post('/', async (c) => {
+      const json = await c.req.json()
+      const { aborted } = c.req.raw.signal
+      return c.json({ json, aborted, built: adapterRequestBuilt(c.req.raw) })
+    })
+    const base = await listen(app)
+    const body = JSON.stringify({ prompt: 'ä red fox', n: 1 })
+    const response = await fetch(base, { method: 'POST', body })
+    expect(await response.json()).toEqual({
+      json: { prompt: 'ä red fox', n: 1 },
+      aborted: false,
+      built: false,
+    })
+  })
+
+  it('hands arrayBuffer a copy holding exactly the body', async () => {
+    const app = new Hono()
+    app.post('/', async (c) => {
+      const buffer = await c.req.raw.arrayBuffer()
+      return c.json({ length: buffer.byteLength, text: new TextDecoder().decode(buffer) })
+    })
+    const base = await listen(app)
+    const response = await fetch(base, { method: 'POST', body: 'x'.repeat(5000) })
+    expect(await response.json()).toEqual({ length: 5000, text: 'x'.repeat(5000) })
+  })
+
+  it('leaves a chunked body to the adapter, which still reads it', async () => {
+    const app = new Hono()
+    app.post('/', async (c) => c.text(await c.req.text()))
+    const base = await listen(app)
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('one, '))
+        controller.enqueue(new TextEncoder().encode('two'))
+        controller.close()
+      },
+    })
+    const response = await fetch(base, { method: 'POST', body, duplex: 'half' } as RequestInit)
+    expect(await response.text()).toBe('one, two')
+  })
+
+  it('aborts the signal when the client goes before its answer, and only then', async () => {
+    let aborted: Promise<unknown> | undefined
+    let finished: AbortSignal | undefined
+    const app = new Hono()
+    app.get('/hang', (c) => {
+      const signal = c.req.raw.signal
+      aborted = new Promise((resolve) => signal.addEventListener('abort', resolve))
+      return new Promise<Response>(() => {})
+    })
+    app.get('/quick', (c) => {
+      finished = c.req.raw.signal
+      return c.text('ok')
+    })
+    const base = await listen(app)
+    expect(await (await fetch(`${base}/quick`)).text()).toBe('ok')
+    const outgoing = httpRequest(`${base}/hang`)
+    outgoing.on('error', () => {})
+    outgoing.end()
+    while (!aborted) await new Promise((resolve) => setTimeout(resolve, 10))
+    outgoing.destroy()
+    await aborted
+    expect(finished?.aborted).toBe(false)
+  })
+})
