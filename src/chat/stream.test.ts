@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { KEEP_ALIVE_MS } from '../http/event-stream.ts'
 import { newCompletionMeta } from './completion.ts'
-import { chatStream, KEEP_ALIVE_MS } from './stream.ts'
+import { chatStream } from './stream.ts'
 
 const meta = newCompletionMeta('demo', 1_700_000_000_123)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -16,7 +16,6 @@ import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from
  */
 
 // Where they were first defined; the doors that stream share them from http/event-stream.ts.
-export { KEEP_ALIVE_MS, SSE_HEADERS } from '../http/event-stream.ts'
 
 export type ChatStreamOptions = EventStreamOptions & {
   meta: CompletionMeta

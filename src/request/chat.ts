@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
-import { pickedModelName, seedNumber } from './field-schemas.ts'
+import { described, pickedModelName, seedNumber } from './field-schemas.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -8,8 +8,6 @@ import { parseRequest } from './request-error.ts'
  * (temperature, tools, n, user, nulls, ...) passes through unread, as OpenAI-compatible servers
  * are expected to accept them.
  */
-
-const described = (description: string) => z.meta({ description })
 
 const contentPart = z.looseObject({
   type: z.string({ error: 'must be a string' }),

@@ -184,3 +184,6 @@ export const booleanSwitch = z.pipe(
 export const optimizationSwitch = booleanSwitch.check(
   z.meta({ description: 'Rewrite the prompt through the prompt LLM first.' }),
 )
+
+/** A description for the OpenAPI document, as a check (a copy, so one field can be described twice). */
+export const described = (description: string) => z.meta({ description })

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { booleanSwitch, integerOrTextIn, rangeRule } from './field-schemas.ts'
+import { booleanSwitch, described, integerOrTextIn, rangeRule } from './field-schemas.ts'
 import type { ImageFormat, ImageParams, ImageQuality } from './fields.ts'
 
 /**
@@ -9,7 +9,6 @@ import type { ImageFormat, ImageParams, ImageQuality } from './fields.ts'
  */
 
 /** OpenAPI's description of a field; a check, so it applies to the shared schemas as well. */
-const described = (description: string) => z.meta({ description })
 
 /** One of `values`, refused in words that list them. */
 const oneOf = <const Values extends readonly [string, ...string[]]>(

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import {
+  described,
   imageCount,
   imageSize,
   modelId,
@@ -15,7 +16,6 @@ import { parseRequest } from './request-error.ts'
 
 /** `null` is how many clients say "not given". */
 const absentOr = <Schema extends z.ZodMiniType>(schema: Schema) => z.nullish(schema)
-const described = (description: string) => z.meta({ description })
 
 /**
  * The request body of `POST /v1/images/generations`: OpenAI's fields plus the SiliconFlow /

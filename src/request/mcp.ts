@@ -1,6 +1,13 @@
 import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
-import { imageCountInteger, imageSize, modelId, promptText, seedInteger } from './field-schemas.ts'
+import {
+  described,
+  imageCountInteger,
+  imageSize,
+  modelId,
+  promptText,
+  seedInteger,
+} from './field-schemas.ts'
 import { type ImageSource, MAX_INPUT_IMAGES } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
@@ -10,8 +17,6 @@ import { parseRequest } from './request-error.ts'
  * and switches are plain JSON types here (no digit strings), so that schema stays simple to
  * follow. Unknown arguments are stripped, as every door strips unknown fields.
  */
-
-const described = (description: string) => z.meta({ description })
 
 export const generateImageArguments = z
   .object({

@@ -1,5 +1,12 @@
 import * as z from 'zod/mini'
-import { modelId, negativePromptText, promptText, seedText, sideText } from './field-schemas.ts'
+import {
+  described,
+  modelId,
+  negativePromptText,
+  promptText,
+  seedText,
+  sideText,
+} from './field-schemas.ts'
 import type { ImageParams } from './fields.ts'
 import { parseRequest } from './request-error.ts'
 
@@ -21,7 +28,6 @@ const switchText = z.pipe(
   z.string().check(z.regex(/^(true|false|1|0)$/i, { error: 'must be true or false (or 1 or 0)' })),
   z.transform((text) => /^(true|1)$/i.test(text)),
 )
-const described = (description: string) => z.meta({ description })
 const ignored = z.optional(z.string()).check(described('Accepted and ignored.'))
 const clientKey = z
   .optional(z.string())

@@ -20,7 +20,7 @@ import {
   progressText,
   resultSection,
 } from '../chat/reply-text.ts'
-import { chatStream, SSE_HEADERS } from '../chat/stream.ts'
+import { chatStream } from '../chat/stream.ts'
 import { errorBody } from '../errors.ts'
 import {
   type Gateway,
@@ -31,6 +31,7 @@ import {
 import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
+import { SSE_HEADERS } from '../http/event-stream.ts'
 import { publicOrigin } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'

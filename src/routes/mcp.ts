@@ -1,9 +1,9 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { SSE_HEADERS } from '../chat/stream.ts'
 import { isJsonBody, readBodyText } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
+import { SSE_HEADERS } from '../http/event-stream.ts'
 import { eventStream } from '../mcp/event-stream.ts'
 import {
   INTERNAL_ERROR,

@@ -5,7 +5,7 @@ import { streamText } from 'ai'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { imageUrlOf } from '../../src/chat/__fixtures__/sse.ts'
-import { KEEP_ALIVE_MS } from '../../src/chat/stream.ts'
+import { KEEP_ALIVE_MS } from '../../src/http/event-stream.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
 
 /** A slow upstream: the demo provider with a delay. Failing ones: chat-failure.test.ts. */
