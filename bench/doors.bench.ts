@@ -10,17 +10,20 @@ import {
   startServer,
   upstreamEnv,
 } from './lib.ts'
-import { interleaved, load, type PhaseResult } from './load.ts'
+import { checkReply, interleaved, load, type PhaseResult } from './load.ts'
 
 /**
  * `npm run bench`: every door of the gateway next to its same-job floor (bench/floor.ts), in one
  * run, one side-by-side table. The gateway is the compiled server (`dist/node.js`, fs storage in
  * a temp dir, logs on and read by this process as a collector would), the upstream a zero-delay
- * fake Workers AI REST API answering a 300 KB JPEG in base64 (bench/upstream.ts), each in its own
- * process. Per door, after a warm-up: BENCH_REQUESTS requests at concurrency 16 per server, in
+ * fake Workers AI REST API answering a 300 KB JPEG in base64 (FLUX.2: a 1.5 MB PNG;
+ * bench/upstream.ts), each in its own process. Per door, its reply is checked once on each
+ * server, then after a warm-up: BENCH_REQUESTS requests at concurrency 16 per server, in
  * alternating blocks (throughput, latency, CPU per request), then 640 at concurrency 64 (peak
- * RSS). Idle RSS is taken after start, before any request. BENCH_DOORS=chat,images picks doors
- * by name; BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there. Prints figures; asserts
+ * RSS, and memory per request in flight: that peak above the RSS just before, over 64). Failed
+ * requests are counted and reported, not timed. Idle RSS is taken after start, before any
+ * request. BENCH_DOORS=chat,images picks doors by name; BENCH_CPU_PROF=<dir> writes the
+ * gateway's CPU profile there. Prints figures; asserts
  * nothing: the machine is shared and noisy, and the ratios are what to read (bench/ab.bench.ts
  * compares two builds of the gateway).
  */
@@ -30,7 +33,15 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 16)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000)
 const PEAK = { concurrency: 64, requests: 640 }
 
-type Measured = { door: Door; c16: PhaseResult[]; peak: number[] }
+/** Per server: the c=16 blocks combined, and the c=64 phase's peak RSS and the RSS before it. */
+type Measured = {
+  door: Door
+  c16: PhaseResult[]
+  peak: number[]
+  before: number[]
+  /** Per server: failed requests over both phases, and the first one's message. */
+  failed: { count: number; first?: string }[]
+}
 
 /** Deletes the images a door stored, so a long run does not fill the disk; servers are idle. */
 async function clearImages(dirs: string[]): Promise<void> {
@@ -45,17 +56,24 @@ async function measureDoor(door: Door, servers: Server[]): Promise<Measured> {
   const runs = await Promise.all(
     servers.map(async (server) => ({ server, target: await door.target(server) })),
   )
+  for (const run of runs) await checkReply(run.server, run.target)
   for (const run of runs) await load(run.server, run.target, { concurrency: 16, requests: 200 })
   const c16 = await interleaved(runs, { concurrency: 16, requests: REQUESTS }, BLOCKS)
   const peak: number[] = []
-  for (const run of runs) {
-    await run.server.reset()
-    peak.push((await load(run.server, run.target, PEAK)).peakRss)
+  const before: number[] = []
+  const failed: Measured['failed'] = []
+  for (const [index, run] of runs.entries()) {
+    before.push((await run.server.reset()).rss)
+    const result = await load(run.server, run.target, PEAK)
+    peak.push(result.peakRss)
+    const count = c16[index]!.failures + result.failures
+    failed.push({ count, first: c16[index]!.firstFailure ?? result.firstFailure })
   }
-  return { door, c16, peak }
+  return { door, c16, peak, before, failed }
 }
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits)
+const kb = (bytes: number) => `${fixed(bytes / 1024)} KB`
 const ratio = (ours: number, floor: number) => `${(ours / floor).toFixed(2)}x`
 
 function table(measured: Measured[], idle: number[]): string[] {
@@ -74,7 +92,27 @@ function table(measured: Measured[], idle: number[]): string[] {
   lines.push(
     '',
     `idle RSS: fluxgate ${mb(oursIdle)}, floor ${mb(floorIdle)} (${ratio(oursIdle, floorIdle)})`,
+    '',
+    `memory per request in flight at c=${PEAK.concurrency}: (peak RSS - RSS just before) / ${PEAK.concurrency}`,
+    '',
+    '| door | fluxgate | floor | ratio |',
+    '|---|---|---|---|',
   )
+  for (const { door, peak, before } of measured) {
+    const [ours, floor] = [0, peak.length - 1].map(
+      (i) => Math.max(0, peak[i]! - before[i]!) / PEAK.concurrency,
+    ) as [number, number]
+    lines.push(`| ${door.name} | ${kb(ours)} | ${kb(floor)} | ${ratio(ours, floor)} |`)
+  }
+  // A failed request is not timed: its door's figures are of the requests that succeeded.
+  for (const { door, failed } of measured) {
+    for (const [index, { count, first }] of failed.entries()) {
+      if (count === 0) continue
+      const role = index === 0 ? 'fluxgate' : 'floor'
+      const sent = REQUESTS + PEAK.requests
+      lines.push('', `${door.name}: ${count} of ${sent} ${role} requests FAILED, e.g. ${first}`)
+    }
+  }
   return lines
 }
 

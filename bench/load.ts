@@ -10,9 +10,13 @@ import type { ProbeUsage, Server } from './lib.ts'
 export type Target = {
   method?: 'GET' | 'POST'
   path: string
-  body?: string
+  /** Sent as JSON unless `headers` name another content-type. */
+  body?: string | Uint8Array<ArrayBuffer>
+  headers?: Record<string, string>
   /** The status every reply must have; default 200. */
   status?: number
+  /** Text the reply must hold, checked once before the door is measured (bench/doors.ts). */
+  expect?: string
 }
 
 export type Phase = { concurrency: number; requests: number }
@@ -31,6 +35,10 @@ export type PhaseResult = {
   systemPerRequest: number
   /** The server's peak RSS during the phase (since its last reset). */
   peakRss: number
+  /** Requests that failed (wrong status, broken connection): counted apart, not timed. */
+  failures: number
+  /** The first failure's message. */
+  firstFailure?: string
 }
 
 /** One request; resolves to its latency in ms once the body has arrived. */
@@ -46,15 +54,23 @@ function send(url: URL, agent: Agent, target: Target): Promise<number> {
         path: target.path,
         headers:
           body === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            ? target.headers
+            : {
+                'content-type': 'application/json',
+                ...target.headers,
+                'content-length': Buffer.byteLength(body),
+              },
       },
       (response) => {
-        response.resume()
+        const expected = target.status ?? 200
+        // A failed reply's first bytes say why; a good one is read and dropped.
+        let said = ''
+        if (response.statusCode === expected) response.resume()
+        else response.on('data', (chunk: Buffer) => (said += chunk.toString().slice(0, 300)))
         response.on('end', () => {
-          const expected = target.status ?? 200
           if (response.statusCode !== expected) {
-            reject(new Error(`${target.path}: HTTP ${response.statusCode}, expected ${expected}`))
+            const status = `HTTP ${response.statusCode}, expected ${expected}`
+            reject(new Error(`${target.path}: ${status}: ${said.slice(0, 300)}`))
           } else resolve(performance.now() - started)
         })
       },
@@ -70,20 +86,28 @@ export async function load(server: Server, target: Target, phase: Phase): Promis
   const url = new URL(server.url)
   const latencies: number[] = []
   let issued = 0
+  let failures = 0
+  let firstFailure: string | undefined
   const before = await server.usage()
   const started = performance.now()
   await Promise.all(
     Array.from({ length: phase.concurrency }, async () => {
       while (issued < phase.requests) {
         issued++
-        latencies.push(await send(url, agent, target))
+        await send(url, agent, target).then(
+          (ms) => latencies.push(ms),
+          (error: Error) => {
+            failures++
+            firstFailure ??= error.message
+          },
+        )
       }
     }),
   )
   const seconds = (performance.now() - started) / 1000
   const after = await server.usage()
   agent.destroy()
-  return summarize(latencies, seconds, before, after)
+  return { ...summarize(latencies, seconds, before, after), failures, firstFailure }
 }
 
 function summarize(
@@ -109,6 +133,7 @@ function summarize(
     userPerRequest,
     systemPerRequest,
     peakRss: after.peakRss,
+    failures: 0,
   }
 }
 
@@ -116,7 +141,9 @@ function summarize(
 export function combine(results: PhaseResult[]): PhaseResult {
   const total = (pick: (r: PhaseResult) => number) =>
     results.reduce((sum, r) => sum + pick(r) * r.latencies.length, 0)
-  return summarize(
+  const failures = results.reduce((sum, r) => sum + r.failures, 0)
+  const firstFailure = results.find((r) => r.firstFailure)?.firstFailure
+  const combined = summarize(
     results.flatMap((r) => r.latencies),
     results.reduce((sum, r) => sum + r.seconds, 0),
     { userMs: 0, systemMs: 0 },
@@ -126,6 +153,7 @@ export function combine(results: PhaseResult[]): PhaseResult {
       peakRss: Math.max(...results.map((r) => r.peakRss)),
     },
   )
+  return { ...combined, failures, firstFailure }
 }
 
 /**
@@ -162,4 +190,26 @@ function median(results: PhaseResult[]): number {
 export function row(name: string, r: PhaseResult): string {
   const ms = (value: number) => value.toFixed(2).padStart(7)
   return `${name.padEnd(16)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(r.p50)} ms  p99 ${ms(r.p99)} ms  CPU ${r.cpuPerRequest.toFixed(3)} ms/req`
+}
+
+/**
+ * Sends `target` once and throws unless the reply has its status and holds its `expect` text: a
+ * door that fails inside a 200 (an MCP tool's `isError`, an `error` event in a stream) would
+ * otherwise be measured as a fast door.
+ */
+export async function checkReply(server: Server, target: Target): Promise<void> {
+  const { body, headers } = target
+  const response = await fetch(new URL(target.path, server.url), {
+    method: target.method ?? 'POST',
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body,
+    redirect: 'manual',
+  })
+  const text = await response.text()
+  const expected = target.status ?? 200
+  if (response.status !== expected || (target.expect && !text.includes(target.expect))) {
+    throw new Error(
+      `${server.role} ${target.path}: HTTP ${response.status} (expected ${expected}${target.expect ? `, holding ${JSON.stringify(target.expect)}` : ''}): ${text.slice(0, 300)}`,
+    )
+  }
 }

@@ -54,8 +54,10 @@ export type FakeWorkersAi = FakeServer & {
   mode: WorkersAiMode
   modeByAccount: Record<string, WorkersAiMode>
   slowMs: number
-  /** The image every model returns (its bytes, before base64). */
+  /** The image every model returns (its bytes, before base64), unless `modelImages` names one. */
   image: Uint8Array
+  /** Upstream model id -> the image that model returns instead of `image`. */
+  modelImages: Record<string, Uint8Array>
   imageType: string
 }
 
@@ -106,6 +108,7 @@ export async function startFakeWorkersAi(options: {
     modeByAccount: {} as Record<string, WorkersAiMode>,
     slowMs: 2000,
     image: options.image,
+    modelImages: {} as Record<string, Uint8Array>,
     imageType: options.imageType ?? 'image/jpeg',
   })
   return state.fake
@@ -144,11 +147,12 @@ async function answer(
 
   const problem = schemaProblem(model, inputs, multipart, files)
   if (problem) return sendJson(response, 400, envelope(400, problem.code, problem.message).body)
+  const image = fake.modelImages[model] ?? fake.image
   if (repliesBinary(model)) {
-    response.writeHead(200, { 'content-type': fake.imageType, 'content-length': fake.image.length })
-    return response.end(fake.image)
+    response.writeHead(200, { 'content-type': fake.imageType, 'content-length': image.length })
+    return response.end(image)
   }
-  const body = envelopeOf(fake.image)
+  const body = envelopeOf(image)
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
   response.end(body)
 }
