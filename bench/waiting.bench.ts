@@ -37,7 +37,10 @@ async function round(server: Server): Promise<Round> {
   // Every request has arrived and waits for the upstream; its replies are not due yet.
   await sleep(DELAY_MS * 0.8)
   const waiting = await server.usage()
-  await done
+  const result = await done
+  if (result.failures) {
+    console.log(`${server.role}: ${result.failures} requests failed, e.g. ${result.firstFailure}`)
+  }
   const after = await server.usage()
   return { idle, waiting, after, seconds: (performance.now() - started) / 1000 }
 }
