@@ -58,6 +58,32 @@ describe('createNodeFetch errors', () => {
       await new Promise((resolve) => raw.close(resolve))
     }
   })
+
+  it('retries on a new connection, not on the next of several dropped sockets in the pool', async () => {
+    let connections = 0
+    const raw = createNetServer((socket: Socket) => {
+      connections++
+      let requests = 0
+      socket.on('data', () => {
+        if (++requests > 1) socket.resetAndDestroy()
+        else
+          socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok')
+      })
+    })
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`
+    const call = fresh()
+    try {
+      // Two calls at once leave two kept-alive sockets in the pool, both dropped by the server.
+      const first = await Promise.all([call(url), call(url)])
+      expect(await Promise.all(first.map((response) => response.text()))).toEqual(['ok', 'ok'])
+      expect(await (await call(url, { method: 'POST', body: 'x' })).text()).toBe('ok')
+      expect(connections).toBe(3)
+    } finally {
+      call.close()
+      await new Promise((resolve) => raw.close(resolve))
+    }
+  })
 })
 
 describe('createNodeFetch over https', () => {

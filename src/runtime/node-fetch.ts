@@ -79,7 +79,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         ? publicAgents
         : { http: httpAgent as Agent, https: httpsAgent as Agent }
       const agent = url.protocol === 'https:' ? agents.https : agents.http
-      const incoming = await exchange({ url, method, headers, body, signal, agent })
+      const lookup = publicOnly ? publicOnlyLookup : undefined
+      const incoming = await exchange({ url, method, headers, body, signal, agent, lookup })
       const status = incoming.statusCode ?? 0
       const location = REDIRECT_STATUSES.has(status) ? incoming.headers.location : undefined
       if (location === undefined || init.redirect === 'manual') {
@@ -139,13 +140,17 @@ type Exchange = {
   body: Uint8Array | null
   signal: AbortSignal | undefined
   agent: Agent
+  /** The agent's DNS check, kept when a retry leaves the agent for a fresh connection. */
+  lookup: typeof publicOnlyLookup | undefined
 }
 
 /**
  * One request and its response head. A reused keep-alive socket that fails with ECONNRESET or
  * EPIPE before any reply almost always means the server dropped it while idle, as the request
  * went out; the request is sent once more on a fresh socket (the retry Node's docs recommend
- * for `reusedSocket`). A fresh socket's failure is final.
+ * for `reusedSocket`). A fresh socket's failure is final. The retry leaves the pool
+ * (`agent: false`): under load a pool can hold several sockets the server has dropped, and the
+ * next pooled one would fail the same way.
  */
 function exchange(call: Exchange, retried = false): Promise<IncomingMessage> {
   const { url, method, body, signal } = call
@@ -160,7 +165,7 @@ function exchange(call: Exchange, retried = false): Promise<IncomingMessage> {
       request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
         method,
         headers,
-        agent: call.agent,
+        ...(retried ? { agent: false, lookup: call.lookup } : { agent: call.agent }),
       })
     } catch (error) {
       reject(new TypeError('fetch failed', { cause: error })) // e.g. a header with a bad character
