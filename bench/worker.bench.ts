@@ -52,10 +52,14 @@ const CHAT: Target = {
 type Cold = {
   startCpuMs: number
   firstCpuMs: number
+  firstMainMs: number
   firstWallMs: number
-  /** CPU of requests 2..20, each sent when the one before had been answered. */
-  laterCpuMs: number[]
+  /** Requests 2..20, each sent when the one before had been answered. */
+  later: Single[]
 }
+
+/** One request's CPU (process, and main thread alone) and wall time, ms. */
+type Single = { cpuMs: number; mainMs: number; wallMs: number }
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
@@ -74,13 +78,13 @@ async function chat(server: WorkerdServer): Promise<void> {
  * CPU of one request sent alone, the process's from just before it until a moment after its
  * reply (work a Worker does after answering, such as its log line, counts too).
  */
-async function oneRequest(server: WorkerdServer): Promise<{ cpuMs: number; wallMs: number }> {
-  const cpu = server.cpuMs()
+async function oneRequest(server: WorkerdServer): Promise<Single> {
+  const [cpu, main] = [server.cpuMs(), server.mainThreadCpuMs()]
   const started = performance.now()
   await chat(server)
   const wallMs = performance.now() - started
   await pause(10)
-  return { cpuMs: server.cpuMs() - cpu, wallMs }
+  return { cpuMs: server.cpuMs() - cpu, mainMs: server.mainThreadCpuMs() - main, wallMs }
 }
 
 async function coldRun(candidate: Candidate, env: Record<string, string>): Promise<Cold> {
@@ -90,13 +94,14 @@ async function coldRun(candidate: Candidate, env: Record<string, string>): Promi
     await pause(100)
     const startCpuMs = server.cpuMs()
     const first = await oneRequest(server)
-    const laterCpuMs: number[] = []
-    for (let i = 2; i <= SEQUENTIAL; i++) laterCpuMs.push((await oneRequest(server)).cpuMs)
+    const later: Single[] = []
+    for (let i = 2; i <= SEQUENTIAL; i++) later.push(await oneRequest(server))
     return {
       startCpuMs,
       firstCpuMs: first.cpuMs,
+      firstMainMs: first.mainMs,
       firstWallMs: first.wallMs,
-      laterCpuMs,
+      later,
     }
   } finally {
     await server.stop()
@@ -178,8 +183,15 @@ async function main(): Promise<void> {
         const index = (k + run) % candidates.length
         cold[index]!.push(await coldRun(candidates[index]!, env))
       }
-      const firsts = cold.map((runs) => runs.at(-1)!.firstCpuMs.toFixed(1))
-      console.log(`cold run ${run + 1}: first request CPU ms ${firsts.join(' | ')}`)
+      const last = cold.map((runs) => runs.at(-1)!)
+      const firsts = last.map((c) => c.firstCpuMs.toFixed(1)).join(' | ')
+      const slowest = last.map((c) => {
+        const cpu = c.later.map((r) => r.cpuMs)
+        return `#${cpu.indexOf(Math.max(...cpu)) + 2}`
+      })
+      console.log(
+        `cold run ${run + 1}: first request CPU ms ${firsts}; slowest of 2-${SEQUENTIAL}: ${slowest.join(' | ')}`,
+      )
     }
     const hot = await steady(candidates, env)
     console.log(`steady: CPU ms/req ${hot.map((r) => r.cpuPerRequest.toFixed(2)).join(' | ')}`)
@@ -192,10 +204,16 @@ async function main(): Promise<void> {
       { name: 'steady throughput (req/s)', values: hot.map((r) => r.rps) },
       cold1('start-up CPU, new workerd to ready', (c) => c.startCpuMs),
       cold1('first request CPU', (c) => c.firstCpuMs),
+      cold1('first request CPU of the main thread', (c) => c.firstMainMs),
       cold1('start-up + first request CPU', (c) => c.startCpuMs + c.firstCpuMs),
       cold1('first request wall', (c) => c.firstWallMs),
-      cold1(`requests 2-${SEQUENTIAL} one at a time, median CPU`, (c) => median(c.laterCpuMs)),
-      cold1(`requests 2-${SEQUENTIAL}, max CPU`, (c) => Math.max(...c.laterCpuMs)),
+      cold1(`requests 2-${SEQUENTIAL} one at a time, median CPU`, (c) =>
+        median(c.later.map((r) => r.cpuMs)),
+      ),
+      cold1(`requests 2-${SEQUENTIAL}, max CPU`, (c) => Math.max(...c.later.map((r) => r.cpuMs))),
+      cold1(`requests 2-${SEQUENTIAL}, max CPU of the main thread`, (c) =>
+        Math.max(...c.later.map((r) => r.mainMs)),
+      ),
     ]
     console.log(
       `\nfluxgate Worker bundle vs the minimal same-job Worker in workerd (Miniflare), images stored in ${STORE === 'kv' ? "Miniflare's KV" : 'a store that keeps nothing'}; CPU of the workerd process, all threads. Cold: median of ${COLD_RUNS} fresh processes each. Steady: ${REQUESTS} chat requests each at c=${CONCURRENCY} in ${BLOCKS} alternating blocks after ${WARMUP} warm-up, median of the blocks. Upstream image ${Math.round(IMAGE_BYTES / 1024)} KB.\n`,

@@ -20,6 +20,12 @@ export type WorkerdServer = Server & {
   pid: number
   /** CPU time of the workerd process so far (all threads), ms. */
   cpuMs(): number
+  /**
+   * CPU time of workerd's main thread so far, ms: where the Workers' JavaScript runs, without
+   * V8's background threads (concurrent compilers, GC helpers), which a deployed Worker's CPU
+   * limit does not count.
+   */
+  mainThreadCpuMs(): number
 }
 
 const deployed = unstable_readConfig({ config: 'wrangler.jsonc' })
@@ -42,17 +48,21 @@ function workerdChildren(): Set<number> {
   return found
 }
 
+/** CPU of one thread, ms; 0 once it has exited. */
+function threadCpuMs(pid: number, tid: number | string): number {
+  try {
+    // The first field: time spent running, in ns.
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+  } catch {
+    return 0
+  }
+}
+
 /** CPU of every thread of `pid`, ms (threads that already exited are not counted). */
 export function processCpuMs(pid: number): number {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {
-      // exited while listed
-    }
-  }
-  return ns / 1e6
+  let ms = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) ms += threadCpuMs(pid, tid)
+  return ms
 }
 
 function rssOf(pid: number): { rss: number; peakRss: number } {
@@ -133,6 +143,7 @@ async function launch(scriptPath: string, bindings: Record<string, string>, stor
     url: url.origin,
     pid,
     cpuMs,
+    mainThreadCpuMs: () => threadCpuMs(pid, pid),
     usage,
     reset: usage,
     stop: () => mf.dispose(),
