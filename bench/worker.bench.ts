@@ -9,8 +9,9 @@ import { type StoreKind, startWorkerd, type WorkerdServer } from './workerd.ts'
  * `npm run bench:worker`: the Worker bundle (dist/worker.js, built first; BENCH_WORKER=<file>
  * runs another build) next to a minimal Worker doing the same chat job (bench/minimal-worker.js),
  * each in workerd through Miniflare (bench/workerd.ts), calling the fake Workers AI REST upstream
- * (bench/upstream.ts, its own process) and storing in Miniflare's KV. CPU is the workerd
- * process's, all threads. In one run:
+ * (bench/upstream.ts, its own process). Images go to the `IMAGES` binding: Miniflare's KV, as
+ * deployed, or with BENCH_STORE=discard an RPC stand-in that keeps nothing. CPU is the workerd
+ * process's, all threads, and for single requests its main thread's too. In one run:
  *
  * - cold: BENCH_COLD runs (default 5) of each, in rotating order: a new workerd process, its
  *   CPU until ready (workerd loads and evaluates the module eagerly, so the bundle's compile and
@@ -21,10 +22,11 @@ import { type StoreKind, startWorkerd, type WorkerdServer } from './workerd.ts'
  *   BENCH_REQUESTS (default 800) per Worker at concurrency BENCH_CONCURRENCY (default 8) in
  *   BENCH_BLOCKS alternating blocks (default 8); CPU per request is the median of the blocks.
  *
- * Both carry workerd's own HTTP handling and Miniflare's KV simulator, which costs the process
- * a few ms per put where a deployed Worker pays next to nothing for it. A third Worker,
- * bench/store-only-worker.js (read the body, store the same bytes, answer), measures those
- * two alone; the last column is the ratio of what each Worker spends above it.
+ * Both carry workerd's own HTTP handling and the store: Miniflare's KV simulator costs the process
+ * several ms per 300 KB put (SQLite and blob files) where a deployed Worker pays next to nothing,
+ * so BENCH_STORE=discard shows the Workers' own figures better. A third Worker,
+ * bench/store-only-worker.js (read the body, store the same bytes, answer), measures workerd and
+ * the store alone, the part of each figure that is neither Worker's.
  * Prints figures; asserts nothing: the machine is shared and noisy, read the ratios.
  */
 
