@@ -50,6 +50,14 @@ describe('dist/worker.js, rendered at build time', () => {
     expect(code).not.toContain('toJSONSchema')
   })
 
+  it("keeps only the parts of zod's util module that the schemas use", async () => {
+    const code = await readFile(inject('workerBundle').scriptPath, 'utf8')
+    // Exports of zod's util that no zod/mini schema here calls: present only when the whole
+    // module is kept as a namespace object (PATCHED in scripts/worker-substitutes.ts).
+    expect(code).not.toContain('BIGINT_FORMAT_RANGES')
+    expect(code).not.toContain('floatSafeRemainder')
+  })
+
   it('serves the playground with its script minified, allowed by the CSP, and nothing else changed', async () => {
     const worker = await page(await mf.dispatchFetch(`${ORIGIN}/gui/`))
     const readable = await page(await node.request(`${ORIGIN}/gui/`))
