@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, relative, resolve, sep } from 'node:path'
 import { type Metafile, type Plugin, transform } from 'esbuild'
 import { openApiDocument } from '../src/openapi/document.ts'
 import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
+import { withoutDocChecks } from './worker-doc-checks.ts'
 
 /**
  * What the Worker bundle builds differently from `src`, to stay inside its gzip budget while
@@ -19,6 +20,8 @@ import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
  * - The playground's script is minified; Node serves it readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
+ * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
+ *   OpenAPI document (worker-doc-checks.ts).
  * - Package files in PATCHED are rewritten to the same program that esbuild can tree-shake better.
  */
 
@@ -40,6 +43,9 @@ const PATCHED: Record<string, { from: string; to: string; why: string }> = {
   },
 }
 
+/** Source that may hold documentation checks (worker-doc-checks.ts). */
+const DOC_CHECK = /\bdescribed\(|\bz\.meta\(/
+
 /** Code that would pull in zod's generator, or a Standard Schema's `jsonSchema`. */
 const JSON_SCHEMA_CALL = /\btoJSONSchema\b|\bjsonSchema\b/
 
@@ -49,6 +55,7 @@ export function workerSubstitutes(root: string): Plugin {
     [at('src/openapi/document.ts'), renderedOpenApi],
     [at('src/ui/gui-script/index.ts'), minifiedGuiScript],
   ])
+  const source = at('src') + sep
   const swapped = new Map(Object.entries(SWAPPED).map(([from, to]) => [at(from), at(to)]))
   return {
     name: 'worker-substitutes',
@@ -60,7 +67,10 @@ export function workerSubstitutes(root: string): Plugin {
         if (swap) {
           return { contents: await readFile(swap, 'utf8'), loader: 'ts', resolveDir: dirname(swap) }
         }
-        return undefined
+        if (!path.startsWith(source)) return undefined
+        const text = await readFile(path, 'utf8')
+        if (!DOC_CHECK.test(text)) return undefined
+        return { contents: withoutDocChecks(text, path), loader: 'ts' }
       })
       pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async ({ path }) => {
         const name = /[\\/]node_modules[\\/](.*)$/.exec(path)![1]!.replaceAll('\\', '/')

@@ -58,6 +58,12 @@ describe('dist/worker.js, rendered at build time', () => {
     expect(code).not.toContain('floatSafeRemainder')
   })
 
+  it('leaves out the checks that only describe fields for the OpenAPI document', async () => {
+    const code = await readFile(inject('workerBundle').scriptPath, 'utf8')
+    // zod's meta check, which `described(...)` and `z.meta(...)` make (worker-doc-checks.ts).
+    expect(code).not.toMatch(/check:\s*"meta"/)
+  })
+
   it('serves the playground with its script minified, allowed by the CSP, and nothing else changed', async () => {
     const worker = await page(await mf.dispatchFetch(`${ORIGIN}/gui/`))
     const readable = await page(await node.request(`${ORIGIN}/gui/`))
