@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
+import { workerPackagePatches } from './worker-package-patches.ts'
 import { workerSubstitutes } from './worker-substitutes.ts'
 
 /**
@@ -66,7 +67,7 @@ export async function buildWorker(options: WorkerBuildOptions = {}): Promise<Wor
     banner: {
       js: `// fluxgate ${version} for Cloudflare Workers: one ES module for the dashboard editor. Bindings and variables: README, "Deploy".`,
     },
-    plugins: [rejectNodeImports(), workerSubstitutes(ROOT)],
+    plugins: [rejectNodeImports(), workerSubstitutes(ROOT), workerPackagePatches(ROOT)],
     metafile: true,
     write: false,
     logLevel: 'silent',

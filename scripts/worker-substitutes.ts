@@ -22,26 +22,11 @@ import { withoutDocChecks } from './worker-doc-checks.ts'
  *   so the portable table codecs would never run.
  * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
  *   OpenAPI document (worker-doc-checks.ts).
- * - Package files in PATCHED are rewritten to the same program that esbuild can tree-shake better.
+ * - Some package files are patched or stubbed (worker-package-patches.ts).
  */
 
 /** Modules replaced by a file of the same exports, path relative to the repository root. */
 const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
-
-/**
- * Package code rewritten to the same program, for esbuild's tree shaking: each `from` must occur
- * exactly once (the build fails otherwise, so an upgrade that moves it is noticed), path relative
- * to the package directory in node_modules.
- */
-const PATCHED: Record<string, { from: string; to: string; why: string }> = {
-  'zod/v4/mini/schemas.js': {
-    // `core.util` is zod's util module re-exported as a namespace; reaching it through `core`
-    // keeps all of util (about 14 kB minified), while the module's own `util` import is shaken.
-    from: 'core.util.constantCatch(',
-    to: 'util.constantCatch(',
-    why: 'z.catch reaches util through the core namespace',
-  },
-}
 
 /** Source that may hold documentation checks (worker-doc-checks.ts). */
 const DOC_CHECK = /\bdescribed\(|\bz\.meta\(/
@@ -71,22 +56,6 @@ export function workerSubstitutes(root: string): Plugin {
         const text = await readFile(path, 'utf8')
         if (!DOC_CHECK.test(text)) return undefined
         return { contents: withoutDocChecks(text, path), loader: 'ts' }
-      })
-      pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async ({ path }) => {
-        const name = /[\\/]node_modules[\\/](.*)$/.exec(path)![1]!.replaceAll('\\', '/')
-        const patch = PATCHED[name]
-        if (!patch) return undefined
-        const source = await readFile(path, 'utf8')
-        if (source.split(patch.from).length !== 2) {
-          return {
-            errors: [
-              {
-                text: `${name}: expected '${patch.from}' once (${patch.why}); update PATCHED in scripts/worker-substitutes.ts`,
-              },
-            ],
-          }
-        }
-        return { contents: source.replace(patch.from, patch.to), loader: 'js' }
       })
       pluginBuild.onEnd(async (result) => {
         if (!result.metafile) return {}
