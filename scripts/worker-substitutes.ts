@@ -17,7 +17,7 @@ import { withoutDocChecks } from './worker-doc-checks.ts'
  * - zod's JSON Schema generator then drops out: `src` uses `zod/mini`, whose schemas do not
  *   import it, so nothing reaches it. The build fails if code in the bundle names it
  *   (`generatorCallers`), since that would put it back.
- * - The playground's script is minified; Node serves it readable.
+ * - The playground's script and the pages' style sheets are minified; Node serves them readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
  * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
@@ -27,6 +27,10 @@ import { withoutDocChecks } from './worker-doc-checks.ts'
 
 /** Modules replaced by a file of the same exports, path relative to the repository root. */
 const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
+
+/** Modules whose `export const NAME_CSS = \`...\`` style sheets are minified. */
+const STYLED = ['src/ui/html.ts', 'src/ui/gui-style.ts']
+const STYLE_SHEET = /(export const \w+_CSS = )`([^`$\\]*)`/g
 
 /** Source that may hold documentation checks (worker-doc-checks.ts). */
 const DOC_CHECK = /\bdescribed\(|\bz\.meta\(/
@@ -40,6 +44,7 @@ export function workerSubstitutes(root: string): Plugin {
     [at('src/openapi/document.ts'), renderedOpenApi],
     [at('src/ui/gui-script/index.ts'), minifiedGuiScript],
   ])
+  const styled = new Set(STYLED.map(at))
   const source = at('src') + sep
   const swapped = new Map(Object.entries(SWAPPED).map(([from, to]) => [at(from), at(to)]))
   return {
@@ -53,9 +58,11 @@ export function workerSubstitutes(root: string): Plugin {
           return { contents: await readFile(swap, 'utf8'), loader: 'ts', resolveDir: dirname(swap) }
         }
         if (!path.startsWith(source)) return undefined
-        const text = await readFile(path, 'utf8')
-        if (!DOC_CHECK.test(text)) return undefined
-        return { contents: withoutDocChecks(text, path), loader: 'ts' }
+        const original = await readFile(path, 'utf8')
+        let text = original
+        if (styled.has(path)) text = await minifiedStyles(text, relative(root, path))
+        if (DOC_CHECK.test(text)) text = withoutDocChecks(text, path)
+        return text === original ? undefined : { contents: text, loader: 'ts' }
       })
       pluginBuild.onEnd(async (result) => {
         if (!result.metafile) return {}
@@ -84,6 +91,22 @@ export const openApiDocument = () => rendered`
 async function minifiedGuiScript(): Promise<string> {
   const { code } = await transform(GUI_SCRIPT, { loader: 'js', minify: true, target: 'es2020' })
   return `export const GUI_SCRIPT = ${JSON.stringify(code)}`
+}
+
+/**
+ * The module with its style sheets minified: the same rules in fewer bytes, as a browser reads
+ * them. The build fails if a listed module has no sheet left to minify (renamed or templated).
+ */
+async function minifiedStyles(text: string, file: string): Promise<string> {
+  const sheets = [...text.matchAll(STYLE_SHEET)]
+  if (sheets.length === 0)
+    throw new Error(`${file}: no \`export const NAME_CSS = \`...\`\` to minify`)
+  let minified = text
+  for (const [whole, declaration, css] of sheets) {
+    const { code } = await transform(css!, { loader: 'css', minify: true })
+    minified = minified.replace(whole, () => `${declaration}${JSON.stringify(code.trim())}`)
+  }
+  return minified
 }
 
 /** Bundled files, zod's own and the rendered ones aside, that name the generator. */
