@@ -17,7 +17,8 @@ import { withoutDocChecks } from './worker-doc-checks.ts'
  * - zod's JSON Schema generator then drops out: `src` uses `zod/mini`, whose schemas do not
  *   import it, so nothing reaches it. The build fails if code in the bundle names it
  *   (`generatorCallers`), since that would put it back.
- * - The playground's script and the pages' style sheets are minified; Node serves them readable.
+ * - The playground's script and the pages' style sheets are minified, and the playground's HTML
+ *   loses its indentation; Node serves them readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
  * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
@@ -32,6 +33,14 @@ const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
 const STYLED = ['src/ui/html.ts', 'src/ui/gui-style.ts']
 const STYLE_SHEET = /(export const \w+_CSS = )`([^`$\\]*)`/g
 
+/**
+ * Modules of HTML whose lines lose the indentation before a tag. A line break stays, and any run
+ * of white space between tags renders as one space, so the page looks the same; none of them
+ * has a `<pre>` or a `<textarea>` with text inside, where it would not.
+ */
+const UNINDENTED = ['src/ui/gui.ts']
+const TAG_INDENT = /\n[ \t]+</g
+
 /** Source that may hold documentation checks (worker-doc-checks.ts). */
 const DOC_CHECK = /\bdescribed\(|\bz\.meta\(/
 
@@ -45,6 +54,7 @@ export function workerSubstitutes(root: string): Plugin {
     [at('src/ui/gui-script/index.ts'), minifiedGuiScript],
   ])
   const styled = new Set(STYLED.map(at))
+  const unindented = new Set(UNINDENTED.map(at))
   const source = at('src') + sep
   const swapped = new Map(Object.entries(SWAPPED).map(([from, to]) => [at(from), at(to)]))
   return {
@@ -61,6 +71,7 @@ export function workerSubstitutes(root: string): Plugin {
         const original = await readFile(path, 'utf8')
         let text = original
         if (styled.has(path)) text = await minifiedStyles(text, relative(root, path))
+        if (unindented.has(path)) text = text.replace(TAG_INDENT, '\n<')
         if (DOC_CHECK.test(text)) text = withoutDocChecks(text, path)
         return text === original ? undefined : { contents: text, loader: 'ts' }
       })

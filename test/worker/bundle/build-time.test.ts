@@ -8,7 +8,7 @@ import { startBundle } from './miniflare.ts'
 /**
  * What dist/worker.js renders at build time instead of at run time (scripts/worker-substitutes.ts)
  * against what Node serves from `src`: the same OpenAPI document, and the same playground with
- * its script and styles minified.
+ * its script and styles minified and its HTML unindented.
  */
 
 const ORIGIN = 'https://gw.example'
@@ -71,7 +71,7 @@ describe('dist/worker.js, rendered at build time', () => {
     expect(code).not.toMatch(/check:\s*"meta"/)
   })
 
-  it('serves the playground with its script and styles minified, allowed by the CSP, and nothing else changed', async () => {
+  it('serves the playground with its script and styles minified, its HTML unindented, allowed by the CSP, and nothing else changed', async () => {
     const worker = await page(await mf.dispatchFetch(`${ORIGIN}/gui/`))
     const readable = await page(await node.request(`${ORIGIN}/gui/`))
     expect(worker.script.length).toBeLessThan(readable.script.length * 0.7)
@@ -80,10 +80,12 @@ describe('dist/worker.js, rendered at build time', () => {
     expect(worker.script).toContain('FLUXGATE.strings')
     expect(worker.style.length).toBeLessThan(readable.style.length * 0.9)
     expect(await minifiedCss(worker.style)).toBe(await minifiedCss(readable.style))
+    expect(worker.html).not.toMatch(/\n[ \t]+</)
     expect(worker.html).toBe(
       readable.html
         .replace(readable.script, () => worker.script)
-        .replace(readable.style, () => worker.style),
+        .replace(readable.style, () => worker.style)
+        .replace(/\n[ \t]+</g, '\n<'),
     )
     const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(worker.script))
     expect(worker.csp).toContain(`'sha256-${Buffer.from(hash).toString('base64')}'`)
