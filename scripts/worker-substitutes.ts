@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, relative, resolve, sep } from 'node:path'
 import { type Metafile, type Plugin, transform } from 'esbuild'
 import { openApiDocument } from '../src/openapi/document.ts'
 import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
+import { withoutDocChecks } from './worker-doc-checks.ts'
 
 /**
  * What the Worker bundle builds differently from `src`, to stay inside its gzip budget while
@@ -16,13 +17,32 @@ import { GUI_SCRIPT } from '../src/ui/gui-script/index.ts'
  * - zod's JSON Schema generator then drops out: `src` uses `zod/mini`, whose schemas do not
  *   import it, so nothing reaches it. The build fails if code in the bundle names it
  *   (`generatorCallers`), since that would put it back.
- * - The playground's script is minified; Node serves it readable.
+ * - The playground's script and the pages' style sheets are minified, and the playground's HTML
+ *   loses its indentation; Node serves them readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
+ * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
+ *   OpenAPI document (worker-doc-checks.ts).
+ * - Some package files are patched or stubbed (worker-package-patches.ts).
  */
 
 /** Modules replaced by a file of the same exports, path relative to the repository root. */
 const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
+
+/** Modules whose `export const NAME_CSS = \`...\`` style sheets are minified. */
+const STYLED = ['src/ui/html.ts', 'src/ui/gui-style.ts']
+const STYLE_SHEET = /(export const \w+_CSS = )`([^`$\\]*)`/g
+
+/**
+ * Modules of HTML whose lines lose the indentation before a tag. A line break stays, and any run
+ * of white space between tags renders as one space, so the page looks the same; none of them
+ * has a `<pre>` or a `<textarea>` with text inside, where it would not.
+ */
+const UNINDENTED = ['src/ui/gui.ts']
+const TAG_INDENT = /\n[ \t]+</g
+
+/** Source that may hold documentation checks (worker-doc-checks.ts). */
+const DOC_CHECK = /\bdescribed\(|\bz\.meta\(/
 
 /** Code that would pull in zod's generator, or a Standard Schema's `jsonSchema`. */
 const JSON_SCHEMA_CALL = /\btoJSONSchema\b|\bjsonSchema\b/
@@ -33,6 +53,9 @@ export function workerSubstitutes(root: string): Plugin {
     [at('src/openapi/document.ts'), renderedOpenApi],
     [at('src/ui/gui-script/index.ts'), minifiedGuiScript],
   ])
+  const styled = new Set(STYLED.map(at))
+  const unindented = new Set(UNINDENTED.map(at))
+  const source = at('src') + sep
   const swapped = new Map(Object.entries(SWAPPED).map(([from, to]) => [at(from), at(to)]))
   return {
     name: 'worker-substitutes',
@@ -44,7 +67,13 @@ export function workerSubstitutes(root: string): Plugin {
         if (swap) {
           return { contents: await readFile(swap, 'utf8'), loader: 'ts', resolveDir: dirname(swap) }
         }
-        return undefined
+        if (!path.startsWith(source)) return undefined
+        const original = await readFile(path, 'utf8')
+        let text = original
+        if (styled.has(path)) text = await minifiedStyles(text, relative(root, path))
+        if (unindented.has(path)) text = text.replace(TAG_INDENT, '\n<')
+        if (DOC_CHECK.test(text)) text = withoutDocChecks(text, path)
+        return text === original ? undefined : { contents: text, loader: 'ts' }
       })
       pluginBuild.onEnd(async (result) => {
         if (!result.metafile) return {}
@@ -73,6 +102,22 @@ export const openApiDocument = () => rendered`
 async function minifiedGuiScript(): Promise<string> {
   const { code } = await transform(GUI_SCRIPT, { loader: 'js', minify: true, target: 'es2020' })
   return `export const GUI_SCRIPT = ${JSON.stringify(code)}`
+}
+
+/**
+ * The module with its style sheets minified: the same rules in fewer bytes, as a browser reads
+ * them. The build fails if a listed module has no sheet left to minify (renamed or templated).
+ */
+async function minifiedStyles(text: string, file: string): Promise<string> {
+  const sheets = [...text.matchAll(STYLE_SHEET)]
+  if (sheets.length === 0)
+    throw new Error(`${file}: no \`export const NAME_CSS = \`...\`\` to minify`)
+  let minified = text
+  for (const [whole, declaration, css] of sheets) {
+    const { code } = await transform(css!, { loader: 'css', minify: true })
+    minified = minified.replace(whole, () => `${declaration}${JSON.stringify(code.trim())}`)
+  }
+  return minified
 }
 
 /** Bundled files, zod's own and the rendered ones aside, that name the generator. */

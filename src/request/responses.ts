@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { imageSize, pickedModelName } from './field-schemas.ts'
+import { described, imageSize, pickedModelName } from './field-schemas.ts'
 import { imageOutputFields } from './image-output.ts'
 import { parseRequest } from './request-error.ts'
 
@@ -10,9 +10,6 @@ import { parseRequest } from './request-error.ts'
  * one are refused rather than ignored. `store` (the AI SDK sends `store: true` on every call)
  * passes unread, and the reply says `store: false`.
  */
-
-const described = <Schema extends z.ZodMiniType>(schema: Schema, description: string) =>
-  schema.check(z.meta({ description }))
 
 /** `null` is how many clients say "not given". */
 const absentOr = <Schema extends z.core.$ZodType>(schema: Schema) => z.optional(z.nullable(schema))
@@ -51,7 +48,7 @@ const { stream: _, ...toolOutputFields } = imageOutputFields
 const tool = z.looseObject({
   type: text(),
   model: z.optional(pickedModelName),
-  size: described(z.optional(imageSize), "The prompt's own size wins."),
+  size: z.optional(imageSize).check(described("The prompt's own size wins.")),
   ...toolOutputFields,
 })
 
@@ -74,20 +71,23 @@ const needsStore = (code: string) =>
   )
 
 export const responsesBody = z.looseObject({
-  input: described(
-    z.union([z.string(), z.array(inputItem)], {
+  input: z
+    .union([z.string(), z.array(inputItem)], {
       error: (issue) =>
         issue.input === undefined
           ? 'is required'
           : 'must be a string or an array of input items such as {"role": "user", "content": "..."}',
-    }),
-    'The prompt, or messages: the last user one is the prompt; its images make an edit.',
-  ),
+    })
+    .check(
+      described(
+        'The prompt, or messages: the last user one is the prompt; its images make an edit.',
+      ),
+    ),
   model: z.optional(pickedModelName),
   instructions: absentOr(text()),
   stream: absentOr(z.boolean({ error: 'must be true or false' })),
-  previous_response_id: described(needsStore('previous_response_not_found'), 'Refused.'),
-  background: described(needsStore('unsupported_parameter'), 'Refused when true.'),
+  previous_response_id: needsStore('previous_response_not_found').check(described('Refused.')),
+  background: needsStore('unsupported_parameter').check(described('Refused when true.')),
   tools: absentOr(z.array(tool, { error: 'must be an array of tools' })),
 })
 

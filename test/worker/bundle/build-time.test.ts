@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { transform } from 'esbuild'
 import type { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { testApp } from '../../../src/app-testing.ts'
@@ -7,7 +8,7 @@ import { startBundle } from './miniflare.ts'
 /**
  * What dist/worker.js renders at build time instead of at run time (scripts/worker-substitutes.ts)
  * against what Node serves from `src`: the same OpenAPI document, and the same playground with
- * its script minified.
+ * its script and styles minified and its HTML unindented.
  */
 
 const ORIGIN = 'https://gw.example'
@@ -22,6 +23,11 @@ afterAll(async () => {
 })
 
 const SCRIPT = /<script>([\s\S]*?)<\/script>/
+const STYLE = /<style>([\s\S]*?)<\/style>/
+
+/** A style sheet as esbuild minifies it: the same for two sheets of the same rules. */
+const minifiedCss = async (css: string) =>
+  (await transform(css, { loader: 'css', minify: true })).code
 
 async function page(response: Response | Awaited<ReturnType<Miniflare['dispatchFetch']>>) {
   expect(response.status).toBe(200)
@@ -29,6 +35,7 @@ async function page(response: Response | Awaited<ReturnType<Miniflare['dispatchF
   return {
     html,
     script: SCRIPT.exec(html)![1]!,
+    style: STYLE.exec(html)![1]!,
     csp: response.headers.get('content-security-policy')!,
   }
 }
@@ -50,14 +57,36 @@ describe('dist/worker.js, rendered at build time', () => {
     expect(code).not.toContain('toJSONSchema')
   })
 
-  it('serves the playground with its script minified, allowed by the CSP, and nothing else changed', async () => {
+  it("keeps only the parts of zod's util module that the schemas use", async () => {
+    const code = await readFile(inject('workerBundle').scriptPath, 'utf8')
+    // Exports of zod's util that no zod/mini schema here calls: present only when the whole
+    // module is kept as a namespace object (PATCHED in scripts/worker-substitutes.ts).
+    expect(code).not.toContain('BIGINT_FORMAT_RANGES')
+    expect(code).not.toContain('floatSafeRemainder')
+  })
+
+  it('leaves out the checks that only describe fields for the OpenAPI document', async () => {
+    const code = await readFile(inject('workerBundle').scriptPath, 'utf8')
+    // zod's meta check, which `described(...)` and `z.meta(...)` make (worker-doc-checks.ts).
+    expect(code).not.toMatch(/check:\s*"meta"/)
+  })
+
+  it('serves the playground with its script and styles minified, its HTML unindented, allowed by the CSP, and nothing else changed', async () => {
     const worker = await page(await mf.dispatchFetch(`${ORIGIN}/gui/`))
     const readable = await page(await node.request(`${ORIGIN}/gui/`))
     expect(worker.script.length).toBeLessThan(readable.script.length * 0.7)
     // Only parsed, not run: a syntax error would break the whole page.
     expect(() => new Function(worker.script)).not.toThrow()
     expect(worker.script).toContain('FLUXGATE.strings')
-    expect(worker.html).toBe(readable.html.replace(readable.script, () => worker.script))
+    expect(worker.style.length).toBeLessThan(readable.style.length * 0.9)
+    expect(await minifiedCss(worker.style)).toBe(await minifiedCss(readable.style))
+    expect(worker.html).not.toMatch(/\n[ \t]+</)
+    expect(worker.html).toBe(
+      readable.html
+        .replace(readable.script, () => worker.script)
+        .replace(readable.style, () => worker.style)
+        .replace(/\n[ \t]+</g, '\n<'),
+    )
     const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(worker.script))
     expect(worker.csp).toContain(`'sha256-${Buffer.from(hash).toString('base64')}'`)
     expect(worker.csp).toBe(
