@@ -83,7 +83,8 @@ export async function preparePrompt(job: Job, signal: AbortSignal): Promise<Prom
 
 /**
  * Fits the request to each candidate target, fails over across targets within the deadline,
- * then sniffs and stores the images under `keys` (fresh random keys when null).
+ * then sniffs and stores the images under `keys` (when null: fresh random keys, or, for an
+ * `inlineOnly` caller, not at all).
  */
 export async function drawImages(
   job: Job,
@@ -114,11 +115,13 @@ export async function drawImages(
   const provider = run.route.target.provider.name
   const createdAt = now()
   const expiresAt = createdAt + config.imageExpirationSeconds * 1000
+  // Content keys are stored for the next identical request; fresh keys only for a link.
+  const store = storage && (options.keys || !input.inlineOnly) ? storage : null
   const records: GeneratedRecord[] = []
-  for (const [index, image] of images.entries()) {
-    const key = storage ? (options.keys?.[index] ?? newImageKey()) : null
-    if (storage && key) {
-      await storage.put(key, image.bytes, {
+  for (const [index, { base64, ...image }] of images.entries()) {
+    const key = store ? (options.keys?.[index] ?? newImageKey()) : null
+    if (store && key) {
+      await store.put(key, image.bytes, {
         contentType: image.contentType,
         width: image.width,
         height: image.height,
@@ -132,7 +135,8 @@ export async function drawImages(
         expiresAt,
       })
     }
-    records.push({ ...image, key })
+    // The reply keeps the upstream's text alive only where it is sent on.
+    records.push(input.inlineOnly && base64 ? { ...image, key, base64 } : { ...image, key })
   }
   const attempts = run.attempts
   return {
@@ -147,7 +151,7 @@ export async function drawImages(
   }
 }
 
-type Identified = ImageInfo & { bytes: Uint8Array }
+type Identified = ImageInfo & Pick<GeneratedImage, 'bytes' | 'base64'>
 
 /** One attempt on one target: as many upstream calls as the model needs for `n` images. */
 async function attempt(
@@ -225,7 +229,7 @@ function identify(route: Route, image: GeneratedImage): Identified {
   if (missing) {
     throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
   }
-  return { ...info, bytes: image.bytes }
+  return { ...info, bytes: image.bytes, base64: image.base64 }
 }
 
 /**
