@@ -118,7 +118,7 @@ export async function drawImages(
   // Content keys are stored for the next identical request; fresh keys only for a link.
   const store = storage && (options.keys || !input.inlineOnly) ? storage : null
   const records: GeneratedRecord[] = []
-  for (const [index, { base64, ...image }] of images.entries()) {
+  for (const [index, image] of images.entries()) {
     const key = store ? (options.keys?.[index] ?? newImageKey()) : null
     if (store && key) {
       await store.put(key, image.bytes, {
@@ -135,8 +135,7 @@ export async function drawImages(
         expiresAt,
       })
     }
-    // The reply keeps the upstream's text alive only where it is sent on.
-    records.push(input.inlineOnly && base64 ? { ...image, key, base64 } : { ...image, key })
+    records.push({ ...image, key })
   }
   const attempts = run.attempts
   return {
@@ -196,7 +195,11 @@ async function attempt(
       }),
     ),
   )
-  const images = results.flatMap((result) => result.images).map((image) => identify(route, image))
+  // The upstream's base64 is a view of its whole reply: kept only where a reply sends it on.
+  const keepBase64 = requested.inlineOnly === true
+  const images = results
+    .flatMap((result) => result.images)
+    .map((image) => identify(route, image, keepBase64))
   if (images.length === 0) {
     throw upstreamError(route.target.provider.name, 'server', 'the reply held no image')
   }
@@ -215,7 +218,7 @@ async function attempt(
   return { images, seed: results[0]?.seed ?? request.seed, warnings }
 }
 
-function identify(route: Route, image: GeneratedImage): Identified {
+function identify(route: Route, image: GeneratedImage, keepBase64: boolean): Identified {
   const info = sniffImage(image.bytes)
   if (!info || info.width === 0 || info.height === 0) {
     throw upstreamError(
@@ -229,7 +232,7 @@ function identify(route: Route, image: GeneratedImage): Identified {
   if (missing) {
     throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
   }
-  return { ...info, bytes: image.bytes, base64: image.base64 }
+  return { ...info, bytes: image.bytes, base64: keepBase64 ? image.base64 : undefined }
 }
 
 /**
