@@ -14,6 +14,7 @@ type NativeBytes = Uint8Array & {
 
 const fromBase64 = (text: string) => (Uint8Array as NativeUint8Array).fromBase64(text)
 const ascii = new TextDecoder()
+const textEncoder = new TextEncoder()
 
 export const decodeBase64Bytes: typeof portable.decodeBase64Bytes = (
   bytes,
@@ -31,6 +32,12 @@ export const decodeBase64: typeof portable.decodeBase64 = fromBase64
 
 export const encodeBase64: typeof portable.encodeBase64 = (bytes) =>
   (bytes as NativeBytes).toBase64()
+
+export const base64Length: typeof portable.base64Length = (byteLength) =>
+  Math.ceil(byteLength / 3) * 4
+
+export const encodeBase64Into: typeof portable.encodeBase64Into = (bytes, out, at = 0) =>
+  at + textEncoder.encodeInto((bytes as NativeBytes).toBase64(), out.subarray(at)).written
 
 export const encodeBase64Url: typeof portable.encodeBase64Url = (bytes) =>
   (bytes as NativeBytes).toBase64({ alphabet: 'base64url', omitPadding: true })

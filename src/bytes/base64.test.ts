@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBase64, decodeBase64Bytes, encodeBase64, encodeBase64Url } from './base64.ts'
+import {
+  base64Length,
+  decodeBase64,
+  decodeBase64Bytes,
+  encodeBase64,
+  encodeBase64Into,
+  encodeBase64Url,
+} from './base64.ts'
+import { isCanonicalBase64 } from './base64-canonical.ts'
 
 const ascii = (text: string) => new TextEncoder().encode(text)
 const reference = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
@@ -64,5 +72,39 @@ describe('encodeBase64', () => {
     const bytes = Uint8Array.of(0xfb, 0xff, 0xbf, 0x00)
     expect(encodeBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'))
     expect(encodeBase64Url(bytes)).not.toMatch(/[+/=]/)
+  })
+})
+
+describe('encodeBase64Into', () => {
+  it('writes what Node writes at any offset, touching nothing around it', () => {
+    const bytes = Uint8Array.from({ length: 3001 }, (_, i) => (i * 7919) % 256)
+    for (const length of [0, 1, 2, 3, 4, 3000, 3001]) {
+      const slice = bytes.subarray(0, length)
+      for (const at of [0, 1, 2, 3, 5]) {
+        const out = new Uint8Array(at + base64Length(length) + 3).fill(0x2a)
+        expect(encodeBase64Into(slice, out, at)).toBe(at + base64Length(length))
+        const written = new TextDecoder().decode(out.subarray(at, at + base64Length(length)))
+        expect(written).toBe(Buffer.from(slice).toString('base64'))
+        expect([...out.subarray(0, at), ...out.subarray(at + base64Length(length))]).toEqual(
+          Array(at + 3).fill(0x2a),
+        )
+      }
+    }
+  })
+})
+
+describe('isCanonicalBase64', () => {
+  it('accepts the standard spelling only, and compares a slice in place', () => {
+    for (const length of [0, 1, 2, 3, 301]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) % 256)
+      const text = Buffer.from(bytes).toString('base64')
+      expect(isCanonicalBase64(ascii(text), bytes)).toBe(true)
+      expect(isCanonicalBase64(ascii(`"${text}"`), bytes, 1, text.length + 1)).toBe(true)
+      if (length % 3) expect(isCanonicalBase64(ascii(text.replace(/=+$/, '')), bytes)).toBe(false)
+    }
+    // 0xff alone is "/w=="; "/x==" decodes to the same byte with stray bits set.
+    expect(decodeBase64Bytes(ascii('/x=='))).toEqual(Uint8Array.of(0xff))
+    expect(isCanonicalBase64(ascii('/x=='), Uint8Array.of(0xff))).toBe(false)
+    expect(isCanonicalBase64(ascii('/w=='), Uint8Array.of(0xfe))).toBe(false)
   })
 })

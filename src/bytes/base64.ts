@@ -134,8 +134,9 @@ export function decodeBase64(text: string): Uint8Array {
 type NativeEncoder = (this: Uint8Array, options?: { alphabet?: 'base64' | 'base64url' }) => string
 const nativeEncode = (Uint8Array.prototype as unknown as { toBase64?: NativeEncoder }).toBase64
 let encodePairs: Uint16Array | undefined
+const textEncoder = new TextEncoder()
 
-/** 12 bits -> their two base64 characters as one little-endian 16-bit word; built on first use. */
+/** 12 bits -> their two base64 characters, the first in the low byte; built on first use. */
 function encodePairTable(): Uint16Array {
   if (encodePairs) return encodePairs
   encodePairs = new Uint16Array(4096)
@@ -145,37 +146,26 @@ function encodePairTable(): Uint16Array {
   return encodePairs
 }
 
+/** How many characters the padded base64 of `byteLength` bytes takes. */
+export const base64Length = (byteLength: number) => Math.ceil(byteLength / 3) * 4
+
 /**
- * Standard padded base64 of `bytes`. Native `toBase64` where the runtime has it (workerd);
- * otherwise 3 bytes become 4 characters through a 12-bit pair table written as two 16-bit words
- * into a byte buffer that one native decode turns into a string. Measured on Node 20 for 300 KB:
- * about 3x faster than `btoa` over `String.fromCharCode` chunks, and 3-4x slower than Node's
- * SIMD Buffer, which the core may not use.
+ * Writes the standard padded base64 of `bytes` into `out` from `at` (which must have
+ * `base64Length(bytes.length)` bytes free there) and returns where it ended: a reply can carry
+ * an image's base64 without the text ever being a string. Native `toBase64` where the runtime
+ * has it; otherwise 3 bytes become 4 characters through a 12-bit pair table, stored as one
+ * little-endian word through a DataView, so `at` needs no alignment.
  */
-export function encodeBase64(bytes: Uint8Array): string {
-  if (nativeEncode) return nativeEncode.call(bytes)
+export function encodeBase64Into(bytes: Uint8Array, out: Uint8Array, at = 0): number {
+  if (nativeEncode)
+    return at + textEncoder.encodeInto(nativeEncode.call(bytes), out.subarray(at)).written
   const table = encodePairTable()
   const whole = bytes.length - (bytes.length % 3)
-  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4)
-  let o = 0
-  if (LITTLE_ENDIAN) {
-    const words = new Uint16Array(out.buffer)
-    for (let i = 0, w = 0; i < whole; i += 3, w += 2) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-      words[w] = table[n >> 12]!
-      words[w + 1] = table[n & 4095]!
-    }
-    o = (whole / 3) * 4
-  } else {
-    for (let i = 0; i < whole; i += 3, o += 4) {
-      const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-      const high = table[n >> 12]!
-      const low = table[n & 4095]!
-      out[o] = high & 255
-      out[o + 1] = high >> 8
-      out[o + 2] = low & 255
-      out[o + 3] = low >> 8
-    }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  let o = at
+  for (let i = 0; i < whole; i += 3, o += 4) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    view.setUint32(o, table[n >> 12]! | (table[n & 4095]! << 16), true)
   }
   const rest = bytes.length - whole
   if (rest) {
@@ -184,7 +174,21 @@ export function encodeBase64(bytes: Uint8Array): string {
     out[o + 1] = ALPHABET.charCodeAt((n >> 12) & 63)
     out[o + 2] = rest === 2 ? ALPHABET.charCodeAt((n >> 6) & 63) : EQUALS
     out[o + 3] = EQUALS
+    o += 4
   }
+  return o
+}
+
+/**
+ * Standard padded base64 of `bytes`: `encodeBase64Into` a byte buffer that one native decode
+ * turns into a string. Measured on Node 20 for 300 KB: about 3x faster than `btoa` over
+ * `String.fromCharCode` chunks, and 3-4x slower than Node's SIMD Buffer, which the core may not
+ * use.
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  if (nativeEncode) return nativeEncode.call(bytes)
+  const out = new Uint8Array(base64Length(bytes.length))
+  encodeBase64Into(bytes, out)
   return ascii.decode(out)
 }
 

@@ -83,7 +83,8 @@ export async function preparePrompt(job: Job, signal: AbortSignal): Promise<Prom
 
 /**
  * Fits the request to each candidate target, fails over across targets within the deadline,
- * then sniffs and stores the images under `keys` (fresh random keys when null).
+ * then sniffs and stores the images under `keys` (when null: fresh random keys, or, for an
+ * `inlineOnly` caller, not at all).
  */
 export async function drawImages(
   job: Job,
@@ -114,11 +115,13 @@ export async function drawImages(
   const provider = run.route.target.provider.name
   const createdAt = now()
   const expiresAt = createdAt + config.imageExpirationSeconds * 1000
+  // Content keys are stored for the next identical request; fresh keys only for a link.
+  const store = storage && (options.keys || !input.inlineOnly) ? storage : null
   const records: GeneratedRecord[] = []
   for (const [index, image] of images.entries()) {
-    const key = storage ? (options.keys?.[index] ?? newImageKey()) : null
-    if (storage && key) {
-      await storage.put(key, image.bytes, {
+    const key = store ? (options.keys?.[index] ?? newImageKey()) : null
+    if (store && key) {
+      await store.put(key, image.bytes, {
         contentType: image.contentType,
         width: image.width,
         height: image.height,
@@ -147,7 +150,7 @@ export async function drawImages(
   }
 }
 
-type Identified = ImageInfo & { bytes: Uint8Array }
+type Identified = ImageInfo & Pick<GeneratedImage, 'bytes' | 'base64'>
 
 /** One attempt on one target: as many upstream calls as the model needs for `n` images. */
 async function attempt(
@@ -192,7 +195,11 @@ async function attempt(
       }),
     ),
   )
-  const images = results.flatMap((result) => result.images).map((image) => identify(route, image))
+  // The upstream's base64 is a view of its whole reply: kept only where a reply sends it on.
+  const keepBase64 = requested.inlineOnly === true
+  const images = results
+    .flatMap((result) => result.images)
+    .map((image) => identify(route, image, keepBase64))
   if (images.length === 0) {
     throw upstreamError(route.target.provider.name, 'server', 'the reply held no image')
   }
@@ -211,7 +218,7 @@ async function attempt(
   return { images, seed: results[0]?.seed ?? request.seed, warnings }
 }
 
-function identify(route: Route, image: GeneratedImage): Identified {
+function identify(route: Route, image: GeneratedImage, keepBase64: boolean): Identified {
   const info = sniffImage(image.bytes)
   if (!info || info.width === 0 || info.height === 0) {
     throw upstreamError(
@@ -225,7 +232,7 @@ function identify(route: Route, image: GeneratedImage): Identified {
   if (missing) {
     throw upstreamError(route.target.provider.name, 'server', `the image was cut off (${missing})`)
   }
-  return { ...info, bytes: image.bytes }
+  return { ...info, bytes: image.bytes, base64: keepBase64 ? image.base64 : undefined }
 }
 
 /**

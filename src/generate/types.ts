@@ -51,13 +51,25 @@ export type GenerationInput = ImageParams & {
    */
   origins?: string[]
   onProgress?: (event: GenerationEvent) => void
+  /**
+   * The caller sends the images themselves and hands out no link to them (`b64_json`). An
+   * unseeded image is then not stored, since nothing could ever fetch it, and an upstream's
+   * base64 text is kept for the reply (`GeneratedRecord.base64`). A seeded one is still stored
+   * under its content address, for the next identical request.
+   */
+  inlineOnly?: boolean
 }
 
 /** One image as generated or read back, with where it is stored. */
 export type GeneratedRecord = ImageInfo & {
   bytes: Uint8Array
-  /** Storage key, or null when no storage is configured (the caller must inline the bytes). */
+  /**
+   * Storage key, or null when the image was not stored (no storage is configured, or it was
+   * asked for `inlineOnly`): the caller must inline the bytes.
+   */
   key: string | null
+  /** The upstream's standard base64 of `bytes`, kept only for an `inlineOnly` caller. */
+  base64?: Uint8Array
 }
 
 /** Everything a route needs to answer, whichever path produced the images. */

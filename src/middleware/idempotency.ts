@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { encodeBase64 } from '../bytes/base64.ts'
+import { concatBytes } from '../bytes/concat.ts'
 import { GatewayError } from '../errors.ts'
 import type { AppEnv, Services } from '../services.ts'
 import { bearerKey } from './auth.ts'
@@ -76,6 +77,26 @@ function replayable(recording: Recording): boolean {
   )
 }
 
+/**
+ * The replay cache's name for a request (`id`: who asks, under which key), and what it asked
+ * (`fingerprint`: its route and body). Without a key, an SDK retry names its first attempt by what
+ * it sends again, so one digest of who sends which body to which route is both.
+ */
+async function nameRequest(
+  route: string,
+  scope: string,
+  key: string | undefined,
+  body: Uint8Array<ArrayBuffer>,
+): Promise<{ id: string; fingerprint: string }> {
+  if (key === undefined) {
+    const named = new TextEncoder().encode(`${scope}\nretry ${route}\n`)
+    const id = await sha256(concatBytes([named, body]) as Uint8Array<ArrayBuffer>)
+    return { id, fingerprint: id }
+  }
+  const [id, bodyHash] = await Promise.all([sha256(`${scope}\nkey ${key}`), sha256(body)])
+  return { id, fingerprint: route + bodyHash }
+}
+
 const invalidKey = () =>
   new GatewayError(
     400,
@@ -110,12 +131,13 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       now: services.now,
     })
     // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
-    const body = await c.req.arrayBuffer()
-    const bodyHash = await sha256(fingerprintBytes(body, c.req.header('Content-Type')))
-    const fingerprint = c.req.routePath + bodyHash
-    // Without a key, an SDK retry names its first attempt by what it sends again: the same body.
-    const name = key === undefined ? `retry ${fingerprint}` : `key ${key}`
-    const id = await sha256(`${clientScope(c, services)}\n${name}`)
+    const body = fingerprintBytes(await c.req.arrayBuffer(), c.req.header('Content-Type'))
+    const { id, fingerprint } = await nameRequest(
+      c.req.routePath,
+      clientScope(c, services),
+      key,
+      body,
+    )
 
     // An SDK's first attempt is a new request even when an earlier one sent the same body.
     const seen = key === undefined && retryCount === '0' ? undefined : cache.get(id)

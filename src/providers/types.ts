@@ -88,6 +88,11 @@ export type GeneratedImage = {
   bytes: Uint8Array
   /** The upstream's claim; the gateway sniffs the bytes and trusts those. */
   mediaType?: string
+  /**
+   * The upstream's base64 text of `bytes` (ASCII bytes), when it sent the image that way in the
+   * standard padded spelling (base64-canonical.ts): a `b64_json` reply sends it on as it is.
+   */
+  base64?: Uint8Array
 }
 
 export type GenerateResult = {

@@ -49,6 +49,23 @@ describe('POST /v1/images/generations', () => {
     }
   })
 
+  it('stores a b64_json image only when seeded: nothing links to an unseeded one', async () => {
+    const storage = memoryStorage()
+    const gateway = createApp({ config: loadConfig({}), storage, log: quiet })
+    const unseeded = await post({ prompt: 'x', response_format: 'b64_json' }, gateway)
+    expect(sniffImage(decode((await unseeded.json()).data[0].b64_json))).toBeTruthy()
+    expect(await storage.entries()).toEqual([])
+    // Seeded: kept under its content address, so the same request is answered from the store.
+    const seeded = { prompt: 'x', seed: 3, response_format: 'b64_json' }
+    const first = await (await post(seeded, gateway)).json()
+    expect(await storage.entries()).toHaveLength(1)
+    const again = await post({ ...seeded, response_format: 'url' }, gateway)
+    const { url } = (await again.json()).data[0]
+    const stored = await gateway.request(new URL(url).pathname)
+    expect(new Uint8Array(await stored.arrayBuffer())).toEqual(decode(first.data[0].b64_json))
+    expect(await storage.entries()).toHaveLength(1)
+  })
+
   it('uses PUBLIC_URL for links', async () => {
     const gateway = app({ env: { PUBLIC_URL: 'https://img.example.com/' } })
     const body = await (await post({ prompt: 'x', response_format: 'url' }, gateway)).json()

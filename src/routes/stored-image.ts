@@ -26,17 +26,18 @@ export async function imageResponse(
   const { head, body } = await peek(image.body)
   const etag = `"${key}"`
   const maxAge = Math.max(0, Math.floor((image.meta.expiresAt - now) / 1000))
-  const headers = new Headers({
+  // A plain record: Node's adapter writes it as it is, where a Headers would be copied out again.
+  const headers: Record<string, string> = {
     'Content-Type': sniffContentType(head) ?? image.meta.contentType,
     ETag: etag,
     'Cache-Control': `public, max-age=${maxAge}, immutable`,
     'Last-Modified': new Date(image.meta.createdAt).toUTCString(),
-  })
+  }
   if (etagMatches(request, etag)) {
     cancel(body)
     return new Response(null, { status: 304, headers })
   }
-  headers.set('Content-Length', String(image.size))
+  headers['Content-Length'] = String(image.size)
   if (request.method === 'HEAD') {
     cancel(body)
     return new Response(null, { status: 200, headers })

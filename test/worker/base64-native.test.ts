@@ -23,6 +23,16 @@ describe('base64-native in workerd', () => {
     expect(native.encodeBase64Url(Uint8Array.of(0xfb, 0xff, 0xbf, 0x00))).toBe('-_-_AA')
   })
 
+  it('encodes into bytes at an offset like base64.ts, in the length both give', () => {
+    for (const bytes of samples) {
+      const length = native.base64Length(bytes.length)
+      expect(length).toBe(portable.base64Length(bytes.length))
+      const out = new Uint8Array(length + 3)
+      expect(native.encodeBase64Into(bytes, out, 3)).toBe(length + 3)
+      expect(new TextDecoder().decode(out.subarray(3))).toBe(reference(bytes))
+    }
+  })
+
   it('decodes what it encodes, padded or not, and a slice in place', () => {
     for (const bytes of samples) {
       const text = reference(bytes)

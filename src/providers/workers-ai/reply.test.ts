@@ -10,7 +10,7 @@ describe('readEnvelope', () => {
     const first = readEnvelope(
       encode({ result: { image: base64 }, success: true, errors: [], messages: [] }),
     )
-    expect(first).toEqual({ success: true, errors: [], image })
+    expect(first).toMatchObject({ success: true, errors: [], image })
     const later = readEnvelope(
       encode({
         messages: [{ type: 'image' }],
@@ -25,6 +25,21 @@ describe('readEnvelope', () => {
       encode({ result: { image: base64 }, success: true, errors: [], messages: [{ note: 'ok' }] }),
     )
     expect(tail?.image).toEqual(image)
+  })
+
+  it('keeps the base64 text as it came only when it is the standard spelling', () => {
+    const text = (body: Uint8Array) => new TextDecoder().decode(readEnvelope(body)?.base64)
+    expect(text(encode({ result: { image: base64 }, success: true }))).toBe(base64)
+    // The same bytes spelled otherwise: no padding, or stray bits after the last byte.
+    const unpadded = readEnvelope(encode({ result: { image: base64.replace(/=+$/, '') } }))
+    expect(unpadded?.image).toEqual(image)
+    expect(unpadded?.base64).toBeUndefined()
+    // 1000 bytes end in one byte: its last character holds 2 bits of it and 4 unused ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+    const strayBits = `${base64.slice(0, -3)}${alphabet[alphabet.indexOf(base64.at(-3)!) | 1]}==`
+    const stray = readEnvelope(encode({ result: { image: strayBits } }))
+    expect(stray?.image).toEqual(image)
+    expect(stray?.base64).toBeUndefined()
   })
 
   it('falls back to a full parse for escaped base64 and pretty-printed JSON', () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import { decodeBase64, decodeBase64Bytes } from '../../bytes/base64.ts'
+import { isCanonicalBase64 } from '../../bytes/base64-canonical.ts'
 import type { WorkersAiProblem } from './errors.ts'
 
 /**
@@ -25,6 +26,8 @@ export type Envelope = {
   errors: WorkersAiProblem[]
   /** The decoded image, when the reply held one. */
   image: Uint8Array | null
+  /** The image's base64 as the reply spelled it, when that is the standard spelling. */
+  base64?: Uint8Array
 }
 
 const QUOTE = 0x22
@@ -47,7 +50,11 @@ function fastPath(bytes: Uint8Array): Envelope | null {
   const parsed = parse(rest)
   // The emptied field must be `result.image`, not an "image" key elsewhere in the envelope.
   if (parsed?.imageText !== '') return null
-  return { success: parsed.success, errors: parsed.errors, image }
+  const { success, errors } = parsed
+  const base64 = isCanonicalBase64(bytes, image, field.start, field.end)
+    ? bytes.subarray(field.start, field.end)
+    : undefined
+  return { success, errors, image, base64 }
 }
 
 function slowPath(bytes: Uint8Array): Envelope | null {

@@ -90,7 +90,7 @@ export async function runRest(call: RestCall, key: string): Promise<GeneratedIma
     throw workersAiError(provider, reply.errors, errorOptions(call, response, secrets))
   }
   if (!reply.image) throw upstreamError(provider, 'server', 'the reply held no image')
-  return { bytes: reply.image }
+  return { bytes: reply.image, base64: reply.base64 }
 }
 
 function errorOptions(call: RestCall, response: Response, secrets: string[]) {
