@@ -9,6 +9,7 @@ import { jsonLogger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { withNodeBody } from './node-request.ts'
+import { sendEventStream } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
 
 /**
@@ -91,7 +92,10 @@ export async function startNodeServer(
   })
   services.mount(app)
   const server = serve({
-    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
+    fetch: async (request, bindings) => {
+      const response = await app.fetch(withNodeBody(request, bindings), bindings)
+      return sendEventStream(response, bindings.outgoing) ?? response
+    },
     port: config.port,
     hostname: config.host,
     // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let
