@@ -32,6 +32,25 @@ async function storedImagePath(server: Server): Promise<string> {
   return new URL(reply.data[0]!.url).pathname
 }
 
+/**
+ * What OpenAI's Node SDK (6.x) sends with every call besides the body: its retry count (0 on a
+ * first attempt) and timeout, which the gateway reads, and who it is, which it does not. It
+ * sends no Idempotency-Key unless the caller sets one.
+ */
+const OPENAI_SDK_HEADERS = {
+  accept: 'application/json',
+  authorization: 'Bearer sk-bench',
+  'user-agent': 'OpenAI/JS 6.49.0',
+  'x-stainless-retry-count': '0',
+  'x-stainless-timeout': '600',
+  'x-stainless-lang': 'js',
+  'x-stainless-package-version': '6.49.0',
+  'x-stainless-os': 'Linux',
+  'x-stainless-arch': 'x64',
+  'x-stainless-runtime': 'node',
+  'x-stainless-runtime-version': 'v20.20.2',
+}
+
 export const DOORS: Door[] = [
   {
     name: 'chat',
@@ -40,6 +59,14 @@ export const DOORS: Door[] = [
   {
     name: 'chat, stream',
     target: () => ({ path: '/v1/chat/completions', body: chatBody({ stream: true }) }),
+  },
+  {
+    name: 'chat, OpenAI SDK headers',
+    target: () => ({
+      path: '/v1/chat/completions',
+      body: chatBody(),
+      headers: OPENAI_SDK_HEADERS,
+    }),
   },
   {
     name: 'images, url',

@@ -11,6 +11,8 @@ export type Target = {
   method?: 'GET' | 'POST'
   path: string
   body?: string
+  /** More request headers (a client SDK's own). */
+  headers?: Record<string, string>
   /** The status every reply must have; default 200. */
   status?: number
 }
@@ -44,10 +46,13 @@ function send(url: URL, agent: Agent, target: Target): Promise<number> {
         agent,
         method: target.method ?? 'POST',
         path: target.path,
-        headers:
-          body === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...target.headers,
+          ...(body !== undefined && {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          }),
+        },
       },
       (response) => {
         response.resume()
