@@ -1,14 +1,14 @@
-import type { ServerResponse } from 'node:http'
+import { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 
 /**
  * Server-sent events written to the socket by the Node entry itself, rather than by
- * @hono/node-server. The adapter flushes the headers on their own before the first event, then
- * writes each chunk as it reads it and the end of the chunked body after the last: on loopback
- * or a LAN every one of those writes is a syscall and a packet the peer wakes up for. Here the
- * headers leave with the first event, and what the stream holds at one moment (the last events,
+ * @hono/node-server. The adapter flushes the headers before it reads the first event, reads each
+ * chunk through a promise of its own, and ends the chunked body in a write of its own: on
+ * loopback or a LAN each write is a syscall and a packet the peer wakes up for. Here the headers
+ * leave with the first event, and what the stream holds at one moment (the last events,
  * `data: [DONE]` and the end of the body) leaves in one write: a chat stream goes out in two
- * writes instead of seven.
+ * writes instead of three (counted in node-response.test.ts and on the gateway's chat door).
  *
  * Only event streams: their first event is ready at once (every door that streams sends one
  * before it awaits anything), so holding the headers for it delays nothing. Should one not be
@@ -17,7 +17,8 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 
 /** Sends `response` on `outgoing` when it is an event stream; null leaves it to the adapter. */
 export function sendEventStream(response: Response, outgoing: unknown): Response | null {
-  if (!isServerResponse(outgoing) || outgoing.headersSent) return null
+  // HTTP/1 only: HTTP/2's response has no cork().
+  if (!(outgoing instanceof ServerResponse) || outgoing.headersSent) return null
   // Taken before `body`: on the adapter's light Response, asking for the body builds a full one
   // from the original init, without the headers middleware set since (X-Request-Id, CORS).
   const { headers, status } = response
@@ -33,9 +34,6 @@ export function sendEventStream(response: Response, outgoing: unknown): Response
   // Tells the adapter the response went out (it writes nothing for this one).
   return RESPONSE_ALREADY_SENT
 }
-
-const isServerResponse = (value: unknown): value is ServerResponse =>
-  typeof (value as ServerResponse | null)?.writeHead === 'function'
 
 async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, outgoing: ServerResponse) {
   // The client went away: cancelling the stream aborts the work behind it.
