@@ -93,6 +93,7 @@ export async function startNodeServer(
     fetch: outbound,
     ...services.deps,
     ...deps,
+    log,
     config,
     storage,
     // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
