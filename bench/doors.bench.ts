@@ -22,15 +22,22 @@ import { checkReply, interleaved, load, type PhaseResult } from './load.ts'
  * alternating blocks (throughput, latency, CPU per request), then 640 at concurrency 64 (peak
  * RSS, and memory per request in flight: that peak above the RSS just before, over 64). Failed
  * requests are counted and reported, not timed. Idle RSS is taken after start, before any
- * request. BENCH_DOORS=chat,images picks doors by name; BENCH_CPU_PROF=<dir> writes the
- * gateway's CPU profile there. Prints figures; asserts
+ * request. BENCH_WARMUP sets the chat warm-up of each server (default 3,000), BENCH_DOOR_WARMUP
+ * each door's own (default 1,000). BENCH_DOORS=chat,images picks doors by name;
+ * BENCH_CPU_PROF=<dir> writes the gateway's CPU profile there. Prints figures; asserts
  * nothing: the machine is shared and noisy, and the ratios are what to read (bench/ab.bench.ts
  * compares two builds of the gateway).
  */
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1600)
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 16)
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000)
+/**
+ * Requests each door gets on each server before it is measured. A door's own code (a stream's,
+ * an SDK's headers') is still being compiled by V8's optimizer for the first thousand or so, and
+ * the gateway has far more of it than the floor: a longer warm-up measures the steady state.
+ */
+const DOOR_WARMUP = Number(process.env.BENCH_DOOR_WARMUP ?? 1000)
 const PEAK = { concurrency: 64, requests: 640 }
 
 /** Per server: the c=16 blocks combined, and the c=64 phase's peak RSS and the RSS before it. */
@@ -56,15 +63,18 @@ async function measureDoor(door: Door, servers: Server[]): Promise<Measured> {
   const runs = await Promise.all(
     servers.map(async (server) => ({ server, target: await door.target(server) })),
   )
+  const scaled = (requests: number) => Math.round(requests * (door.share ?? 1))
   for (const run of runs) await checkReply(run.server, run.target)
-  for (const run of runs) await load(run.server, run.target, { concurrency: 16, requests: 200 })
-  const c16 = await interleaved(runs, { concurrency: 16, requests: REQUESTS }, BLOCKS)
+  for (const run of runs) {
+    await load(run.server, run.target, { concurrency: 16, requests: scaled(DOOR_WARMUP) })
+  }
+  const c16 = await interleaved(runs, { concurrency: 16, requests: scaled(REQUESTS) }, BLOCKS)
   const peak: number[] = []
   const before: number[] = []
   const failed: Measured['failed'] = []
   for (const [index, run] of runs.entries()) {
     before.push((await run.server.reset()).rss)
-    const result = await load(run.server, run.target, PEAK)
+    const result = await load(run.server, run.target, { ...PEAK, requests: scaled(PEAK.requests) })
     peak.push(result.peakRss)
     const count = c16[index]!.failures + result.failures
     failed.push({ count, first: c16[index]!.firstFailure ?? result.firstFailure })
@@ -144,7 +154,7 @@ async function main(): Promise<void> {
       console.log(`${door.name}: CPU per request and throughput: ${figures.join(' | ')}`)
     }
     console.log(
-      `\nfluxgate (dist/node.js) vs same-job plain-Node floor; c=16: ${REQUESTS} requests per server per door in ${BLOCKS} alternating blocks, after ${WARMUP} warm-up chat requests; CPU: user + system of the server process, all threads, median of the blocks\n`,
+      `\nfluxgate (dist/node.js) vs same-job plain-Node floor; c=16: ${REQUESTS} requests per server per door in ${BLOCKS} alternating blocks, after ${WARMUP} warm-up chat requests and ${DOOR_WARMUP} per door; CPU: user + system of the server process, all threads, median of the blocks\n`,
     )
     for (const line of table(measured, idle)) console.log(line)
   } finally {

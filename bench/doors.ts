@@ -14,6 +14,11 @@ export type Door = {
   name: string
   /** The request to send `server`; may ask the server something first (a key to fetch). */
   target(server: Server): Target | Promise<Target>
+  /**
+   * The share of the run's request counts this door gets (default 1): the doors that move
+   * megabytes per request are slow, and a quarter of the requests gives them as many seconds.
+   */
+  share?: number
 }
 
 const PROMPT = 'a red fox in fresh snow'
@@ -59,6 +64,26 @@ const mcpCall = JSON.stringify({
   params: { name: 'generate_image', arguments: { prompt: PROMPT, model: 'flux-schnell' } },
 })
 
+
+/**
+ * What OpenAI's Node SDK (6.x) sends with every call besides the body: its retry count (0 on a
+ * first attempt) and timeout, which the gateway reads, and who it is, which it does not. It
+ * sends no Idempotency-Key unless the caller sets one.
+ */
+const OPENAI_SDK_HEADERS = {
+  accept: 'application/json',
+  authorization: 'Bearer sk-bench',
+  'user-agent': 'OpenAI/JS 6.49.0',
+  'x-stainless-retry-count': '0',
+  'x-stainless-timeout': '600',
+  'x-stainless-lang': 'js',
+  'x-stainless-package-version': '6.49.0',
+  'x-stainless-os': 'Linux',
+  'x-stainless-arch': 'x64',
+  'x-stainless-runtime': 'node',
+  'x-stainless-runtime-version': 'v20.20.2',
+}
+
 export const DOORS: Door[] = [
   {
     name: 'chat',
@@ -70,6 +95,14 @@ export const DOORS: Door[] = [
       path: '/v1/chat/completions',
       body: chatBody({ stream: true }),
       expect: '[DONE]',
+    }),
+  },
+  {
+    name: 'chat, OpenAI SDK headers',
+    target: () => ({
+      path: '/v1/chat/completions',
+      body: chatBody(),
+      headers: OPENAI_SDK_HEADERS,
     }),
   },
   {
@@ -104,7 +137,7 @@ export const DOORS: Door[] = [
     name: 'GET /image/{key}',
     target: async (server) => ({ method: 'GET', path: await storedImagePath(server) }),
   },
-  { name: 'edits, 1 MB PNG in', target: editTarget },
+  { name: 'edits, 1 MB PNG in', target: editTarget, share: 0.25 },
   {
     name: 'responses',
     target: () => ({
@@ -127,6 +160,7 @@ export const DOORS: Door[] = [
   },
   {
     name: 'FLUX.2 1.5 MB PNG, chat',
+    share: 0.25,
     target: () => ({
       path: '/v1/chat/completions',
       body: JSON.stringify({ model: FLUX2, messages: [{ role: 'user', content: PROMPT }] }),
@@ -135,6 +169,7 @@ export const DOORS: Door[] = [
   },
   {
     name: 'FLUX.2 1.5 MB PNG, b64_json',
+    share: 0.25,
     target: () => ({
       path: '/v1/images/generations',
       body: JSON.stringify({ model: FLUX2, prompt: PROMPT, response_format: 'b64_json' }),

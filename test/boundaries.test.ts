@@ -20,6 +20,7 @@ const NODE_ONLY = new Set([
   'src/runtime/node-fetch-body.ts',
   'src/runtime/node-fetch-testing.ts',
   'src/runtime/node-request.ts',
+  'src/runtime/node-response.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

@@ -39,24 +39,40 @@ const encoder = new TextEncoder()
  * Starts the stream and runs `produce` in the background; the stream closes when it settles.
  * `produce` gets the sender and a signal that aborts when the client goes away, which it must
  * pass on to generation. It tells its own failures in its own events, so it must not throw.
+ *
+ * Events sent in one go (a chat's role chunk and opening text; its last text, stop chunk and
+ * `[DONE]`) are joined and encoded into one chunk once the current microtasks have run: each
+ * chunk costs the runtime a write to the socket, and the client a packet to wake up for.
  */
 export function eventStream(
   options: EventStreamOptions,
   produce: (send: SendEvent, signal: AbortSignal) => Promise<void>,
 ): ReadableStream<Uint8Array> {
+  // Forwarded by hand: AbortSignal.any costs several times as much on Node 20, per stream.
   const cancelled = new AbortController()
-  const signal = AbortSignal.any([options.signal, cancelled.signal])
+  const client = options.signal
+  const forward = () => cancelled.abort(client.reason)
+  if (client.aborted) forward()
+  else client.addEventListener('abort', forward, { once: true })
   let timer: ReturnType<typeof setInterval> | undefined
   let open = true
   const end = () => {
     clearInterval(timer)
+    client.removeEventListener('abort', forward)
     if (open) options.onClose?.()
     open = false
   }
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      let pending = ''
+      const flush = () => {
+        if (open && pending) controller.enqueue(encoder.encode(pending))
+        pending = ''
+      }
       const write = (text: string) => {
-        if (open) controller.enqueue(encoder.encode(text))
+        if (!open) return
+        if (!pending) queueMicrotask(flush)
+        pending += text
       }
       const send: SendEvent = (data, event) =>
         write(
@@ -64,7 +80,8 @@ export function eventStream(
         )
       timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
       // Not awaited: start() must return so the headers (and a first event) go out at once.
-      void produce(send, signal).finally(() => {
+      void produce(send, cancelled.signal).finally(() => {
+        flush()
         if (open) controller.close()
         end()
       })

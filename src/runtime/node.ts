@@ -5,10 +5,11 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
-import { jsonLogger } from '../middleware/request-log.ts'
+import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { withNodeBody } from './node-request.ts'
+import { sendEventStream } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
 
 /**
@@ -29,6 +30,14 @@ async function createNodeStorage(
     default:
       return (await import('../storage/fs.ts')).fsStorage({ dataDir: config.storage.dataDir })
   }
+}
+
+/**
+ * One JSON line per log line, as the core's jsonLogger writes them, straight to stdout:
+ * console.log's formatting costs a few times the write itself, once per request.
+ */
+const stdoutLogger: Logger = (line) => {
+  process.stdout.write(`${JSON.stringify(line)}\n`)
 }
 
 /** How long a client may take over each part of its conversation with the listener. */
@@ -73,7 +82,7 @@ export async function startNodeServer(
 ) {
   const { timeouts: shorterTimeouts, ...deps } = overrides
   const timeouts = { ...LISTENER_TIMEOUTS, ...shorterTimeouts }
-  const log = deps.log ?? jsonLogger
+  const log = deps.log ?? stdoutLogger
   const config = loadConfig(env)
   // Metrics, and with STORAGE=redis the fleet's shared image store, rate limit and pool state.
   const services = await createNodeServices(config, log)
@@ -84,6 +93,7 @@ export async function startNodeServer(
     fetch: outbound,
     ...services.deps,
     ...deps,
+    log,
     config,
     storage,
     // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
@@ -91,7 +101,10 @@ export async function startNodeServer(
   })
   services.mount(app)
   const server = serve({
-    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
+    fetch: async (request, bindings) => {
+      const response = await app.fetch(withNodeBody(request, bindings), bindings)
+      return sendEventStream(response, bindings.outgoing) ?? response
+    },
     port: config.port,
     hostname: config.host,
     // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let
