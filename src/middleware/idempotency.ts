@@ -176,6 +176,15 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const settled = recording.ended.then(() =>
       cache?.settle(id, entry, replayable(recording) ? recording.bytes : null),
     )
+    if (!response.headers.get('Content-Type')?.startsWith('text/event-stream')) {
+      // A whole reply (JSON, an image) is complete once read: sent as the bytes themselves, with
+      // their length, rather than streamed back out of the recording.
+      await settled
+      if (!recording.failed) {
+        c.res = new Response(concatBytes(recording.chunks) as Uint8Array<ArrayBuffer>, response)
+        return
+      }
+    }
     try {
       // On Workers, lets the recording finish after the response went out; Node needs nothing.
       c.executionCtx.waitUntil(settled)

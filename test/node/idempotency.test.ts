@@ -131,6 +131,9 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(first.status)
     expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'))
+    // The first answer is sent whole, with its length, not streamed out of the recording.
+    expect(first.headers.get('transfer-encoding')).toBeNull()
+    expect(Number(first.headers.get('content-length'))).toBeGreaterThan(0)
     const [a, b] = [await first.json(), await again.json()]
     expect(b).toEqual(a)
     expect((await fetch(b.data[0].url)).status).toBe(200)
