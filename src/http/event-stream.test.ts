@@ -22,6 +22,20 @@ describe('eventStream', () => {
     expect(closes).toBe(1)
   })
 
+  it("sends an event's JSON given as bytes as it is, in order with the others", async () => {
+    const json = new TextEncoder().encode('{"type":"image_edit.completed","b64_json":"/9j/"}')
+    const stream = eventStream({ signal: new AbortController().signal }, async (send) => {
+      send({ n: 1 })
+      send(json, 'image_edit.completed')
+      send('[DONE]')
+    })
+    expect(await new Response(stream).text()).toBe(
+      'data: {"n":1}\n\n' +
+        'event: image_edit.completed\ndata: {"type":"image_edit.completed","b64_json":"/9j/"}\n\n' +
+        'data: [DONE]\n\n',
+    )
+  })
+
   it('sends `: keep-alive` comments while produce waits', async () => {
     let heard = () => {}
     const keptAlive = new Promise<void>((resolve) => (heard = resolve))

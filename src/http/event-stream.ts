@@ -31,6 +31,7 @@ export type EventStreamOptions = {
  * Sends one event: `data` as JSON (a string as it is, for `[DONE]`), after an `event:` line when
  * `event` is given. Nothing is sent once the client has left.
  */
+/** Sends one event: `data` as JSON, or as it is when it is a string or already JSON's bytes. */
 export type SendEvent = (data: unknown, event?: string) => void
 
 const encoder = new TextEncoder()
@@ -74,10 +75,18 @@ export function eventStream(
         if (!pending) queueMicrotask(flush)
         pending += text
       }
-      const send: SendEvent = (data, event) =>
-        write(
-          `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
-        )
+      const send: SendEvent = (data, event) => {
+        const head = `${event ? `event: ${event}\n` : ''}data: `
+        if (!(data instanceof Uint8Array)) {
+          write(`${head}${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
+          return
+        }
+        // An image's JSON, made as bytes (routes/images-reply.ts): never turned into a string.
+        write(head)
+        flush()
+        if (open) controller.enqueue(data)
+        write('\n\n')
+      }
       timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
       // Not awaited: start() must return so the headers (and a first event) go out at once.
       void produce(send, cancelled.signal).finally(() => {

@@ -2,7 +2,6 @@ import { base64Length, encodeBase64, encodeBase64Into } from '../bytes/base64.ts
 import type { GeneratedRecord, GenerationResult } from '../generate/index.ts'
 import type { ImageQuality } from '../request/fields.ts'
 import type { ImagesResponseFormat } from '../request/images.ts'
-import { outputEcho } from './images-stream.ts'
 
 /**
  * The Images API's JSON reply, made as bytes. An image's base64 is a few hundred KB: as a string
@@ -21,6 +20,18 @@ export type ImagesReplyOptions = {
 }
 
 const encoder = new TextEncoder()
+
+/** What OpenAI's replies say about the output, for the reply and for each event. */
+export function outputEcho(image: GeneratedRecord | undefined, quality: ImageQuality | undefined) {
+  return {
+    // The format the image really has, read from its bytes.
+    output_format: image?.contentType.slice('image/'.length),
+    // `medium` is the model's default steps (providers/fit.ts `stepsForQuality`).
+    quality: quality === 'low' ? 'low' : quality === 'high' || quality === 'hd' ? 'high' : 'medium',
+    // A transparent background is refused unless a model can draw one; none here can.
+    background: 'opaque',
+  }
+}
 
 /** OpenAI's reply, plus top-level fields the SDKs ignore and the playground shows. */
 function imagesReply(result: GenerationResult, options: ImagesReplyOptions) {
@@ -60,12 +71,18 @@ export function imagesReplyBody(
   result: GenerationResult,
   options: ImagesReplyOptions,
 ): Uint8Array<ArrayBuffer> {
+  return withBase64(JSON.stringify(imagesReply(result, options)), result.images)
+}
+
+/**
+ * `json` as UTF-8, with each empty `"b64_json":""` in it filled, in order, with the base64 of
+ * `images` (fewer fields than images: the rest are left out).
+ */
+export function withBase64(json: string, images: GeneratedRecord[]): Uint8Array<ArrayBuffer> {
   // Cut after each `"b64_json":"`, where its image goes. Inside a JSON string every quote is
   // escaped, so that spelling only occurs where the reply put the field: once per image, in order.
-  const texts = JSON.stringify(imagesReply(result, options))
-    .split(/(?<="b64_json":")/)
-    .map((text) => encoder.encode(text))
-  const inline: GeneratedRecord[] = texts.length > 1 ? result.images : []
+  const texts = json.split(/(?<="b64_json":")/).map((text) => encoder.encode(text))
+  const inline = images.slice(0, texts.length - 1)
   let length = 0
   for (const text of texts) length += text.length
   for (const image of inline) length += base64Length(image.bytes.length)

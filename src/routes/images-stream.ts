@@ -1,11 +1,11 @@
 import type { Context } from 'hono'
-import { encodeBase64 } from '../bytes/base64.ts'
 import { errorBody } from '../errors.ts'
-import type { GeneratedRecord, GenerationResult } from '../generate/index.ts'
+import type { GenerationResult } from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
 import { eventStream, SSE_HEADERS } from '../http/event-stream.ts'
 import type { ImageQuality } from '../request/fields.ts'
 import type { AppEnv } from '../services.ts'
+import { outputEcho, withBase64 } from './images-reply.ts'
 
 /**
  * The Images API's `stream: true` answer, as OpenAI sends it and its SDKs parse it: an
@@ -15,18 +15,6 @@ import type { AppEnv } from '../services.ts'
  * `*.partial_image` event. A failure after the headers went out is an `error` event holding
  * OpenAI's error object, which both official SDKs raise as an APIError.
  */
-
-/** What OpenAI's replies say about the output, for the reply and for each event. */
-export function outputEcho(image: GeneratedRecord | undefined, quality: ImageQuality | undefined) {
-  return {
-    // The format the image really has, read from its bytes.
-    output_format: image?.contentType.slice('image/'.length),
-    // `medium` is the model's default steps (providers/fit.ts `stepsForQuality`).
-    quality: quality === 'low' ? 'low' : quality === 'high' || quality === 'hd' ? 'high' : 'medium',
-    // A transparent background is refused unless a model can draw one; none here can.
-    background: 'opaque',
-  }
-}
 
 /** Tokens mean nothing to these models; OpenAI's types require the field, so it is sent as zeros. */
 const NO_USAGE = {
@@ -58,17 +46,15 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
         const createdAt = Math.floor(c.get('services').now() / 1000)
         const type = `${kind}.completed`
         for (const image of result.images) {
-          send(
-            {
-              type,
-              b64_json: encodeBase64(image.bytes),
-              created_at: createdAt,
-              size: `${image.width}x${image.height}`,
-              ...outputEcho(image, quality),
-              usage: NO_USAGE,
-            },
+          const event = {
             type,
-          )
+            b64_json: '',
+            created_at: createdAt,
+            size: `${image.width}x${image.height}`,
+            ...outputEcho(image, quality),
+            usage: NO_USAGE,
+          }
+          send(withBase64(JSON.stringify(event), [image]), type)
         }
       } catch (error) {
         // onError never sees a failure inside a stream: it is recorded here, and told in it.

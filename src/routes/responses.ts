@@ -32,7 +32,7 @@ import { imageCallItem, newResponseMeta, responseObject } from '../responses/obj
 import { type ResponseWriter, responseOutput, responsesStream } from '../responses/stream.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
-import { outputEcho } from './images-stream.ts'
+import { outputEcho } from './images-reply.ts'
 
 /**
  * `POST /v1/responses`, OpenAI's Responses API, which `client.responses.create` and the AI SDK's
