@@ -32,37 +32,14 @@ describe('createNodeFetch errors', () => {
     await expect(response.text()).rejects.toThrow(TypeError)
   })
 
-  it('sends again once when a kept-alive socket turns out closed, never on a fresh one', async () => {
-    // A raw server: answers the first request on each connection, then resets the connection
-    // when a second request arrives on it (a server that dropped an idle socket).
-    let connections = 0
+  /**
+   * A raw server that answers the first request on each connection, then resets the connection
+   * when a second request arrives on it (a server that dropped an idle socket).
+   */
+  async function droppingServer() {
+    const server = { url: '', connections: 0, close: () => Promise.resolve() }
     const raw = createNetServer((socket: Socket) => {
-      connections++
-      let requests = 0
-      socket.on('data', () => {
-        requests++
-        if (requests > 1) socket.resetAndDestroy()
-        else
-          socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok')
-      })
-    })
-    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`
-    const call = fresh()
-    try {
-      expect(await (await call(url)).text()).toBe('ok')
-      expect(await (await call(url, { method: 'POST', body: 'x' })).text()).toBe('ok')
-      expect(connections).toBe(2)
-    } finally {
-      call.close()
-      await new Promise((resolve) => raw.close(resolve))
-    }
-  })
-
-  it('retries on a new connection, not on the next of several dropped sockets in the pool', async () => {
-    let connections = 0
-    const raw = createNetServer((socket: Socket) => {
-      connections++
+      server.connections++
       let requests = 0
       socket.on('data', () => {
         if (++requests > 1) socket.resetAndDestroy()
@@ -71,17 +48,36 @@ describe('createNodeFetch errors', () => {
       })
     })
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`
+    server.url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`
+    server.close = () => new Promise((resolve) => raw.close(() => resolve()))
+    return server
+  }
+
+  it('sends again once when a kept-alive socket turns out closed, never on a fresh one', async () => {
+    const server = await droppingServer()
+    const call = fresh()
+    try {
+      expect(await (await call(server.url)).text()).toBe('ok')
+      expect(await (await call(server.url, { method: 'POST', body: 'x' })).text()).toBe('ok')
+      expect(server.connections).toBe(2)
+    } finally {
+      call.close()
+      await server.close()
+    }
+  })
+
+  it('retries on a new connection, not on the next of several dropped sockets in the pool', async () => {
+    const server = await droppingServer()
     const call = fresh()
     try {
       // Two calls at once leave two kept-alive sockets in the pool, both dropped by the server.
-      const first = await Promise.all([call(url), call(url)])
+      const first = await Promise.all([call(server.url), call(server.url)])
       expect(await Promise.all(first.map((response) => response.text()))).toEqual(['ok', 'ok'])
-      expect(await (await call(url, { method: 'POST', body: 'x' })).text()).toBe('ok')
-      expect(connections).toBe(3)
+      expect(await (await call(server.url, { method: 'POST', body: 'x' })).text()).toBe('ok')
+      expect(server.connections).toBe(3)
     } finally {
       call.close()
-      await new Promise((resolve) => raw.close(resolve))
+      await server.close()
     }
   })
 })
