@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
  * collector)`, is the main thread's share of GC; V8's helper threads do not appear in a profile.
  */
 
-type ProfileNode = {
+export type ProfileNode = {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
 }
@@ -40,7 +40,7 @@ async function sourceMapOf(url: string): Promise<SourceMap | null> {
 }
 
 /** `src/providers/http.ts:42`, `node_modules/hono`, `node:internal/...`, or `(native)`. */
-async function locate(frame: ProfileNode['callFrame']): Promise<string> {
+export async function locate(frame: ProfileNode['callFrame']): Promise<string> {
   const { url, lineNumber, columnNumber } = frame
   if (!url) return '(native)'
   const map = await sourceMapOf(url)

@@ -22,7 +22,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const WORKER_GZIP_BUDGET = 100_000
 
 export type WorkerBuildOptions = {
-  /** Default `src/runtime/worker.ts`. */
+  /** Default `src/runtime/worker-start.ts`, wrangler.jsonc's `main`. */
   entry?: string
   /** Default `dist/worker.js`. */
   outfile?: string
@@ -55,13 +55,15 @@ export async function buildWorker(options: WorkerBuildOptions = {}): Promise<Wor
   const { version } = JSON.parse(await readFile(resolve(ROOT, 'package.json'), 'utf8'))
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [resolve(ROOT, options.entry ?? 'src/runtime/worker.ts')],
+    entryPoints: [resolve(ROOT, options.entry ?? 'src/runtime/worker-start.ts')],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     // Wrangler's resolution conditions, so both paths bundle the same package files.
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
+    // workerd's own module: the bindings at module scope, for building the app at start-up.
+    external: ['cloudflare:workers'],
     minify: true,
     charset: 'utf8', // the reply strings in 8 languages stay readable and smaller than \u escapes
     banner: {

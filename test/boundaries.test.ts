@@ -133,7 +133,7 @@ describe('runtime boundaries', () => {
   it('never reaches a Node-only file from the Worker entry, however indirectly', () => {
     const byPath = new Map(files.map((file) => [file.path, file]))
     const reached = new Map<string, string>() // file -> the file that imported it
-    const queue = [join(SRC, 'runtime/worker.ts')]
+    const queue = [join(SRC, 'runtime/worker-start.ts')]
     reached.set(queue[0]!, '(entry)')
     while (queue.length) {
       const path = queue.shift()!

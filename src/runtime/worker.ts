@@ -1,12 +1,10 @@
 import type { ExecutionContext } from 'hono'
-import { type App, createApp } from '../app.ts'
-import { LEGACY_KV_BINDINGS } from '../config/legacy.ts'
-import { ConfigError, loadConfig } from '../config.ts'
-import { bindingRateLimiter, type RateLimitBinding } from '../limits/binding.ts'
+import { ConfigError } from '../config.ts'
+import type { RateLimitBinding } from '../limits/binding.ts'
 import type { AiBinding } from '../providers/types.ts'
-import { type KvBinding, kvStorage } from '../storage/kv.ts'
-import { type R2Binding, r2Storage } from '../storage/r2.ts'
-import type { ImageStore } from '../storage/types.ts'
+import type { KvBinding } from '../storage/kv.ts'
+import type { R2Binding } from '../storage/r2.ts'
+import { workerApp } from './worker-app.ts'
 
 /** Bindings the Worker understands; every one is optional. */
 export type WorkerEnv = {
@@ -20,16 +18,16 @@ export type WorkerEnv = {
   [variable: string]: unknown
 }
 
-let app: App | undefined
-
 /**
- * Workers entry. The app is built on first request, not at module load, so a bad variable fails
- * requests with a clear message rather than the deploy; the isolate then reuses it.
+ * Workers entry. The app is built once per isolate (worker-app.ts): as it starts when deployed
+ * through worker-start.ts, else here on the first request. A bad variable fails requests with a
+ * clear message rather than the deploy.
  */
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+    let app: ReturnType<typeof workerApp>
     try {
-      app ??= build(env)
+      app = workerApp(env)
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       // Without this the client sees workerd's bare "exception" page and the operator guesses.
@@ -54,27 +52,4 @@ function configErrorResponse(error: ConfigError): Response {
     status: 500,
     headers: { 'Access-Control-Allow-Origin': '*', 'x-should-retry': 'false' },
   })
-}
-
-function build(env: WorkerEnv): App {
-  return createApp({
-    config: loadConfig(env),
-    storage: imageStore(env),
-    bindings: { ai: env.AI },
-    clientAddress: (c) => c.req.header('CF-Connecting-IP'),
-    rateLimiter: env.RATE_LIMITER ? bindingRateLimiter(env.RATE_LIMITER) : undefined,
-  })
-}
-
-/**
- * R2 when `IMAGES_BUCKET` is bound (no size or write-rate limits worth the name, strongly
- * consistent), else the first KV binding: a legacy script's, then `IMAGES`; else none (images
- * are then not stored).
- * Not exported: workerd treats a main module's named exports as entrypoints.
- */
-function imageStore(env: WorkerEnv): ImageStore | null {
-  if (env.IMAGES_BUCKET) return r2Storage({ bucket: env.IMAGES_BUCKET })
-  // Bindings are objects; a plain variable that happens to share a name is not one.
-  const name = [...LEGACY_KV_BINDINGS, 'IMAGES'].find((binding) => typeof env[binding] === 'object')
-  return name ? kvStorage({ binding: env[name] as KvBinding }) : null
 }
