@@ -64,7 +64,6 @@ const mcpCall = JSON.stringify({
   params: { name: 'generate_image', arguments: { prompt: PROMPT, model: 'flux-schnell' } },
 })
 
-
 /**
  * What OpenAI's Node SDK (6.x) sends with every call besides the body: its retry count (0 on a
  * first attempt) and timeout, which the gateway reads, and who it is, which it does not. It

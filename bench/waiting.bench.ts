@@ -19,6 +19,8 @@ import { load } from './load.ts'
  * the second of two such rounds (the first warms up): RSS while all of them wait, against the
  * idle RSS just before, per waiting request; event-loop delay while they wait and through the
  * burst when the replies all come back; peak RSS. BENCH_CPU_PROF=<dir> profiles the gateway.
+ * `npm run bench:waiting -- dist/<earlier build>/node.js` measures that build too (as bench:ab
+ * takes one), between this one and the floor, so a change is compared within one run.
  * Prints figures; asserts nothing.
  */
 
@@ -62,11 +64,18 @@ async function main(): Promise<void> {
   const gateway = await startServer('gateway', gatewayEnv(upstream, join(data.path, 'gateway')), {
     cpuProfileDir: process.env.BENCH_CPU_PROF,
   })
+  const other = process.argv[2]
+  const earlier = other
+    ? await startServer('gateway', gatewayEnv(upstream, join(data.path, 'earlier')), {
+        entry: other,
+      })
+    : null
   const floor = await startServer('floor', { ...upstreamEnv(upstream), DATA_DIR: data.path })
   try {
     console.log(`machine: ${machineNote()}`)
     const ours = await measure(gateway)
-    const theirs = await measure(floor)
+    const theirs = earlier ? await measure(earlier) : null
+    const floors = await measure(floor)
     console.log(
       `\n${WAITING} chat requests at once, upstream answers after ${DELAY_MS} ms (second of two rounds)\n`,
     )
@@ -75,9 +84,10 @@ async function main(): Promise<void> {
     )
     console.log('|---|---|---|---|---|---|---|---|')
     console.log(report('fluxgate', ours))
-    console.log(report('floor', theirs))
+    if (theirs) console.log(report(other!, theirs))
+    console.log(report('floor', floors))
   } finally {
-    for (const server of [gateway, floor, upstream]) await server.stop()
+    for (const server of [gateway, earlier, floor, upstream]) await server?.stop()
     await data.cleanup()
   }
 }

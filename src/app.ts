@@ -1,4 +1,3 @@
-import { requestId } from 'hono/request-id'
 import { Hono } from 'hono/tiny'
 import { notFound } from './errors.ts'
 import { limitBody } from './http/body.ts'
@@ -64,6 +63,12 @@ const EDIT_IMAGES_BODY = 3
 /** Headers a browser page may read from a response. */
 const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry', 'X-Cache']
 
+/** A proxy's well-formed X-Request-Id is kept, so its logs and ours name requests alike. */
+function requestIdOf(sent: string | undefined): string {
+  const wellFormed = sent !== undefined && sent.length > 0 && sent.length <= 64
+  return wellFormed && !/[^\w\-=]/.test(sent) ? sent : crypto.randomUUID()
+}
+
 /** Builds the gateway: a Web-standard Hono app that knows nothing of the runtime it runs on. */
 export function createApp(deps: AppDeps): App {
   const services = buildServices(deps)
@@ -71,12 +76,14 @@ export function createApp(deps: AppDeps): App {
   const { observe } = deps
 
   const app = new Hono<AppEnv>({ getPath: routingPath })
-  app.use(async (c, next) => {
+  // One middleware, and not async: each one in the chain, and each async one that awaits the
+  // route, holds its frames for as long as the request waits on its upstream (seconds).
+  app.use((c, next) => {
     c.set('services', services)
-    await next()
+    // cors() puts it on every response, preflights included.
+    c.set('requestId', requestIdOf(c.req.header('X-Request-Id')))
+    return next()
   })
-  // A proxy's well-formed X-Request-Id is kept, so its logs and ours name requests alike.
-  app.use(requestId({ limitLength: 64 }))
   app.use(
     requestLog(
       (line) => {

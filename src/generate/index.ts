@@ -171,17 +171,23 @@ async function readInputs(
   return { images, mask }
 }
 
-/** Runs `work` on a signal that also aborts at the job's deadline. */
-async function withDeadline<T>(
+/**
+ * Runs `work` on a signal that also aborts at the job's deadline. Not an async function: its
+ * frame would stay suspended for the whole upstream wait only to release the timer after it.
+ */
+function withDeadline<T>(
   job: Pick<Job, 'gateway' | 'deadline'>,
   signal: AbortSignal,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const remaining = job.deadline - job.gateway.now()
   const bounded = withTimeout(signal, Math.max(0, remaining), 'The request timed out')
+  let running: Promise<T>
   try {
-    return await work(bounded.signal)
-  } finally {
+    running = work(bounded.signal)
+  } catch (error) {
     bounded.done()
+    return Promise.reject(error)
   }
+  return running.finally(bounded.done)
 }

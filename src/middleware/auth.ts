@@ -50,5 +50,6 @@ export const unauthorized = () =>
 export const requireClientKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { checkKey } = c.get('services')
   if (!(await checkKey(bearerKey(c.req.header('Authorization'))))) throw unauthorized()
-  await next()
+  // Returned, not awaited: nothing follows, and an awaiting frame would be held while it waits.
+  return next()
 }

@@ -37,16 +37,20 @@ export function upstreamError(
  * `fetch` that turns network failures and aborts into GatewayErrors. Any status is returned as
  * is: the provider reads the body and decides (upstream-errors.ts).
  */
-export async function callUpstream(
+export function callUpstream(
   provider: string,
   fetcher: typeof fetch,
   url: string,
   init: RequestInit & { signal: AbortSignal },
 ): Promise<Response> {
-  try {
-    return await fetcher(url, init)
-  } catch (error) {
+  // A rejection handler, not an async function's frame held for as long as the upstream takes.
+  const failed = (error: unknown) => {
     throw abortOrNetworkError(provider, init.signal, error)
+  }
+  try {
+    return fetcher(url, init).catch(failed)
+  } catch (error) {
+    return Promise.reject(abortOrNetworkError(provider, init.signal, error))
   }
 }
 

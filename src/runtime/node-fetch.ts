@@ -60,15 +60,15 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 
     let method = init.method ?? 'GET'
     if (NORMALIZED_METHODS.has(method.toUpperCase())) method = method.toUpperCase()
-    const headers = new Headers(init.headers)
+    const headers = headerRecord(init.headers)
     let body = await encodeBody(init.body, headers)
     if (body && (method === 'GET' || method === 'HEAD')) {
       throw new TypeError('Request with GET/HEAD method cannot have body.')
     }
-    if (!headers.has('accept')) headers.set('accept', '*/*')
-    if (!headers.has('user-agent')) headers.set('user-agent', 'node')
+    headers.accept ??= '*/*'
+    headers['user-agent'] ??= 'node'
     // No compression asked for: a base64 image barely shrinks, and inflating it costs CPU.
-    if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity')
+    headers['accept-encoding'] ??= 'identity'
 
     const publicOnly = (init as Record<string, unknown>)[PUBLIC_ADDRESSES_ONLY] === true
     for (let redirects = 0; ; redirects++) {
@@ -96,9 +96,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       if (((status === 301 || status === 302) && method === 'POST') || status === 303) {
         if (method !== 'HEAD') method = 'GET'
         body = null
-        for (const name of BODY_HEADERS) headers.delete(name)
+        for (const name of BODY_HEADERS) delete headers[name]
       }
-      if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name)
+      if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name]
       url = next
     }
   }
@@ -112,14 +112,43 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   }) as NodeFetch
 }
 
+/** Lower-cased header names, as node:http sends them. */
+type HeaderRecord = Record<string, string>
+
+/** Leading and trailing HTTP whitespace, which fetch strips from a header's value. */
+const OUTER_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
+
+/**
+ * A request's headers as the plain record node:http takes, built by hand: an undici Headers
+ * (its list, a Map and an object per header) cost CPU as each call arrives and was held for as
+ * long as the call waited, only to be copied into such a record. Repeated names are joined with
+ * ", " as Headers joins them; node:http checks names and values when the request is made.
+ */
+function headerRecord(init: HeadersInit | undefined): HeaderRecord {
+  const record: HeaderRecord = {}
+  if (!init) return record
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase()
+    const clean = String(value).replace(OUTER_WHITESPACE, '')
+    const previous = record[key]
+    record[key] = previous === undefined ? clean : `${previous}, ${clean}`
+  }
+  if (init instanceof Headers || Array.isArray(init)) {
+    for (const [name, value] of init as Iterable<[string, string]>) add(name, value)
+  } else {
+    for (const name of Object.keys(init)) add(name, init[name]!)
+  }
+  return record
+}
+
 /** Bytes for a request body; sets the content-type fetch would set when none is given. */
 async function encodeBody(
   body: BodyInit | null | undefined,
-  headers: Headers,
+  headers: HeaderRecord,
 ): Promise<Uint8Array | null> {
   if (body === null || body === undefined) return null
   if (typeof body === 'string') {
-    if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8')
+    headers['content-type'] ??= 'text/plain;charset=UTF-8'
     return Buffer.from(body)
   }
   if (body instanceof Uint8Array) return body
@@ -129,14 +158,14 @@ async function encodeBody(
   // serializes it exactly as its fetch would, and the bytes go out with its content-type.
   const serialized = new Response(body)
   const type = serialized.headers.get('content-type')
-  if (type && !headers.has('content-type')) headers.set('content-type', type)
+  if (type) headers['content-type'] ??= type
   return new Uint8Array(await serialized.arrayBuffer())
 }
 
 type Exchange = {
   url: URL
   method: string
-  headers: Headers
+  headers: HeaderRecord
   body: Uint8Array | null
   signal: AbortSignal | undefined
   agent: Agent
@@ -154,8 +183,7 @@ type Exchange = {
  */
 function exchange(call: Exchange, retried = false): Promise<IncomingMessage> {
   const { url, method, body, signal } = call
-  const headers: Record<string, string> = {}
-  for (const [name, value] of call.headers) headers[name] = value
+  const headers = { ...call.headers }
   if (body) headers['content-length'] = String(body.byteLength)
   else if (method !== 'GET' && method !== 'HEAD') headers['content-length'] = '0'
 

@@ -101,10 +101,11 @@ export async function startNodeServer(
   })
   services.mount(app)
   const server = serve({
-    fetch: async (request, bindings) => {
-      const response = await app.fetch(withNodeBody(request, bindings), bindings)
-      return sendEventStream(response, bindings.outgoing) ?? response
-    },
+    // A callback rather than an async function, whose frame would be held while the request waits.
+    fetch: (request, bindings) =>
+      Promise.resolve(app.fetch(withNodeBody(request, bindings), bindings)).then(
+        (response) => sendEventStream(response, bindings.outgoing) ?? response,
+      ),
     port: config.port,
     hostname: config.host,
     // Node's default 16 KB header cap would answer a long `GET /?prompt=` with a bare 431; let
