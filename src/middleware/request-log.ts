@@ -88,9 +88,9 @@ function answeringRoute(c: Context): string | null {
 
 /**
  * Logs one line when a request ends (for a stream, when the stream ends: see the `logAfter`
- * variable), under the id hono/request-id gave it. Headers are never logged. Routes add fields
- * with addLogFields; they cannot overwrite the id, status or timing, and their prompt fields
- * are dropped unless `logPrompts` is set.
+ * variable), under the request id app.ts set (a proxy's, or a new one). Headers are never
+ * logged. Routes add fields with addLogFields; they cannot overwrite the id, status or timing,
+ * and their prompt fields are dropped unless `logPrompts` is set.
  */
 export function requestLog(
   log: (line: RequestLogLine) => void,
