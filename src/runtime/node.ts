@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
+import { stdoutLines } from './line-batch.ts'
 import { withNodeBody } from './node-request.ts'
 import { sendEventStream } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
@@ -34,10 +35,11 @@ async function createNodeStorage(
 
 /**
  * One JSON line per log line, as the core's jsonLogger writes them, straight to stdout:
- * console.log's formatting costs a few times the write itself, once per request.
+ * console.log's formatting costs a few times the write itself, once per request. Lines of one
+ * event-loop turn go out in one write (line-batch.ts).
  */
 const stdoutLogger: Logger = (line) => {
-  process.stdout.write(`${JSON.stringify(line)}\n`)
+  stdoutLines().write(`${JSON.stringify(line)}\n`)
 }
 
 /** How long a client may take over each part of its conversation with the listener. */
@@ -169,7 +171,11 @@ export async function startNodeServer(
         outbound.close()
         return storage.close?.()
       })
-      .then(() => services.close()))
+      .then(() => services.close())
+      // The last lines out now rather than on the next turn: a caller may exit straight after.
+      .then(() => {
+        if (log === stdoutLogger) stdoutLines().flush()
+      }))
   const closeIdle = () => {
     if ('closeIdleConnections' in server) server.closeIdleConnections()
   }
