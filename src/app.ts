@@ -1,11 +1,13 @@
+import type { ErrorHandler } from 'hono'
 import { Hono } from 'hono/tiny'
 import { notFound } from './errors.ts'
 import { limitBody } from './http/body.ts'
 import { errorResponse } from './http/error-response.ts'
 import { requireClientKey } from './middleware/auth.ts'
-import { cors } from './middleware/cors.ts'
+import { corsEdge } from './middleware/cors.ts'
+import { edge } from './middleware/edge.ts'
 import { idempotency } from './middleware/idempotency.ts'
-import { requestLog } from './middleware/request-log.ts'
+import { requestLogger } from './middleware/request-log.ts'
 import { MAX_INPUT_IMAGE_BYTES } from './request/fields.ts'
 import { chatRoutes } from './routes/chat.ts'
 import { directRoutes } from './routes/direct.ts'
@@ -63,12 +65,6 @@ const EDIT_IMAGES_BODY = 3
 /** Headers a browser page may read from a response. */
 const EXPOSED_HEADERS = ['x-request-id', 'Retry-After', 'X-Error-Code', 'x-should-retry', 'X-Cache']
 
-/** A proxy's well-formed X-Request-Id is kept, so its logs and ours name requests alike. */
-function requestIdOf(sent: string | undefined): string {
-  const wellFormed = sent !== undefined && sent.length > 0 && sent.length <= 64
-  return wellFormed && !/[^\w\-=]/.test(sent) ? sent : crypto.randomUUID()
-}
-
 /** Builds the gateway: a Web-standard Hono app that knows nothing of the runtime it runs on. */
 export function createApp(deps: AppDeps): App {
   const services = buildServices(deps)
@@ -76,43 +72,35 @@ export function createApp(deps: AppDeps): App {
   const { observe } = deps
 
   const app = new Hono<AppEnv>({ getPath: routingPath })
-  // One middleware, and not async: each one in the chain, and each async one that awaits the
-  // route, holds its frames for as long as the request waits on its upstream (seconds).
-  app.use((c, next) => {
-    c.set('services', services)
-    // cors() puts it on every response, preflights included.
-    c.set('requestId', requestIdOf(c.req.header('X-Request-Id')))
-    return next()
-  })
+  const onError: ErrorHandler<AppEnv> = (error, c) => errorResponse(c, error)
   app.use(
-    requestLog(
-      (line) => {
-        observe?.(line)
-        log(line)
-      },
-      now,
-      { logPrompts: config.logPrompts },
-    ),
-  )
-  // On every response, errors and 404s included, and preflights answered before auth.
-  app.use(
-    cors({
-      origins: config.corsOrigins,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      exposeHeaders: EXPOSED_HEADERS,
-      maxAgeSeconds: 86400,
-    }),
-  )
-  app.use(
-    limitBody(config.maxBodyBytes, {
-      // The images and a mask.
-      '/v1/images/edits': imageBodyBytes(EDIT_IMAGES_BODY, config.maxBodyBytes),
-      '/v1/images/variations': imageBodyBytes(1, config.maxBodyBytes),
-      '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
-      // edit_image's images, when a client sends one as a data: URI rather than a link.
-      '/mcp': imageBodyBytes(1, config.maxBodyBytes),
-      // An input_image as a data: URI, as the AI SDK sends a file.
-      '/v1/responses': imageBodyBytes(1, config.maxBodyBytes),
+    edge({
+      services,
+      log: requestLogger(
+        (line) => {
+          observe?.(line)
+          log(line)
+        },
+        now,
+        { logPrompts: config.logPrompts },
+      ),
+      cors: corsEdge({
+        origins: config.corsOrigins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        exposeHeaders: EXPOSED_HEADERS,
+        maxAgeSeconds: 86400,
+      }),
+      limitBody: limitBody(config.maxBodyBytes, {
+        // The images and a mask.
+        '/v1/images/edits': imageBodyBytes(EDIT_IMAGES_BODY, config.maxBodyBytes),
+        '/v1/images/variations': imageBodyBytes(1, config.maxBodyBytes),
+        '/v1/uploads': imageBodyBytes(1, config.maxBodyBytes),
+        // edit_image's images, when a client sends one as a data: URI rather than a link.
+        '/mcp': imageBodyBytes(1, config.maxBodyBytes),
+        // An input_image as a data: URI, as the AI SDK sends a file.
+        '/v1/responses': imageBodyBytes(1, config.maxBodyBytes),
+      }),
+      onError,
     }),
   )
   app.use('/v1/*', requireClientKey)
@@ -148,6 +136,6 @@ export function createApp(deps: AppDeps): App {
   app.notFound((c) =>
     errorResponse(c, notFound('Unknown path. See / for what this gateway serves.')),
   )
-  app.onError((error, c) => errorResponse(c, error))
+  app.onError(onError)
   return app
 }

@@ -23,7 +23,6 @@ export const clientClosed = (cause: unknown) =>
   })
 
 /**
-/**
  * Hono's body limit, with a 413 in OpenAI's shape: `maxBytes` everywhere, or the larger limit
  * `byPath` names for a routing path (the doors that take images). A body whose length is declared
  * is judged by its Content-Length alone and a GET or HEAD has none, so neither touches `raw.body`:
@@ -47,21 +46,25 @@ export function limitBody(
   const maxima = new Map(Object.entries(byPath))
   const limits = new Map(Object.entries(byPath).map(([path, max]) => [path, limiter(max)]))
   const limit = limiter(maxBytes)
-  return async (c, next) => {
+  // Not async: edge.ts calls it for every request, and a GET's path through it is two header reads.
+  return (c, next) => {
     const declared = c.req.header('Content-Length')
     if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
       const max = maxima.get(c.req.path) ?? maxBytes
-      return Number.parseInt(declared, 10) > max ? tooLarge(c, max) : next()
+      return Number.parseInt(declared, 10) > max ? Promise.resolve(tooLarge(c, max)) : next()
     }
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
     let bodyRead = false
+    const failed = (error: unknown) => {
+      throw bodyRead ? error : clientClosed(error)
+    }
     try {
-      return await (limits.get(c.req.path) ?? limit)(c, () => {
+      return (limits.get(c.req.path) ?? limit)(c, () => {
         bodyRead = true
         return next()
-      })
+      }).catch(failed)
     } catch (error) {
-      throw bodyRead ? error : clientClosed(error)
+      return failed(error)
     }
   }
 }

@@ -23,50 +23,75 @@ export type CorsOptions = {
   maxAgeSeconds: number
 }
 
-/** The headers this request's response carries, by the request's Origin. */
-function headersFor(c: Context<AppEnv>, options: CorsOptions): [string, string][] {
-  const headers: [string, string][] = [['X-Request-Id', c.get('requestId')]]
+/** What edge.ts does with CORS for each request: see cors() below for the order. */
+export type CorsEdge = {
+  /** The headers this request's response carries, by the request's Origin. */
+  headersFor(c: Context<AppEnv>): [string, string][]
+  /** The answer to a preflight (OPTIONS), given to no route. */
+  preflight(c: Context<AppEnv>, headers: [string, string][]): Response
+  /** Puts the headers where `c.json()`, `c.body()` and the like build their response from. */
+  prepare(c: Context<AppEnv>, headers: [string, string][]): void
+  /** Adds the headers to a response a route built itself, which `prepare` never reached. */
+  stamp(c: Context<AppEnv>, headers: [string, string][]): void
+}
+
+export function corsEdge(options: CorsOptions): CorsEdge {
+  // Worked out once: only the request id and, with a list of origins, the Origin vary.
   const anyOrigin = options.origins.includes('*')
-  const origin = c.req.header('Origin') ?? ''
-  const allowed = anyOrigin ? '*' : options.origins.includes(origin) ? origin : null
-  if (allowed) headers.push(['Access-Control-Allow-Origin', allowed])
-  if (!anyOrigin) headers.push(['Vary', 'Origin'])
-  headers.push(['Access-Control-Expose-Headers', options.exposeHeaders.join(',')])
-  return headers
-}
-
-function preflight(c: Context<AppEnv>, headers: [string, string][], options: CorsOptions) {
-  const answer = new Headers(headers)
-  answer.set('Access-Control-Max-Age', String(options.maxAgeSeconds))
-  answer.set('Access-Control-Allow-Methods', options.allowMethods.join(','))
-  const requested = c.req.header('Access-Control-Request-Headers')
-  if (requested) {
-    const names = requested.split(',').map((name) => name.trim())
-    answer.set('Access-Control-Allow-Headers', names.join(','))
-    answer.append('Vary', 'Access-Control-Request-Headers')
+  const exposed = options.exposeHeaders.join(',')
+  const methods = options.allowMethods.join(',')
+  const maxAge = String(options.maxAgeSeconds)
+  return {
+    headersFor(c) {
+      const headers: [string, string][] = [['X-Request-Id', c.get('requestId')]]
+      if (anyOrigin) headers.push(['Access-Control-Allow-Origin', '*'])
+      else {
+        const origin = c.req.header('Origin') ?? ''
+        if (options.origins.includes(origin)) headers.push(['Access-Control-Allow-Origin', origin])
+        headers.push(['Vary', 'Origin'])
+      }
+      headers.push(['Access-Control-Expose-Headers', exposed])
+      return headers
+    },
+    preflight(c, headers) {
+      const answer = new Headers(headers)
+      answer.set('Access-Control-Max-Age', maxAge)
+      answer.set('Access-Control-Allow-Methods', methods)
+      const requested = c.req.header('Access-Control-Request-Headers')
+      if (requested) {
+        const names = requested.split(',').map((name) => name.trim())
+        answer.set('Access-Control-Allow-Headers', names.join(','))
+        answer.append('Vary', 'Access-Control-Request-Headers')
+      }
+      return new Response(null, { status: 204, headers: answer })
+    },
+    prepare(c, headers) {
+      for (const [name, value] of headers) c.header(name, value, { append: name === 'Vary' })
+    },
+    stamp(c, headers) {
+      if (c.res.headers.has('X-Request-Id')) return
+      try {
+        for (const [name, value] of headers) c.res.headers.append(name, value)
+      } catch {
+        // Immutable headers (a Response from fetch or Response.redirect): a copy takes them.
+        const copy = new Response(c.res.body, c.res)
+        for (const [name, value] of headers) copy.headers.append(name, value)
+        c.res = copy
+      }
+    },
   }
-  return new Response(null, { status: 204, headers: answer })
 }
 
-/** Adds `headers` to a response a route built itself, which `c.header()` never reached. */
-function stamp(c: Context<AppEnv>, headers: [string, string][]): void {
-  if (c.res.headers.has('X-Request-Id')) return
-  try {
-    for (const [name, value] of headers) c.res.headers.append(name, value)
-  } catch {
-    // Immutable headers (a Response from fetch or Response.redirect): a copy takes them.
-    const copy = new Response(c.res.body, c.res)
-    for (const [name, value] of headers) copy.headers.append(name, value)
-    c.res = copy
-  }
-}
-
+/**
+ * CORS on its own, as edge.ts runs it: preflights answered at once, the headers prepared before
+ * the route and stamped on its own response after. Not async: see edge.ts.
+ */
 export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const headers = headersFor(c, options)
-    if (c.req.method === 'OPTIONS') return preflight(c, headers, options)
-    for (const [name, value] of headers) c.header(name, value, { append: name === 'Vary' })
-    await next()
-    stamp(c, headers)
+  const edge = corsEdge(options)
+  return (c, next) => {
+    const headers = edge.headersFor(c)
+    if (c.req.method === 'OPTIONS') return Promise.resolve(edge.preflight(c, headers))
+    edge.prepare(c, headers)
+    return next().then(() => edge.stamp(c, headers))
   }
 }

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { matchedRoutes } from 'hono/route'
 import type { GenerationResult } from '../generate/index.ts'
 import type { AppEnv } from '../services.ts'
@@ -86,40 +86,57 @@ function answeringRoute(c: Context): string | null {
   return route?.path ?? null
 }
 
+/** Starts a request's line and writes it when the request ends; edge.ts calls both. */
+export type RequestLogger = {
+  /** Opens the request's fields (addLogFields) and returns when it started. */
+  start(c: Context<AppEnv>): number
+  /**
+   * Writes the line now, or when a stream the route answered with ends (see the `logAfter`
+   * variable). `status` when the response is not yet `c.res` (a preflight), else `c.res`'s.
+   */
+  end(c: Context<AppEnv>, started: number, status?: number): void
+}
+
 /**
- * Logs one line when a request ends (for a stream, when the stream ends: see the `logAfter`
- * variable), under the request id app.ts set (a proxy's, or a new one). Headers are never
- * logged. Routes add fields with addLogFields; they cannot overwrite the id, status or timing,
- * and their prompt fields are dropped unless `logPrompts` is set.
+ * One line per request, under the request id edge.ts set (a proxy's, or a new one). Headers are
+ * never logged. Routes add fields with addLogFields; they cannot overwrite the id, status or
+ * timing, and their prompt fields are dropped unless `logPrompts` is set.
  */
-export function requestLog(
+export function requestLogger(
   log: (line: RequestLogLine) => void,
   now: () => number,
   options: RequestLogOptions = {},
-): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = now()
-    c.set('log', {})
-    await next()
-    const write = () => {
-      const extra = { ...c.get('log') }
-      if (!options.logPrompts) for (const field of PROMPT_FIELDS) delete extra[field]
-      const route = answeringRoute(c)
-      log({
-        ...extra,
-        time: new Date(started).toISOString(),
-        id: c.get('requestId'),
-        method: c.req.method,
-        route,
-        path: !options.logPrompts && route?.includes(':prompt') ? route : c.req.path,
-        status: c.res.status,
-        ms: now() - started,
-      })
+): RequestLogger {
+  const write = (c: Context<AppEnv>, started: number, status: number | undefined) => {
+    const route = answeringRoute(c)
+    const line: RequestLogLine = {
+      ...c.get('log'),
+      time: new Date(started).toISOString(),
+      id: c.get('requestId'),
+      method: c.req.method,
+      route,
+      path: !options.logPrompts && route?.includes(':prompt') ? route : c.req.path,
+      status: status ?? c.res.status,
+      ms: now() - started,
     }
-    // A stream's outcome (provider, attempts, error) and duration are known only at its end;
-    // the response goes out now and the line follows.
-    const after = c.get('logAfter')
-    if (after) void after.then(write)
-    else write()
+    // Deleted from the line rather than from a copy of the fields first: the same keys in the
+    // same order, one object fewer.
+    if (!options.logPrompts)
+      for (const field of PROMPT_FIELDS) if (field in line) delete line[field]
+    log(line)
+  }
+  return {
+    start(c) {
+      const started = now()
+      c.set('log', {})
+      return started
+    },
+    end(c, started, status) {
+      // A stream's outcome (provider, attempts, error) and duration are known only at its end;
+      // the response goes out now and the line follows.
+      const after = c.get('logAfter')
+      if (after) void after.then(() => write(c, started, status))
+      else write(c, started, status)
+    },
   }
 }
