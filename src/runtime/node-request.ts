@@ -1,12 +1,14 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
+import { IncomingHeaders } from './node-headers.ts'
 
 /**
  * The request the app sees on Node, made cheaper where @hono/node-server is costly. Its light
  * request turns into a full undici Request (an AbortController, two web streams, the headers
  * copied) the first time the body or `signal` is read, which every generating request does:
  * about 0.25 ms of CPU per request. Here the signal is an AbortController of its own, and a body
- * with a declared length is read straight from the socket into one buffer; everything else
- * (a chunked body, `formData()`, `body`) is left to the adapter as before.
+ * with a declared length is read straight from the socket into one buffer, and the headers are
+ * read from Node's parse (node-headers.ts); everything else (a chunked body, `formData()`,
+ * `body`) is left to the adapter as before.
  */
 
 /** The adapter's second argument to `fetch` (Hono's `c.env`): HTTP/1's messages, or HTTP/2's. */
@@ -45,8 +47,11 @@ export function withNodeBody(request: Request, { incoming, outgoing }: NodeBindi
   const http1 = incoming instanceof IncomingMessage && outgoing instanceof ServerResponse
   if (!http1 || !Object.isExtensible(request)) return request
   let signal: AbortSignal | undefined
-  Object.defineProperty(request, 'signal', {
-    get: () => (signal ??= closeSignal(incoming, outgoing)),
+  let lazyHeaders: IncomingHeaders | undefined
+  Object.defineProperties(request, {
+    signal: { get: () => (signal ??= closeSignal(incoming, outgoing)) },
+    // Read from Node's parse rather than copied into an undici Headers first (node-headers.ts).
+    headers: { get: () => (lazyHeaders ??= new IncomingHeaders(incoming.rawHeaders)) },
   })
   const { method, headers } = incoming
   const declared = headers['content-length'] !== undefined && !headers['transfer-encoding']
