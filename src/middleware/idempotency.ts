@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { concatBytes } from '../bytes/concat.ts'
 import { GatewayError } from '../errors.ts'
@@ -118,10 +118,20 @@ const keyReused = () =>
 export function idempotency(): MiddlewareHandler<AppEnv> {
   let cache: ReturnType<typeof createReplayCache> | undefined
 
-  return async (c, next) => {
+  // Not async for a request that names no retry, most of them: it passes straight on.
+  const middleware: MiddlewareHandler<AppEnv> = (c, next) => {
     const key = c.req.header(IDEMPOTENCY_HEADER)
     const retryCount = c.req.header(SDK_RETRY_COUNT_HEADER)
     if (key === undefined && retryCount === undefined) return next()
+    return keyed(c, next, key, retryCount)
+  }
+
+  const keyed = async (
+    c: Context<AppEnv>,
+    next: Next,
+    key: string | undefined,
+    retryCount: string | undefined,
+  ): Promise<Response | undefined> => {
     if (key !== undefined && !VALID_KEY.test(key)) throw invalidKey()
     const services = c.get('services')
     cache ??= createReplayCache({
@@ -191,4 +201,5 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     } catch {}
     c.res = new Response(playback(recording), response)
   }
+  return middleware
 }
