@@ -18,10 +18,7 @@ describe('lineBatch', () => {
     expect(writes).toEqual(['{"id":"a"}\n{"id":"b"}\n{"note":"two\\nlines"}\n'])
     batch.write('{"id":"c"}\n')
     await turn()
-    expect(writes).toEqual([
-      '{"id":"a"}\n{"id":"b"}\n{"note":"two\\nlines"}\n',
-      '{"id":"c"}\n',
-    ])
+    expect(writes).toEqual(['{"id":"a"}\n{"id":"b"}\n{"note":"two\\nlines"}\n', '{"id":"c"}\n'])
   })
 
   it('writes at once on flush, and never an empty or repeated write after it', async () => {
