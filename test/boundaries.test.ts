@@ -21,6 +21,7 @@ const NODE_ONLY = new Set([
   'src/runtime/node-fetch-testing.ts',
   'src/runtime/node-request.ts',
   'src/runtime/node-response.ts',
+  'src/runtime/node-log-lines.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

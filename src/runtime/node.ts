@@ -7,8 +7,8 @@ import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
-import { stdoutLines } from './line-batch.ts'
 import { createNodeFetch } from './node-fetch.ts'
+import { stdoutLines } from './node-log-lines.ts'
 import { withNodeBody } from './node-request.ts'
 import { sendEventStream } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
@@ -36,7 +36,7 @@ async function createNodeStorage(
 /**
  * One JSON line per log line, as the core's jsonLogger writes them, straight to stdout:
  * console.log's formatting costs a few times the write itself, once per request. Lines of one
- * event-loop turn go out in one write (line-batch.ts).
+ * event-loop turn go out in one write (node-log-lines.ts).
  */
 const stdoutLogger: Logger = (line) => {
   stdoutLines().write(`${JSON.stringify(line)}\n`)

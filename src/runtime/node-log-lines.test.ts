@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { lineBatch } from './line-batch.ts'
+import { lineBatch } from './node-log-lines.ts'
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -36,7 +36,7 @@ describe('lineBatch', () => {
   })
 
   it("loses no line when the process exits in the lines' own turn", async () => {
-    const module = fileURLToPath(new URL('./line-batch.ts', import.meta.url))
+    const module = fileURLToPath(new URL('./node-log-lines.ts', import.meta.url))
     const script = `
       const { stdoutLines } = await import(${JSON.stringify(module)})
       for (let i = 0; i < 3; i++) stdoutLines().write('line ' + i + '\\n')
