@@ -1,6 +1,7 @@
 import { encodeBase64 } from '../bytes/base64.ts'
 import { GatewayError } from '../errors.ts'
 import { fillMask, MAX_MASK_PIXELS } from '../image/mask.ts'
+import type { MultipartFile } from './multipart-body.ts'
 import type { InputImage } from './types.ts'
 
 /**
@@ -22,6 +23,16 @@ const EXTENSIONS: Record<InputImage['contentType'], string> = {
   'image/webp': 'webp',
 }
 
+/** `image` as a file named `stem` plus its type's extension. */
+export const imageFile = (
+  image: Pick<InputImage, 'bytes' | 'contentType'>,
+  stem: string,
+): MultipartFile => ({
+  bytes: image.bytes,
+  filename: `${stem}.${EXTENSIONS[image.contentType]}`,
+  type: image.contentType,
+})
+
 /** Appends `image` to `form` as the file `field`, named `stem` plus its type's extension. */
 export function appendImage(
   form: FormData,
@@ -29,8 +40,8 @@ export function appendImage(
   image: Pick<InputImage, 'bytes' | 'contentType'>,
   stem: string,
 ): void {
-  const blob = new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: image.contentType })
-  form.append(field, blob, `${stem}.${EXTENSIONS[image.contentType]}`)
+  const { bytes, filename, type } = imageFile(image, stem)
+  form.append(field, new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), filename)
 }
 
 /** An edit's images for a FLUX.1 Fill host: the image, and its mask in black and white. */

@@ -1,13 +1,16 @@
 import { IncomingMessage, ServerResponse } from 'node:http'
+import { type FormPartsReader, READ_FORM_PARTS } from '../http/form-body.ts'
+import { formBoundary, parseMultipart } from './node-form.ts'
 import { IncomingHeaders } from './node-headers.ts'
 
 /**
  * The request the app sees on Node, made cheaper where @hono/node-server is costly. Its light
  * request turns into a full undici Request (an AbortController, two web streams, the headers
  * copied) the first time the body or `signal` is read, which every generating request does:
- * about 0.25 ms of CPU per request. Here the signal is an AbortController of its own, and a body
- * with a declared length is read straight from the socket into one buffer, and the headers are
- * read from Node's parse (node-headers.ts); everything else (a chunked body, `formData()`,
+ * about 0.25 ms of CPU per request. Here the signal is an AbortController of its own, a body
+ * with a declared length is read straight from the socket into one buffer, the headers are read
+ * from Node's parse (node-headers.ts), and a multipart form in the body is read from that buffer
+ * (node-form.ts, the app's READ_FORM_PARTS); everything else (a chunked body, `formData()`,
  * `body`) is left to the adapter as before.
  */
 
@@ -59,7 +62,13 @@ export function withNodeBody(request: Request, { incoming, outgoing }: NodeBindi
   let body: Promise<Buffer> | undefined
   const bytes = () => (body ??= readAll(incoming))
   const text = async () => (await bytes()).toString('utf8')
+  const readFormParts: FormPartsReader = async (contentType) => {
+    const boundary = formBoundary(contentType)
+    if (boundary === undefined) return undefined
+    return parseMultipart(await bytes(), boundary)
+  }
   Object.defineProperties(request, {
+    [READ_FORM_PARTS]: { value: readFormParts },
     text: { value: text },
     json: { value: async () => JSON.parse(await text()) },
     arrayBuffer: {

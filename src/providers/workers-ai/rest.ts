@@ -1,5 +1,6 @@
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
-import { appendImage } from '../input-images.ts'
+import { imageFile } from '../input-images.ts'
+import { type MultipartEntry, multipartBody } from '../multipart-body.ts'
 import type { CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
@@ -34,14 +35,30 @@ function credentials(provider: string, key: string): { accountId: string; token:
 }
 
 /** The multipart form: every value a string, then the images as `input_image_0` to `_3` files. */
+export function formEntries(
+  inputs: Record<string, string | number>,
+  images: InputImage[] = [],
+): MultipartEntry[] {
+  const entries: MultipartEntry[] = []
+  for (const [name, value] of Object.entries(inputs)) entries.push([name, String(value)])
+  for (const [index, image] of images.entries()) {
+    entries.push([`input_image_${index}`, imageFile(image, `image-${index}`)])
+  }
+  return entries
+}
+
+/** The same form as a FormData (the binding takes the stream a Response makes of one). */
 export function toFormData(
   inputs: Record<string, string | number>,
   images: InputImage[] = [],
 ): FormData {
   const form = new FormData()
-  for (const [name, value] of Object.entries(inputs)) form.append(name, String(value))
-  for (const [index, image] of images.entries()) {
-    appendImage(form, `input_image_${index}`, image, `image-${index}`)
+  for (const [name, value] of formEntries(inputs, images)) {
+    if (typeof value === 'string') form.append(name, value)
+    else {
+      const blob = new Blob([value.bytes as Uint8Array<ArrayBuffer>], { type: value.type })
+      form.append(name, blob, value.filename)
+    }
   }
   return form
 }
@@ -54,8 +71,11 @@ export async function runRest(call: RestCall, key: string): Promise<GeneratedIma
   const headers: Record<string, string> = { authorization: `Bearer ${token}` }
   let body: BodyInit
   if (model.input === 'multipart') {
-    // fetch serializes FormData with its own boundary and sets the content-type to match.
-    body = toFormData(inputs, call.images)
+    // Written here rather than as a FormData: on Node that would cost a Blob per image and web
+    // streams to read them back (multipart-body.ts); the bytes on the wire are the same form.
+    const form = multipartBody(formEntries(inputs, call.images))
+    headers['content-type'] = form.contentType
+    body = form.body
   } else {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(inputs)
