@@ -41,6 +41,12 @@ describe('partsResponse', () => {
     expect(takeParts(response)).toBeUndefined()
   })
 
+  it('sends one part as a plain body, with nothing to hand over', async () => {
+    const response = await app([encoder.encode('{"data":[]}')]).request('/')
+    expect(takeParts(response)).toBeUndefined()
+    expect(await response.text()).toBe('{"data":[]}')
+  })
+
   it('joins the parts for whoever reads the body, and then hands nothing over', async () => {
     const response = await app(parts()).request('/')
     expect(await response.text()).toBe('{"b64_json":"QUJD"}')

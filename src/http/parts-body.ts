@@ -29,8 +29,11 @@ export function partsResponse(
   parts: Uint8Array[],
   headers: Record<string, string>,
 ): Response {
-  if (!partsWrittenDirectly)
-    return c.body(concatBytes(parts) as Uint8Array<ArrayBuffer>, 200, headers)
+  // One part (a reply with links only) is a plain body already: no stream is worth making.
+  if (!partsWrittenDirectly || parts.length === 1) {
+    const body = parts.length === 1 ? parts[0]! : concatBytes(parts)
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, headers)
+  }
   let response: Response | undefined
   const stream = new ReadableStream<Uint8Array>(
     {
