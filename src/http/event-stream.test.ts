@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eventStream } from './event-stream.ts'
+import { eventStream, JsonParts } from './event-stream.ts'
 
 const decoder = new TextDecoder()
 
@@ -22,16 +22,31 @@ describe('eventStream', () => {
     expect(closes).toBe(1)
   })
 
-  it("sends an event's JSON given as bytes as it is, in order with the others", async () => {
-    const json = new TextEncoder().encode('{"type":"image_edit.completed","b64_json":"/9j/"}')
+  it("sends an event's JSON given as byte parts as they are, in order with the others", async () => {
+    const encode = (text: string) => new TextEncoder().encode(text)
+    const json = new JsonParts([
+      encode('{"type":"image_edit.completed","b64_json":"'),
+      encode('/9j/'),
+      encode('"}'),
+    ])
     const stream = eventStream({ signal: new AbortController().signal }, async (send) => {
       send({ n: 1 })
       send(json, 'image_edit.completed')
+      // An array of bytes is not parts: it goes as JSON, like any other value.
+      send([encode('A')])
       send('[DONE]')
     })
-    expect(await new Response(stream).text()).toBe(
+    const chunks: Uint8Array[] = []
+    const reader = stream.getReader()
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      chunks.push(read.value)
+    }
+    // Each part is a chunk of its own, not joined into a copy.
+    expect(chunks).toContain(json.parts[1])
+    expect(await new Response(new Blob(chunks as Uint8Array<ArrayBuffer>[])).text()).toBe(
       'data: {"n":1}\n\n' +
         'event: image_edit.completed\ndata: {"type":"image_edit.completed","b64_json":"/9j/"}\n\n' +
+        'data: [{"0":65}]\n\n' +
         'data: [DONE]\n\n',
     )
   })

@@ -28,11 +28,18 @@ export type EventStreamOptions = {
 }
 
 /**
- * Sends one event: `data` as JSON (a string as it is, for `[DONE]`), after an `event:` line when
- * `event` is given. Nothing is sent once the client has left.
+ * Sends one event: `data` as JSON, or as it is when it is a string (`[DONE]`) or `JsonParts`,
+ * after an `event:` line when `event` is given. Nothing is sent once the client has left.
  */
-/** Sends one event: `data` as JSON, or as it is when it is a string or already JSON's bytes. */
 export type SendEvent = (data: unknown, event?: string) => void
+
+/** An event's JSON already made as UTF-8, in parts sent as they are (an image's base64). */
+export class JsonParts {
+  readonly parts: Uint8Array[]
+  constructor(parts: Uint8Array[]) {
+    this.parts = parts
+  }
+}
 
 const encoder = new TextEncoder()
 
@@ -77,14 +84,15 @@ export function eventStream(
       }
       const send: SendEvent = (data, event) => {
         const head = `${event ? `event: ${event}\n` : ''}data: `
-        if (!(data instanceof Uint8Array)) {
+        if (!(data instanceof JsonParts)) {
           write(`${head}${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
           return
         }
-        // An image's JSON, made as bytes (routes/images-reply.ts): never turned into a string.
+        // An image's JSON, made as byte parts (routes/images-reply.ts): never turned into a
+        // string nor joined; each part is a chunk, and Node writes them together (one writev).
         write(head)
         flush()
-        if (open) controller.enqueue(data)
+        if (open) for (const part of data.parts) controller.enqueue(part)
         write('\n\n')
       }
       timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)

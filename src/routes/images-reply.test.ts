@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { concatBytes } from '../bytes/concat.ts'
 import type { GenerationResult } from '../generate/index.ts'
-import { imagesReplyBody } from './images-reply.ts'
+import { imagesReplyParts } from './images-reply.ts'
+
+const imagesReplyBody = (...args: Parameters<typeof imagesReplyParts>) =>
+  concatBytes(imagesReplyParts(...args))
 
 const bytes = (length: number, seed: number) =>
   Uint8Array.from({ length }, (_, i) => (i * 7919 + seed) % 256)
@@ -54,6 +58,17 @@ describe('imagesReplyBody', () => {
       imagesReplyBody(result([image(bytes(3, 0), { base64: upstreamText })]), options),
     )
     expect(reply.data[0].b64_json).toBe('QUJD')
+  })
+
+  it("makes the upstream's text a part as it is (no copy), and an image without it one part", () => {
+    const upstreamText = new TextEncoder().encode('QUJD')
+    const images = [image(bytes(3, 0), { base64: upstreamText }), image(bytes(4, 1))]
+    const parts = imagesReplyParts(result(images), options)
+    expect(parts).toContain(upstreamText)
+    const encoded = Buffer.from(images[1]!.bytes).toString('base64')
+    expect(parts.map((part) => new TextDecoder().decode(part))).toContain(encoded)
+    // Text, base64, text, base64, text: nothing else is cut.
+    expect(parts).toHaveLength(5)
   })
 
   it('gives links without base64 for url, and both when no format was asked', () => {

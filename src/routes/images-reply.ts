@@ -4,10 +4,10 @@ import type { ImageQuality } from '../request/fields.ts'
 import type { ImagesResponseFormat } from '../request/images.ts'
 
 /**
- * The Images API's JSON reply, made as bytes. An image's base64 is a few hundred KB: as a string
- * it would be made, JSON-stringified and encoded again as UTF-8, each a copy or worse. Base64
- * needs no JSON escaping, so each `b64_json` is written straight into the reply's bytes instead:
- * the upstream's own text when it came in the standard spelling, else encoded in place.
+ * The Images API's JSON reply, made as byte parts. An image's base64 is a few hundred KB to a few
+ * MB: as a string it would be made, JSON-stringified and encoded again as UTF-8, each a copy or
+ * worse. Base64 needs no JSON escaping, so each `b64_json` is a part of its own between the
+ * JSON's: the upstream's own text when it came in the standard spelling, else encoded once.
  */
 
 type ImageItem = { url?: string; b64_json?: string; revised_prompt?: string }
@@ -66,36 +66,34 @@ function imagesReply(result: GenerationResult, options: ImagesReplyOptions) {
   }
 }
 
-/** The reply's JSON as UTF-8, with every image's base64 in its `b64_json`. */
-export function imagesReplyBody(
+/** The reply's JSON as UTF-8 parts, with every image's base64 in its `b64_json`. */
+export function imagesReplyParts(
   result: GenerationResult,
   options: ImagesReplyOptions,
-): Uint8Array<ArrayBuffer> {
+): Uint8Array[] {
   return withBase64(JSON.stringify(imagesReply(result, options)), result.images)
 }
 
 /**
- * `json` as UTF-8, with each empty `"b64_json":""` in it filled, in order, with the base64 of
- * `images` (fewer fields than images: the rest are left out).
+ * `json` as UTF-8 parts, with each empty `"b64_json":""` in it filled, in order, with the base64
+ * of `images` (fewer fields than images: the rest are left out). The parts are sent as they
+ * are (http/parts-body.ts): an image's base64 is the upstream's own text, a view of its reply,
+ * when it came in the standard spelling, else encoded into a part of its own.
  */
-export function withBase64(json: string, images: GeneratedRecord[]): Uint8Array<ArrayBuffer> {
+export function withBase64(json: string, images: GeneratedRecord[]): Uint8Array[] {
   // Cut after each `"b64_json":"`, where its image goes. Inside a JSON string every quote is
   // escaped, so that spelling only occurs where the reply put the field: once per image, in order.
-  const texts = json.split(/(?<="b64_json":")/).map((text) => encoder.encode(text))
-  const inline = images.slice(0, texts.length - 1)
-  let length = 0
-  for (const text of texts) length += text.length
-  for (const image of inline) length += base64Length(image.bytes.length)
-  const body = new Uint8Array(length)
-  let at = 0
+  const texts = json.split(/(?<="b64_json":")/)
+  const parts: Uint8Array[] = []
   for (const [index, text] of texts.entries()) {
-    body.set(text, at)
-    at += text.length
-    const image = inline[index]
-    if (image?.base64) {
-      body.set(image.base64, at)
-      at += image.base64.length
-    } else if (image) at = encodeBase64Into(image.bytes, body, at)
+    parts.push(encoder.encode(text))
+    const image = index < texts.length - 1 ? images[index] : undefined
+    if (image?.base64) parts.push(image.base64)
+    else if (image?.bytes.length) {
+      const base64 = new Uint8Array(base64Length(image.bytes.length))
+      encodeBase64Into(image.bytes, base64)
+      parts.push(base64)
+    }
   }
-  return body
+  return parts
 }

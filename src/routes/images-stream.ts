@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { errorBody } from '../errors.ts'
 import type { GenerationResult } from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
-import { eventStream, SSE_HEADERS } from '../http/event-stream.ts'
+import { eventStream, JsonParts, SSE_HEADERS } from '../http/event-stream.ts'
 import type { ImageQuality } from '../request/fields.ts'
 import type { AppEnv } from '../services.ts'
 import { outputEcho, withBase64 } from './images-reply.ts'
@@ -54,7 +54,7 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
             ...outputEcho(image, quality),
             usage: NO_USAGE,
           }
-          send(withBase64(JSON.stringify(event), [image]), type)
+          send(new JsonParts(withBase64(JSON.stringify(event), [image])), type)
         }
       } catch (error) {
         // onError never sees a failure inside a stream: it is recorded here, and told in it.

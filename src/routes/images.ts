@@ -5,12 +5,13 @@ import { checkRoutes } from '../generate/output-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { readFormOrJson } from '../http/form-body.ts'
 import { ownOrigins, publicOrigin } from '../http/origin.ts'
+import { partsResponse } from '../http/parts-body.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parseEditsBody, parseVariationsBody } from '../request/edits.ts'
 import { type ImagesCall, parseImagesBody } from '../request/images.ts'
 import type { AppEnv } from '../services.ts'
-import { imagesReplyBody } from './images-reply.ts'
+import { imagesReplyParts } from './images-reply.ts'
 import { imageEventStream } from './images-stream.ts'
 
 /**
@@ -42,13 +43,13 @@ async function answerImages(
   }
   if (call.stream) return imageEventStream(c, { kind, quality: image.quality, generate })
   const result = await generate(c.req.raw.signal)
-  const body = imagesReplyBody(result, {
+  const parts = imagesReplyParts(result, {
     format: responseFormat,
     quality: image.quality,
     origin: publicOrigin(c.req.raw, services.config.publicUrl),
     now: services.now(),
   })
-  return c.body(body, 200, {
+  return partsResponse(c, parts, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-store',
   })

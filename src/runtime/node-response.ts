@@ -1,5 +1,6 @@
 import { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { takeParts } from '../http/parts-body.ts'
 
 /**
  * Server-sent events written to the socket by the Node entry itself, rather than by
@@ -76,4 +77,34 @@ function drained(outgoing: ServerResponse): Promise<void> {
     outgoing.once('drain', done)
     outgoing.once('close', done)
   })
+}
+
+/**
+ * Sends a `partsResponse` (http/parts-body.ts) no one has read: its parts written as they are,
+ * in one writev with the headers, rather than joined into one buffer first (a 2 MB copy for a
+ * FLUX.2 image's `b64_json`). The headers are the ones @hono/node-server would write for the
+ * joined body, Content-Length included. Null leaves every other response to the adapter.
+ */
+export function sendParts(response: Response, outgoing: unknown): Response | null {
+  if (!(outgoing instanceof ServerResponse) || outgoing.headersSent) return null
+  const parts = takeParts(response)
+  if (!parts) return null
+  const head: Record<string, string | string[] | number> = {}
+  const cookies: string[] = []
+  for (const [name, value] of response.headers) {
+    if (name === 'set-cookie') cookies.push(value)
+    else head[name] = value
+  }
+  if (cookies.length > 0) head['set-cookie'] = cookies
+  head['content-type'] ??= 'text/plain; charset=UTF-8'
+  if (head['content-length'] === undefined) {
+    let length = 0
+    for (const part of parts) length += part.byteLength
+    head['Content-Length'] = length
+  }
+  outgoing.writeHead(response.status, head)
+  // Node's response corks its socket for the rest of this tick: headers and parts, one writev.
+  for (const part of parts) outgoing.write(part)
+  outgoing.end()
+  return RESPONSE_ALREADY_SENT
 }

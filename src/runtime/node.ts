@@ -5,12 +5,13 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
+import { writePartsDirectly } from '../http/parts-body.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
 import { withNodeBody } from './node-request.ts'
-import { sendEventStream } from './node-response.ts'
+import { sendEventStream, sendParts } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
 
 /**
@@ -102,11 +103,16 @@ export async function startNodeServer(
     clientAddress: (c) => getConnInfo(c).remote.address,
   })
   services.mount(app)
+  // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
+  writePartsDirectly()
   const server = serve({
     // A callback rather than an async function, whose frame would be held while the request waits.
     fetch: (request, bindings) =>
       Promise.resolve(app.fetch(withNodeBody(request, bindings), bindings)).then(
-        (response) => sendEventStream(response, bindings.outgoing) ?? response,
+        (response) =>
+          sendParts(response, bindings.outgoing) ??
+          sendEventStream(response, bindings.outgoing) ??
+          response,
       ),
     port: config.port,
     hostname: config.host,

@@ -54,6 +54,34 @@ describe('openai SDK client.images.generate', () => {
     expect(info).toEqual({ contentType: 'image/png', width: 1024, height: 1024 })
   })
 
+  it('sends b64_json with its Content-Length, also when an idempotency key reads it first', async () => {
+    // Without a key the entry writes the reply's parts itself; with one, the recording reads
+    // the body (joined) and the adapter sends that: the same reply either way.
+    for (const key of [undefined, 'b64-parts-1']) {
+      const response = await fetch(`${gateway.url}/v1/images/generations`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          'content-type': 'application/json',
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
+        body: JSON.stringify({
+          prompt: 'a lighthouse',
+          size: '512x512',
+          response_format: 'b64_json',
+        }),
+      })
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      expect(response.headers.get('content-length')).toBe(String(bytes.length))
+      expect(response.headers.get('transfer-encoding')).toBeNull()
+      expect(response.headers.get('content-type')).toBe('application/json')
+      expect(response.headers.get('x-request-id')).toEqual(expect.any(String))
+      const body = JSON.parse(new TextDecoder().decode(bytes))
+      const info = sniffImage(Buffer.from(body.data[0].b64_json, 'base64'))
+      expect(info).toEqual({ contentType: 'image/png', width: 512, height: 512 })
+    }
+  })
+
   it('returns an absolute url that serves the image', async () => {
     const result = await client.images.generate({
       prompt: 'a lighthouse at dusk',
