@@ -73,6 +73,16 @@ describe('encodeBase64', () => {
     expect(encodeBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'))
     expect(encodeBase64Url(bytes)).not.toMatch(/[+/=]/)
   })
+
+  it('spells short inputs (keys, spelled by hand) and long ones as Node does, at every length', () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7919 + 13) % 256)
+    for (let length = 0; length <= 300; length++) {
+      const slice = bytes.subarray(length % 5, (length % 5) + length)
+      expect(encodeBase64Url(slice)).toBe(Buffer.from(slice).toString('base64url'))
+    }
+    const edges = Uint8Array.of(0xff, 0xff, 0xff, 0xfb, 0xef, 0xbe, 0x00, 0x00, 0x00)
+    expect(encodeBase64Url(edges)).toBe(Buffer.from(edges).toString('base64url'))
+  })
 })
 
 describe('encodeBase64Into', () => {

@@ -192,7 +192,30 @@ export function encodeBase64(bytes: Uint8Array): string {
   return ascii.decode(out)
 }
 
+const URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+/** Inputs up to this size are spelled character by character: no buffer, decoder or regex. */
+const SHORT_URL_BYTES = 96
+
 /** URL-safe base64 without padding (image keys, content addresses). */
 export function encodeBase64Url(bytes: Uint8Array): string {
-  return encodeBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  if (bytes.length > SHORT_URL_BYTES) {
+    return encodeBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  }
+  let text = ''
+  const whole = bytes.length - (bytes.length % 3)
+  for (let i = 0; i < whole; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    text +=
+      URL_ALPHABET[n >> 18]! +
+      URL_ALPHABET[(n >> 12) & 63]! +
+      URL_ALPHABET[(n >> 6) & 63]! +
+      URL_ALPHABET[n & 63]!
+  }
+  const rest = bytes.length - whole
+  if (rest) {
+    const n = (bytes[whole]! << 16) | (rest === 2 ? bytes[whole + 1]! << 8 : 0)
+    text += URL_ALPHABET[n >> 18]! + URL_ALPHABET[(n >> 12) & 63]!
+    if (rest === 2) text += URL_ALPHABET[(n >> 6) & 63]!
+  }
+  return text
 }

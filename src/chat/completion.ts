@@ -1,3 +1,5 @@
+import { randomHex128 } from '../bytes/random.ts'
+
 /**
  * The OpenAI chat wire objects: the non-streaming `chat.completion` and the streaming
  * `chat.completion.chunk`s, built in one place so both replies agree on ids, models and usage.
@@ -16,7 +18,7 @@ export type Usage = { prompt_tokens: number; completion_tokens: number; total_to
 
 export function newCompletionMeta(model: string, nowMs: number): CompletionMeta {
   return {
-    id: `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`,
+    id: `chatcmpl-${randomHex128()}`,
     created: Math.floor(nowMs / 1000),
     model,
   }

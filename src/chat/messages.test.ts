@@ -1,9 +1,43 @@
 import { describe, expect, it } from 'vitest'
+import { GatewayError } from '../errors.ts'
+import { promptText } from '../request/field-schemas.ts'
 import { MAX_PROMPT_CHARS } from '../request/fields.ts'
+import { parseRequest } from '../request/request-error.ts'
 import { rejection } from '../request/testing.ts'
 import { messageText, promptOf } from './messages.ts'
 
 describe('promptOf', () => {
+  it('gives what the prompt field gives every door, at and around the cap', () => {
+    // Short text skips zod; what it returns must be zod's answer all the same.
+    const emoji = '🦊'
+    const texts = [
+      'a fox',
+      '  a fox \n\t',
+      '\u00a0a fox\u2003',
+      'x'.repeat(MAX_PROMPT_CHARS),
+      ` ${'x'.repeat(MAX_PROMPT_CHARS)} `,
+      'x'.repeat(MAX_PROMPT_CHARS + 1),
+      emoji.repeat(MAX_PROMPT_CHARS / 2),
+      emoji.repeat(MAX_PROMPT_CHARS / 2 + 1),
+      emoji.repeat(MAX_PROMPT_CHARS + 1),
+    ]
+    const outcome = (read: () => string) => {
+      try {
+        return read()
+      } catch (error) {
+        expect(error).toBeInstanceOf(GatewayError)
+        const { status, code, message, param } = error as GatewayError
+        return { status, code, message, param }
+      }
+    }
+    for (const text of texts) {
+      const param = 'messages.0.content'
+      expect(outcome(() => promptOf([{ role: 'user', content: text }]))).toEqual(
+        outcome(() => parseRequest(promptText, text, { param })),
+      )
+    }
+  })
+
   it('takes the last user message, trimmed', () => {
     expect(
       promptOf([

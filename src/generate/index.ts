@@ -1,5 +1,4 @@
 import { GatewayError } from '../errors.ts'
-import { withTimeout } from '../http/deadline.ts'
 import type { ImageSource } from '../request/fields.ts'
 import {
   contentAddress,
@@ -12,7 +11,7 @@ import {
 import { type InputContext, inputError, readInputImages } from './input-images.ts'
 import { inputShape, resolveModel, routesForInput } from './input-routes.ts'
 import { routesForOutput } from './output-routes.ts'
-import { drawImages, type Job, type JobInputs, preparePrompt } from './run.ts'
+import { drawImages, type Job, type JobInputs, preparePrompt, withDeadline } from './run.ts'
 import { createSingleFlight, type SingleFlight } from './single-flight.ts'
 import { readStored } from './stored.ts'
 import type { Gateway, GenerationEvent, GenerationInput, GenerationResult } from './types.ts'
@@ -86,9 +85,11 @@ export async function generateImages(
       resolved,
       deadline,
     }
+    // No signal of its own for the deadline: the pool cuts each attempt short at it, and the
+    // prompt's preparation has its own (preparePrompt).
     const result =
       params.seed === undefined
-        ? await withDeadline(job, signal, (bounded) => produce(job, bounded, onProgress, null))
+        ? await produce(job, signal, onProgress, null)
         : await coalesced(job, params.seed, signal, onProgress)
     return { ...result, elapsedMs: gateway.now() - started }
   } catch (error) {
@@ -119,14 +120,14 @@ async function coalesced(
   // Each caller keeps its own deadline: it holds even when the shared call never settles.
   const timeoutMs = job.deadline - job.gateway.now()
   return flights.run(address, { signal, timeoutMs, onEvent: onProgress }, (shared, emit) =>
-    withDeadline(job, shared, (bounded) => produce(job, bounded, emit, keys)),
+    produce(job, shared, emit, keys),
   )
 }
 
 /**
  * Reads the images under `keys` from the store, or prepares the prompt and draws them (storing
- * them under `keys` when given, else under fresh keys). Either way the prompt is announced
- * once it is known, and the result is built here.
+ * them under `keys` when given, else under fresh keys), all by the job's deadline. Either way
+ * the prompt is announced once it is known, and the result is built here.
  */
 async function produce(
   job: Job,
@@ -169,25 +170,4 @@ async function readInputs(
     throw inputError(400, 'invalid_image', 'The mask must be a PNG with transparency', 'mask')
   }
   return { images, mask }
-}
-
-/**
- * Runs `work` on a signal that also aborts at the job's deadline. Not an async function: its
- * frame would stay suspended for the whole upstream wait only to release the timer after it.
- */
-function withDeadline<T>(
-  job: Pick<Job, 'gateway' | 'deadline'>,
-  signal: AbortSignal,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const remaining = job.deadline - job.gateway.now()
-  const bounded = withTimeout(signal, Math.max(0, remaining), 'The request timed out')
-  let running: Promise<T>
-  try {
-    running = work(bounded.signal)
-  } catch (error) {
-    bounded.done()
-    return Promise.reject(error)
-  }
-  return running.finally(bounded.done)
 }

@@ -1,5 +1,6 @@
 import { configuredSecrets } from '../config.ts'
 import { GatewayError } from '../errors.ts'
+import { withTimeout } from '../http/deadline.ts'
 import { missingImageEnd } from '../image/complete.ts'
 import type { ImageInfo } from '../image/sniff.ts'
 import { sniffImage } from '../image/sniff.ts'
@@ -67,16 +68,42 @@ export const randomSeed = () => Math.floor(Math.random() * SEED_COUNT)
  */
 export const offsetSeed = (seed: number, index: number) => (seed + index) % SEED_COUNT
 
-/** Translates/optimizes the prompt (an LLM failure keeps the original, with a note). */
+/**
+ * Runs `work` on a signal that also aborts at the job's deadline. Not an async function: its
+ * frame would stay suspended for the whole upstream wait only to release the timer after it.
+ */
+export function withDeadline<T>(
+  job: Pick<Job, 'gateway' | 'deadline'>,
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const remaining = job.deadline - job.gateway.now()
+  const bounded = withTimeout(signal, Math.max(0, remaining), 'The request timed out')
+  let running: Promise<T>
+  try {
+    running = work(bounded.signal)
+  } catch (error) {
+    bounded.done()
+    return Promise.reject(error)
+  }
+  return running.finally(bounded.done)
+}
+
+/**
+ * Translates/optimizes the prompt (an LLM failure keeps the original, with a note), by the
+ * job's deadline.
+ */
 export async function preparePrompt(job: Job, signal: AbortSignal): Promise<PromptedImage> {
   const { gateway, input, resolved } = job
   const maxLength = Math.max(...resolved.routes.map((r) => r.model.capabilities.maxPromptLength))
   const prepared = gateway.preparePrompt
-    ? await gateway.preparePrompt(input.prompt, {
-        optimize: input.optimize ?? false,
-        maxLength,
-        signal,
-      })
+    ? await withDeadline(job, signal, (bounded) =>
+        gateway.preparePrompt!(input.prompt, {
+          optimize: input.optimize ?? false,
+          maxLength,
+          signal: bounded,
+        }),
+      )
     : { prompt: input.prompt, promptModel: null }
   return { ...prepared, size: fitRequest(input, resolved.routes[0]!.model.capabilities).size }
 }

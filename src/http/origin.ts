@@ -11,3 +11,12 @@ export function ownOrigins(request: Request, publicUrl: string | undefined): str
   const own = new URL(request.url).origin
   return publicUrl && publicUrl !== own ? [publicUrl, own] : [own]
 }
+
+/**
+ * The origin links point at, then the request's own (the same one when PUBLIC_URL is unset): a
+ * door's `origins` for its links and its own `/image/{key}` inputs, the URL parsed once.
+ */
+export function linkOrigins(request: Request, publicUrl: string | undefined): [string, string] {
+  const own = new URL(request.url).origin
+  return [publicUrl ?? own, own]
+}

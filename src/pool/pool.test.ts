@@ -232,6 +232,25 @@ describe('runWithFailover', () => {
     expect(Date.now() - started).toBeLessThan(2_000)
   })
 
+  it('answers 504 when the deadline cuts an attempt short, even on a clock behind its timer', async () => {
+    // The run's signal does not carry the deadline: the attempt's own timer is the deadline's,
+    // and a clock that has not reached it yet (a timer may fire a little early) changes nothing.
+    const { state, options } = clock()
+    const hanging = route('hanging')
+    const error = await runWithFailover([hanging], (_, signal) => untilAborted(signal), {
+      ...options({ deadline: state.now + 30 }),
+    }).then(
+      () => {
+        throw new Error('expected a failure')
+      },
+      (thrown: GatewayError) => thrown,
+    )
+    expect(error).toMatchObject({ status: 504, code: 'timeout' })
+    expect(error.message).toMatch(/hanging: no answer in time/)
+    // The deadline's doing, not the target's.
+    expect(hanging.target.health.failureStreak).toBe(0)
+  })
+
   it('gives up a wait when the injected clock does not move with timers', async () => {
     const { options } = clock()
     const cooling = route('cooling')

@@ -15,9 +15,12 @@ import {
 import { reportOutcome, syncFleet } from './shared-state.ts'
 
 export type PoolRunOptions = {
-  /** Aborts when the client goes away or the request deadline passes. */
+  /** Aborts when the client goes away (or, for a caller's own reasons, earlier). */
   signal: AbortSignal
-  /** Epoch ms by which the whole request must end (REQUEST_TIMEOUT). */
+  /**
+   * Epoch ms by which the whole request must end (REQUEST_TIMEOUT): no attempt begins after it,
+   * and each one is cut short at it, so `signal` need not carry it.
+   */
   deadline: number
   /** Longest single upstream attempt (UPSTREAM_TIMEOUT). */
   attemptTimeoutMs: number
@@ -75,6 +78,8 @@ export async function runWithFailover<T>(
   const failures: GatewayError[] = []
   const tried = new Set<Route>()
   let attempts = 0
+  /** An attempt was cut off by the request deadline (its timer may run a little ahead of now()). */
+  let deadlineHit = false
   for (;;) {
     if (options.signal.aborted || options.deadline - now() <= 0) break
     syncFleet(routes, now()) // rests other instances published (no-op without hooks)
@@ -91,8 +96,9 @@ export async function runWithFailover<T>(
     }
     tried.add(route)
     const remaining = options.deadline - now()
-    // Given only what is left of the request, less than its own UPSTREAM_TIMEOUT.
-    const cutShort = remaining < options.attemptTimeoutMs
+    // Given only what is left of the request, no more than its own UPSTREAM_TIMEOUT: then its
+    // timer is the request deadline's.
+    const cutShort = remaining <= options.attemptTimeoutMs
     const timeLimit = Math.min(options.attemptTimeoutMs, remaining)
     const { health } = route.target
     const lease = recordAttempt(health, now(), timeLimit)
@@ -101,7 +107,7 @@ export async function runWithFailover<T>(
     const { signal, done } = withTimeout(
       options.signal,
       timeLimit,
-      'The upstream attempt timed out',
+      cutShort ? 'The request timed out' : 'The upstream attempt timed out',
     )
     try {
       const value = await attempt(route, signal)
@@ -126,6 +132,7 @@ export async function runWithFailover<T>(
         // deadline's doing. Counting it would let slow first targets open healthy circuits.
         releaseProbe(health, lease)
         failures.push(error)
+        deadlineHit = true
         break
       }
       recordFailure(health, error, now(), lease)
@@ -136,7 +143,12 @@ export async function runWithFailover<T>(
       done()
     }
   }
-  throw finalError(routes, failures, options, now())
+  throw finalError(
+    routes,
+    failures,
+    options,
+    deadlineHit ? Math.max(now(), options.deadline) : now(),
+  )
 }
 
 /** When the first of `routes` may be tried again; Infinity when all are disabled (or none). */

@@ -1,4 +1,5 @@
 import { encodeBase64 } from '../bytes/base64.ts'
+import { randomHex128 } from '../bytes/random.ts'
 import { usageOf } from '../chat/completion.ts'
 import type { GeneratedRecord, GenerationResult } from '../generate/index.ts'
 
@@ -21,8 +22,7 @@ export type ResponseMeta = {
 }
 
 /** A new id in OpenAI's style: `resp_...`, `msg_...`, `ig_...`. */
-export const newItemId = (prefix: 'resp' | 'msg' | 'ig') =>
-  `${prefix}_${crypto.randomUUID().replace(/-/g, '')}`
+export const newItemId = (prefix: 'resp' | 'msg' | 'ig') => `${prefix}_${randomHex128()}`
 
 export function newResponseMeta(
   request: { instructions: string | null; tools: unknown[] },

@@ -32,7 +32,7 @@ import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { SSE_HEADERS } from '../http/event-stream.ts'
-import { publicOrigin } from '../http/origin.ts'
+import { linkOrigins } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -103,7 +103,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const index = lastUserIndex(request.messages)
     const parsed = drawablePrompt(original, `messages.${index}.content`)
     // Links to this gateway's own /image/{key} are read from the store, not fetched.
-    const origins = [publicOrigin(c.req.raw, config.publicUrl), new URL(c.req.url).origin]
+    const origins = linkOrigins(c.req.raw, config.publicUrl)
     const images = editImages(request.messages, {
       index,
       edit: parsed.edit === true,

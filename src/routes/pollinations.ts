@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import { badRequest } from '../errors.ts'
 import { generateImages } from '../generate/index.ts'
-import { publicOrigin } from '../http/origin.ts'
+import { linkOrigins } from '../http/origin.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parsePollinationsRequest } from '../request/pollinations.ts'
 import type { AppEnv } from '../services.ts'
@@ -53,7 +53,7 @@ async function serve(c: Context<AppEnv>): Promise<Response> {
     optimize,
     signal: c.req.raw.signal,
     // Links to this gateway's own /image/{key} are read from the store, not fetched.
-    origins: [publicOrigin(c.req.raw, services.config.publicUrl), new URL(c.req.url).origin],
+    origins: linkOrigins(c.req.raw, services.config.publicUrl),
   })
   const drawn = result.images[0]!
   addLogFields(c, { direct: 'generated', ...generationLogFields(result) })

@@ -20,7 +20,7 @@ import { checkRoutes } from '../generate/output-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { SSE_HEADERS } from '../http/event-stream.ts'
-import { publicOrigin } from '../http/origin.ts'
+import { linkOrigins } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -58,7 +58,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       throw badRequest('--edit is for chat; send the image to edit as an input_image.', input.param)
     }
     // Links to this gateway's own /image/{key} are read from the store, not fetched.
-    const origins = [publicOrigin(c.req.raw, config.publicUrl), new URL(c.req.url).origin]
+    const origins = linkOrigins(c.req.raw, config.publicUrl)
     for (const [position, image] of input.images.entries()) {
       const name = input.images.length > 1 ? `image ${position + 1}` : 'image'
       checkImageLink(image.url, origins, { name, param: image.param })

@@ -29,8 +29,35 @@ type ResponseOptions = {
 /** The Response for a response head; its body streams from the socket. */
 export function toResponse(incoming: IncomingMessage, options: ResponseOptions): Response {
   const status = incoming.statusCode ?? 0
-  const headers = new Headers()
   const raw = incoming.rawHeaders
+  // Headers handed to a Response are sorted and copied into its own: an uncompressed reply's
+  // (nearly every one) go straight into the Response's, which the body does not wait for.
+  const compressed = raw.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'content-encoding')
+  const headers = compressed ? appendHeaders(new Headers(), raw) : undefined
+  const init = { status, statusText: incoming.statusMessage, headers }
+  const empty = NULL_BODY_STATUSES.has(status) || options.method === 'HEAD'
+  let response: Response
+  try {
+    response = empty
+      ? new PlatformResponse(null, init)
+      : new SocketResponse(
+          decoded(incoming, headers?.get('content-encoding') ?? null),
+          options,
+          init,
+        )
+  } catch (error) {
+    incoming.destroy() // a status fetch cannot represent (600 and up)
+    throw new TypeError('fetch failed', { cause: error })
+  }
+  if (!headers) appendHeaders(response.headers, raw)
+  if (empty) incoming.resume()
+  Object.defineProperty(response, 'url', { value: options.url.href })
+  if (options.redirected) Object.defineProperty(response, 'redirected', { value: true })
+  return response
+}
+
+/** Adds the raw name/value pairs to `headers`, as they came. */
+function appendHeaders(headers: Headers, raw: string[]): Headers {
   for (let i = 0; i < raw.length; i += 2) {
     try {
       headers.append(raw[i]!, raw[i + 1]!)
@@ -38,21 +65,7 @@ export function toResponse(incoming: IncomingMessage, options: ResponseOptions):
       // A header value fetch's Headers refuses (a stray control character): dropped, not fatal.
     }
   }
-  const init = { status, statusText: incoming.statusMessage, headers }
-  const empty = NULL_BODY_STATUSES.has(status) || options.method === 'HEAD'
-  let response: Response
-  try {
-    response = empty
-      ? new PlatformResponse(null, init)
-      : new SocketResponse(decoded(incoming, headers.get('content-encoding')), options, init)
-  } catch (error) {
-    incoming.destroy() // a status fetch cannot represent (600 and up)
-    throw new TypeError('fetch failed', { cause: error })
-  }
-  if (empty) incoming.resume()
-  Object.defineProperty(response, 'url', { value: options.url.href })
-  if (options.redirected) Object.defineProperty(response, 'redirected', { value: true })
-  return response
+  return headers
 }
 
 /** Decoders for a Content-Encoding list, outermost last; null when one is unknown. */

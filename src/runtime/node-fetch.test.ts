@@ -196,6 +196,27 @@ describe('createNodeFetch', () => {
     expect(server.sockets()).toBe(1)
   })
 
+  it("gives the headers the platform's fetch gives, compressed or not", async () => {
+    const server = await serve((seen, response) => {
+      const gzip = seen.path === '/gzip'
+      response.setHeader('set-cookie', ['a=1', 'b=2'])
+      response.setHeader('X-Twice', ['one', 'two'])
+      response.writeHead(200, {
+        'Content-Type': 'text/plain',
+        ...(gzip && { 'Content-Encoding': 'gzip' }),
+      })
+      response.end(gzip ? gzipSync('squeezed') : 'plain')
+    })
+    for (const path of ['/plain', '/gzip']) {
+      const ours = await fresh()(`${server.url}${path}`)
+      const platform = await fetch(`${server.url}${path}`)
+      const names = (headers: Headers) => [...headers].filter(([name]) => name !== 'date')
+      expect(names(ours.headers)).toEqual(names(platform.headers))
+      expect(ours.headers.get('x-twice')).toBe('one, two')
+      expect(await ours.text()).toBe(await platform.text())
+    }
+  })
+
   it('decodes a gzip body', async () => {
     const server = await serve((_seen, response) => {
       response.writeHead(200, { 'content-encoding': 'gzip' })

@@ -2,6 +2,7 @@ import { constants, createReadStream } from 'node:fs'
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { randomHex128 } from '../bytes/random.ts'
 import { isImageKey } from './keys.ts'
 import { decodeMeta } from './meta.ts'
 import type { ImageMeta, ListableImageStore } from './types.ts'
@@ -143,6 +144,11 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
   const pathOf = (key: string) => join(dir, `${key}.img`)
   const folder = await open(dir, 'r')
   const syncFolder = sharedSync(() => folder.sync())
+  // Temp names need only be unique, not secret: two puts of one content key may overlap, here
+  // or in another process sharing the folder. This store's own random tag and a count of its
+  // puts make them so without a random draw per put.
+  const writer = randomHex128()
+  let puts = 0
 
   /** The record's header, with its file left open for the image; null when absent or corrupt. */
   async function readRecord(path: string): Promise<FileRecord | null> {
@@ -232,7 +238,7 @@ export async function fsStorage(options: FsStorageOptions): Promise<FsImageStore
       const head = new Uint8Array(4 + header.length)
       new DataView(head.buffer).setUint32(0, header.length)
       head.set(header, 4)
-      const temp = join(dir, `.tmp-${key}-${crypto.randomUUID()}`)
+      const temp = join(dir, `.tmp-${key}-${writer}-${(puts++).toString(36)}`)
       try {
         const handle = await open(temp, DURABLE_WRITE)
         try {
