@@ -8,7 +8,7 @@ import { messageText, promptOf } from './messages.ts'
 
 describe('promptOf', () => {
   it('gives what the prompt field gives every door, at and around the cap', () => {
-    // Short text skips zod; what it returns must be zod's answer all the same.
+    // The chat door's prompt is read by the same rules as every other door's prompt field.
     const emoji = '🦊'
     const texts = [
       'a fox',

@@ -1,7 +1,6 @@
 import { badRequest } from '../errors.ts'
 import type { ChatMessage } from '../request/chat.ts'
 import { promptText } from '../request/field-schemas.ts'
-import { MAX_PROMPT_CHARS } from '../request/fields.ts'
 import { parseRequest } from '../request/request-error.ts'
 
 export type { ChatMessage }
@@ -36,9 +35,6 @@ export function promptOf(messages: MessageLike[], field = 'messages'): string {
   const text = messageText(messages[index]!.content)
   const param = `${field}.${index}.content`
   if (!text.trim()) throw badRequest('The last user message has no text to draw.', param)
-  // No more UTF-16 units than the cap is no more code points either: promptText's result
-  // (the text trimmed) without zod. Longer text is zod's to count and refuse, as on other doors.
-  if (text.length <= MAX_PROMPT_CHARS) return text.trim()
   // The same length rule, code and wording as the prompt field of the other doors.
   return parseRequest(promptText, text, { param })
 }

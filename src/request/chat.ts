@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { aspectRatio } from './aspect-ratio.ts'
-import { described, pickedModelName, pickModelName, seedNumber } from './field-schemas.ts'
+import { described, pickedModelName, seedNumber } from './field-schemas.ts'
 import { parseRequest } from './request-error.ts'
 
 /**
@@ -81,71 +81,5 @@ export type ChatBody = z.output<typeof chatBody>
 
 /** Validates the body; throws a 400 naming the field at fault (`messages.2.content`). */
 export function parseChatBody(body: unknown): ChatBody {
-  return commonChatBody(body) ?? parseRequest(chatBody, body)
-}
-
-/**
- * The shape nearly every client sends (`messages` of `{role, content}` strings, a `model`, a
- * `stream` flag, fields the schema does not read) read without zod, which takes several times
- * as long for it; null for any other body. Its result is the one `chatBody` gives, key order
- * included (chat.test.ts compares the two over thousands of bodies); every other body, and so
- * every error, is zod's to read.
- */
-export function commonChatBody(body: unknown): ChatBody | null {
-  if (!isPlainObject(body)) return null
-  let messages: ChatMessage[] | null = null
-  for (const key of Object.keys(body)) {
-    const value = body[key]
-    switch (key) {
-      case 'messages':
-        messages = plainMessages(value)
-        if (!messages) return null
-        break
-      case 'stream':
-        if (value !== undefined && value !== null && typeof value !== 'boolean') return null
-        break
-      case 'stream_options':
-      case 'seed':
-      case 'modalities':
-      case 'image_config':
-        if (value !== undefined && value !== null) return null
-        break
-      // JSON.parse makes it an own key; zod would copy it into its object's prototype.
-      case '__proto__':
-        return null
-    }
-  }
-  if (!messages) return null
-  return {
-    messages,
-    model: pickModelName(body.model),
-    stream: body.stream === true,
-    includeUsage: false,
-    seed: undefined,
-    imagesOut: false,
-    ratioSize: undefined,
-  }
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-
-/** Messages whose role and content are strings, copied as zod's looseObject copies them. */
-function plainMessages(value: unknown): ChatMessage[] | null {
-  if (!Array.isArray(value)) return null
-  const messages: ChatMessage[] = []
-  for (const message of value) {
-    if (!isPlainObject(message)) return null
-    const { role, content } = message
-    if (typeof role !== 'string' || typeof content !== 'string') return null
-    const copy: ChatMessage = { role, content }
-    for (const key of Object.keys(message)) {
-      if (key === 'role' || key === 'content') continue
-      const extra = message[key]
-      if (extra === undefined || key === '__proto__') return null
-      copy[key] = extra
-    }
-    messages.push(copy)
-  }
-  return messages
+  return parseRequest(chatBody, body)
 }

@@ -127,14 +127,19 @@ export const modelId = z
  * picked. An unusable one (not a string, empty, or longer than any model id) reads as absent,
  * so the default model draws it.
  */
-export const pickModelName = (value: unknown): string | undefined =>
-  typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined
-export const pickedModelName = z.pipe(z.optional(z.unknown()), z.transform(pickModelName)).check(
-  z.meta({
-    type: 'string',
-    description: 'Any name; one /v1/models does not list draws with the default model.',
-  }),
-)
+export const pickedModelName = z
+  .pipe(
+    z.optional(z.unknown()),
+    z.transform((value) =>
+      typeof value === 'string' && value && value.length <= MAX_MODEL_CHARS ? value : undefined,
+    ),
+  )
+  .check(
+    z.meta({
+      type: 'string',
+      description: 'Any name; one /v1/models does not list draws with the default model.',
+    }),
+  )
 
 /** `WIDTHxHEIGHT`: `x` is OpenAI's form; `X`, `*` and `×` are typed by people and some APIs. */
 const SIZE = /^\s*(\d{1,5})\s*[xX*×]\s*(\d{1,5})\s*$/
