@@ -195,6 +195,15 @@ async function main(): Promise<void> {
         `cold run ${run + 1}: first request CPU ms ${firsts}; slowest of 2-${SEQUENTIAL}: ${slowest.join(' | ')}`,
       )
     }
+    // Which of the early requests stay above the rest (first-run compilation, tier-up, GC).
+    for (const [index, candidate] of candidates.entries()) {
+      const byRequest = cold[index]![0]!.later.map((_, i) =>
+        median(cold[index]!.map((run) => run.later[i]!.mainMs)).toFixed(1),
+      )
+      console.log(
+        `${candidate.name}: main-thread CPU ms of requests 2-${SEQUENTIAL}, median: ${byRequest.join(' ')}`,
+      )
+    }
     const hot = await steady(candidates, env)
     console.log(`steady: CPU ms/req ${hot.map((r) => r.cpuPerRequest.toFixed(2)).join(' | ')}`)
     const cold1 = (name: string, pick: (run: Cold) => number): Figures => ({
