@@ -22,6 +22,7 @@ const NODE_ONLY = new Set([
   'src/runtime/node-request.ts',
   'src/runtime/node-response.ts',
   'src/runtime/node-log-lines.ts',
+  'src/runtime/node-form.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',
