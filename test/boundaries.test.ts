@@ -23,6 +23,7 @@ const NODE_ONLY = new Set([
   'src/runtime/node-response.ts',
   'src/runtime/node-log-lines.ts',
   'src/runtime/node-form.ts',
+  'src/runtime/node-request-testing.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

@@ -1,9 +1,8 @@
-import { type AddressInfo, connect } from 'node:net'
-import { serve } from '@hono/node-server'
+import { connect } from 'node:net'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it } from 'vitest'
 import { IncomingHeaders } from './node-headers.ts'
-import { withNodeBody } from './node-request.ts'
+import { closeNodeEntry, listenAsNodeEntry } from './node-request-testing.ts'
 
 /** The adapter's Headers for the same raw list: what IncomingHeaders must answer like. */
 const adapterHeaders = (raw: string[]) => {
@@ -108,19 +107,7 @@ describe('IncomingHeaders', () => {
   })
 })
 
-type Server = ReturnType<typeof serve>
-let server: Server | undefined
-afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
-
-async function listen(app: Hono): Promise<number> {
-  server = serve({
-    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
-    port: 0,
-    hostname: '127.0.0.1',
-  })
-  await new Promise((resolve) => server!.once('listening', resolve))
-  return (server!.address() as AddressInfo).port
-}
+afterEach(closeNodeEntry)
 
 /** Sends `head` and `body` as they are (repeated fields included); resolves with the reply. */
 function rawRequest(port: number, head: string, body = ''): Promise<string> {
@@ -145,7 +132,7 @@ describe('the headers a Node request carries', () => {
     app.get('/', (c) => c.json(seen(c)))
     // A chunked body goes through the adapter's full Request, which copies the headers.
     app.post('/', async (c) => c.json({ ...seen(c), body: await c.req.text() }))
-    const port = await listen(app)
+    const port = (await listenAsNodeEntry(app)).port
     const head =
       'Host: gw\r\nConnection: close\r\nAuthorization: Bearer a\r\nauthorization: Bearer b\r\nCookie: x=1\r\nCookie: y=2'
     const expected = {

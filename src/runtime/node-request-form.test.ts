@@ -1,11 +1,9 @@
 import { request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GatewayError } from '../errors.ts'
 import { readFormOrJson } from '../http/form-body.ts'
-import { withNodeBody } from './node-request.ts'
+import { closeNodeEntry, listenAsNodeEntry } from './node-request-testing.ts'
 
 /**
  * A form read on Node from the buffered body (node-form.ts) against the same form read by the
@@ -13,9 +11,7 @@ import { withNodeBody } from './node-request.ts'
  * fields, files and refusals, and on Node without the adapter's full Request.
  */
 
-type Server = ReturnType<typeof serve>
-let server: Server | undefined
-afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
+afterEach(closeNodeEntry)
 
 /** True once the adapter has built its full undici Request for this light one. */
 const adapterRequestBuilt = (request: Request) =>
@@ -47,16 +43,6 @@ function formApp(): Hono {
   return app
 }
 
-async function listen(app: Hono): Promise<string> {
-  server = serve({
-    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
-    port: 0,
-    hostname: '127.0.0.1',
-  })
-  await new Promise((resolve) => server!.once('listening', resolve))
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`
-}
-
 const png = Uint8Array.from({ length: 2000 }, (_, i) => (i * 31) % 256)
 
 function form(): FormData {
@@ -86,7 +72,7 @@ async function serialized(
 describe('a form read on Node from the buffered body', () => {
   it('gives the fields the platform gives, without the full Request', async () => {
     const app = formApp()
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const { bytes, type } = await serialized(form())
     const post = { method: 'POST', body: bytes, headers: { 'content-type': type } }
     const onNode = await (await fetch(base, post)).json()
@@ -106,7 +92,7 @@ describe('a form read on Node from the buffered body', () => {
 
   it('refuses the forms the platform refuses, with the same answer', async () => {
     const app = formApp()
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const { bytes, type } = await serialized(form())
     const cases: [Uint8Array<ArrayBuffer> | string, string][] = [
       [bytes, 'multipart/form-data'], // no boundary
@@ -142,7 +128,7 @@ describe('a form read on Node from the buffered body', () => {
       answer = await readFormOrJson(c).catch((error: GatewayError) => error.status)
       return c.text('')
     })
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const outgoing = httpRequest(base, {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=abc', 'content-length': '1000' },

@@ -1,24 +1,9 @@
 import { request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it } from 'vitest'
-import { withNodeBody } from './node-request.ts'
+import { closeNodeEntry, listenAsNodeEntry } from './node-request-testing.ts'
 
-type Server = ReturnType<typeof serve>
-let server: Server | undefined
-afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())))
-
-/** Serves `app` through the adapter as the Node entry does; resolves with its base URL. */
-async function listen(app: Hono): Promise<string> {
-  server = serve({
-    fetch: (request, bindings) => app.fetch(withNodeBody(request, bindings), bindings),
-    port: 0,
-    hostname: '127.0.0.1',
-  })
-  await new Promise((resolve) => server!.once('listening', resolve))
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`
-}
+afterEach(closeNodeEntry)
 
 /** True once the adapter has built its full undici Request for this light one. */
 const adapterRequestBuilt = (request: Request) =>
@@ -34,7 +19,7 @@ describe('withNodeBody', () => {
       const { aborted } = c.req.raw.signal
       return c.json({ json, aborted, built: adapterRequestBuilt(c.req.raw) })
     })
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const body = JSON.stringify({ prompt: 'ä red fox', n: 1 })
     const response = await fetch(base, { method: 'POST', body })
     expect(await response.json()).toEqual({
@@ -50,7 +35,7 @@ describe('withNodeBody', () => {
       const buffer = await c.req.raw.arrayBuffer()
       return c.json({ length: buffer.byteLength, text: new TextDecoder().decode(buffer) })
     })
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const response = await fetch(base, { method: 'POST', body: 'x'.repeat(5000) })
     expect(await response.json()).toEqual({ length: 5000, text: 'x'.repeat(5000) })
   })
@@ -58,7 +43,7 @@ describe('withNodeBody', () => {
   it('leaves a chunked body to the adapter, which still reads it', async () => {
     const app = new Hono()
     app.post('/', async (c) => c.text(await c.req.text()))
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     const body = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('one, '))
@@ -83,7 +68,7 @@ describe('withNodeBody', () => {
       finished = c.req.raw.signal
       return c.text('ok')
     })
-    const base = await listen(app)
+    const base = (await listenAsNodeEntry(app)).url
     expect(await (await fetch(`${base}/quick`)).text()).toBe('ok')
     const outgoing = httpRequest(`${base}/hang`)
     outgoing.on('error', () => {})
