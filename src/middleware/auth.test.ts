@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
+import { webSha256 } from '../services.ts'
 import { bearerKey, createKeyChecker } from './auth.ts'
 
 describe('createKeyChecker', () => {
   it('accepts anything, even nothing, when no key is configured', async () => {
-    const check = createKeyChecker([])
+    const check = createKeyChecker([], webSha256)
     expect(await check(undefined)).toBe(true)
     expect(await check('whatever')).toBe(true)
   })
 
   it('accepts exactly the configured keys', async () => {
-    const check = createKeyChecker(['alpha-key', 'beta-key'])
+    const check = createKeyChecker(['alpha-key', 'beta-key'], webSha256)
     expect(await check('alpha-key')).toBe(true)
     expect(await check('beta-key')).toBe(true)
     for (const wrong of [

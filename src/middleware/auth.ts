@@ -1,10 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
 import { GatewayError } from '../errors.ts'
-import type { AppEnv } from '../services.ts'
+import type { AppEnv, Sha256 } from '../services.ts'
 
 const encoder = new TextEncoder()
-const digest = async (text: string) =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
 
 /** Whether a presented client key is one of the configured ones (any key when none is). */
 export type KeyChecker = (presented: string | undefined) => Promise<boolean>
@@ -15,7 +13,8 @@ export type KeyChecker = (presented: string | undefined) => Promise<boolean>
  * configured key is compared, so which key matched does not leak either. Built once per app
  * (services.ts); every door that takes a key asks this one.
  */
-export function createKeyChecker(keys: string[]): KeyChecker {
+export function createKeyChecker(keys: string[], sha256: Sha256): KeyChecker {
+  const digest = async (text: string) => await sha256(encoder.encode(text))
   let hashed: Promise<Uint8Array[]> | undefined
   return async (presented) => {
     if (keys.length === 0) return true

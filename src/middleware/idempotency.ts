@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { concatBytes } from '../bytes/concat.ts'
 import { GatewayError } from '../errors.ts'
-import type { AppEnv, Services } from '../services.ts'
+import type { AppEnv, Services, Sha256 } from '../services.ts'
 import { bearerKey } from './auth.ts'
 import { fingerprintBytes } from './body-fingerprint.ts'
 import { clientIp } from './rate-limit.ts'
@@ -45,9 +45,9 @@ const MAX_REPLAY_MS = 10 * 60_000
 /** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
 const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
 
-async function sha256(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+async function hashText(sha256: Sha256, data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
-  return encodeBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+  return encodeBase64(await sha256(bytes))
 }
 
 /**
@@ -83,6 +83,7 @@ function replayable(recording: Recording): boolean {
  * it sends again, so one digest of who sends which body to which route is both.
  */
 async function nameRequest(
+  sha256: Sha256,
   route: string,
   scope: string,
   key: string | undefined,
@@ -90,10 +91,13 @@ async function nameRequest(
 ): Promise<{ id: string; fingerprint: string }> {
   if (key === undefined) {
     const named = new TextEncoder().encode(`${scope}\nretry ${route}\n`)
-    const id = await sha256(concatBytes([named, body]) as Uint8Array<ArrayBuffer>)
+    const id = await hashText(sha256, concatBytes([named, body]) as Uint8Array<ArrayBuffer>)
     return { id, fingerprint: id }
   }
-  const [id, bodyHash] = await Promise.all([sha256(`${scope}\nkey ${key}`), sha256(body)])
+  const [id, bodyHash] = await Promise.all([
+    hashText(sha256, `${scope}\nkey ${key}`),
+    hashText(sha256, body),
+  ])
   return { id, fingerprint: route + bodyHash }
 }
 
@@ -143,6 +147,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
     const body = fingerprintBytes(await c.req.arrayBuffer(), c.req.header('Content-Type'))
     const { id, fingerprint } = await nameRequest(
+      services.sha256,
       c.req.routePath,
       clientScope(c, services),
       key,
