@@ -196,7 +196,13 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       // their length, rather than streamed back out of the recording.
       await settled
       if (!recording.failed) {
-        c.res = new Response(concatBytes(recording.chunks) as Uint8Array<ArrayBuffer>, response)
+        // Status and headers rather than the response itself as the init: Node's adapter would
+        // turn a Response init into a full undici Response and stream its body back out.
+        const { status, headers } = response
+        c.res = new Response(concatBytes(recording.chunks) as Uint8Array<ArrayBuffer>, {
+          status,
+          headers,
+        })
         return
       }
     }
