@@ -39,6 +39,11 @@ export type AppDeps = {
    */
   sha256?: Sha256
   /**
+   * The runtime writes an Images reply's byte parts to the socket itself (http/parts-body.ts):
+   * the Node entry. Absent: each reply's body is joined into one buffer.
+   */
+  writesBodyParts?: boolean
+  /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
    */
@@ -59,6 +64,7 @@ export type Services = Gateway & {
   rateLimiter: RateLimiter | null
   clientAddress: (c: Context) => string | undefined
   sha256: Sha256
+  writesBodyParts: boolean
 }
 
 export type Sha256 = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
@@ -103,5 +109,6 @@ export function buildServices(deps: AppDeps): Services {
     rateLimiter: rule ? (deps.rateLimiter ?? memoryRateLimiter({ ...rule, now })) : null,
     clientAddress: deps.clientAddress ?? (() => undefined),
     sha256,
+    writesBodyParts: deps.writesBodyParts ?? false,
   }
 }

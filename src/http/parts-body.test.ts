@@ -1,27 +1,29 @@
 import { Hono } from 'hono/tiny'
 import { describe, expect, it } from 'vitest'
-import { partsResponse, takeParts, writePartsDirectly } from './parts-body.ts'
+import { partsResponse, takeParts } from './parts-body.ts'
 
 const encoder = new TextEncoder()
 const parts = () => [encoder.encode('{"b64_json":"'), encoder.encode('QUJD'), encoder.encode('"}')]
 const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
 
-/** An app whose route answers `made` parts, with a header set before the route as CORS does. */
-function app(made: Uint8Array[]) {
+/**
+ * An app whose route answers `made` parts, with a header set before the route as CORS does;
+ * `direct` as on the Node entry, which writes the parts itself.
+ */
+function app(made: Uint8Array[], direct = true) {
   const routes = new Hono()
   routes.use(async (c, next) => {
     c.header('X-Request-Id', 'req-1')
     await next()
   })
-  routes.get('/', (c) => partsResponse(c, made, HEADERS))
+  routes.get('/', (c) => partsResponse(c, made, HEADERS, direct))
   return routes
 }
 
-// One file, one order: the flag is per process, and this file's process starts without it.
 describe('partsResponse', () => {
   it('joins the parts at once where no runtime writes them itself (the Worker)', async () => {
     const made = parts()
-    const response = await app(made).request('/')
+    const response = await app(made, false).request('/')
     expect(takeParts(response)).toBeUndefined()
     expect(response.headers.get('x-request-id')).toBe('req-1')
     expect(response.headers.get('cache-control')).toBe('no-store')
@@ -29,7 +31,6 @@ describe('partsResponse', () => {
   })
 
   it('hands the parts over once to a runtime that writes them itself', async () => {
-    writePartsDirectly()
     const made = parts()
     const response = await app(made).request('/')
     expect(response.headers.get('x-request-id')).toBe('req-1')

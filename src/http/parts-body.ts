@@ -6,31 +6,28 @@ import { concatBytes } from '../bytes/concat.ts'
  * base64, and that base64 is a view of the upstream's reply. Joined, a 1.5 MB image costs a
  * 2 MB buffer and a copy per reply, which the socket then copies again. A runtime that can
  * write the parts as they are (the Node entry: one writev, runtime/node-response.ts) says so
- * with `writePartsDirectly()`; its responses then carry a body that joins the parts only if
- * something reads it (the idempotency recording). Elsewhere (the Worker) the body is joined
+ * through `AppDeps.writesBodyParts`; its responses then carry a body that joins the parts only
+ * if something reads it (the idempotency recording). Elsewhere (the Worker) the body is joined
  * at once, a plain fixed-length body as before.
  */
-
-let partsWrittenDirectly = false
-
-/** Called once by a runtime entry that sends the parts of `partsResponse` bodies itself. */
-export function writePartsDirectly(): void {
-  partsWrittenDirectly = true
-}
 
 type Pending = { stream: ReadableStream<Uint8Array>; parts: Uint8Array[] }
 
 /** Responses whose body nobody has read yet, by response. */
 const pending = new WeakMap<Response, Pending>()
 
-/** `c.body()` of the parts joined, with the status and headers given. */
+/**
+ * `c.body()` of the parts joined, with the status and headers given; `direct` when the runtime
+ * writes the parts itself (services.writesBodyParts).
+ */
 export function partsResponse(
   c: Context,
   parts: Uint8Array[],
   headers: Record<string, string>,
+  direct: boolean,
 ): Response {
   // One part (a reply with links only) is a plain body already: no stream is worth making.
-  if (!partsWrittenDirectly || parts.length === 1) {
+  if (!direct || parts.length === 1) {
     const body = parts.length === 1 ? parts[0]! : concatBytes(parts)
     return c.body(body as Uint8Array<ArrayBuffer>, 200, headers)
   }

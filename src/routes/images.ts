@@ -49,10 +49,8 @@ async function answerImages(
     origin: publicOrigin(c.req.raw, services.config.publicUrl),
     now: services.now(),
   })
-  return partsResponse(c, parts, {
-    'Content-Type': 'application/json',
-    'Cache-Control': 'no-store',
-  })
+  const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
+  return partsResponse(c, parts, headers, services.writesBodyParts)
 }
 
 /**

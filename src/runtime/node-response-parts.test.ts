@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { concatBytes } from '../bytes/concat.ts'
-import { partsResponse, writePartsDirectly } from '../http/parts-body.ts'
+import { partsResponse } from '../http/parts-body.ts'
 import { sendEventStream, sendParts } from './node-response.ts'
 
 type Server = ReturnType<typeof serve>
@@ -12,8 +12,6 @@ afterEach(() => {
   vi.restoreAllMocks()
   return new Promise<void>((done) => (server ? server.close(() => done()) : done()))
 })
-
-writePartsDirectly()
 
 /** Serves `app` through the adapter as the Node entry does. */
 async function listen(app: Hono): Promise<number> {
@@ -73,11 +71,11 @@ function app() {
     await next()
     if (c.req.path === '/read') c.res = new Response(await c.res.arrayBuffer(), c.res)
   })
-  routes.get('/parts', (c) => partsResponse(c, parts(), HEADERS))
+  routes.get('/parts', (c) => partsResponse(c, parts(), HEADERS, true))
   routes.get('/joined', (c) =>
     c.body(concatBytes(parts()) as Uint8Array<ArrayBuffer>, 200, HEADERS),
   )
-  routes.get('/read', (c) => partsResponse(c, parts(), HEADERS))
+  routes.get('/read', (c) => partsResponse(c, parts(), HEADERS, true))
   return routes
 }
 

@@ -5,7 +5,6 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
-import { writePartsDirectly } from '../http/parts-body.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { createNodeFetch } from './node-fetch.ts'
@@ -101,10 +100,10 @@ export async function startNodeServer(
     storage,
     // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
     clientAddress: (c) => getConnInfo(c).remote.address,
+    // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
+    writesBodyParts: true,
   })
   services.mount(app)
-  // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
-  writePartsDirectly()
   const server = serve({
     // A callback rather than an async function, whose frame would be held while the request waits.
     fetch: (request, bindings) =>
