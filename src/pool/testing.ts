@@ -1,3 +1,4 @@
+import type { GatewayError } from '../errors.ts'
 import type { ImageProvider, ModelSpec } from '../providers/types.ts'
 import { Catalogue, type Route } from './catalogue.ts'
 import { newHealth } from './health.ts'
@@ -62,4 +63,19 @@ export function fakeCatalogue(keys: string[]): Catalogue {
   return new Catalogue([
     { provider, entry: { type: 'fake', keys, priority: 0, weight: 1, options: {} } },
   ])
+}
+
+/** An attempt that never answers, like a hung upstream: it ends only when its signal fires. */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+}
+
+/** The error a run fails with; a run that succeeds fails the test. */
+export function failureOf(running: Promise<unknown>): Promise<GatewayError> {
+  return running.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (thrown: GatewayError) => thrown,
+  )
 }
