@@ -134,6 +134,27 @@ describe('Node entry build', () => {
     expect(imported).not.toContain('ioredis')
     expect(entry).toMatch(/import\("\.\/node-chunks\/redis-\w+\.js"\)/)
   })
+
+  it('bundles the parts of zod it uses rather than loading the whole package', async () => {
+    const entry = await readFile(ENTRY, 'utf8')
+    const imported = [...entry.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1])
+    expect(imported.filter((name) => name?.startsWith('zod'))).toEqual([])
+    expect(entry).not.toMatch(/from "zod/)
+    // esbuild heads each bundled module with its path: zod's schemas are in, its locales are not.
+    expect(entry).toMatch(/^\/\/ .*node_modules\/zod\/v4\/core\/schemas\.js$/m)
+    expect(entry).not.toMatch(/^\/\/ .*node_modules\/zod\/v4\/locales\//m)
+  })
+
+  it('writes source maps that map stack traces without carrying the sources', async () => {
+    const map = JSON.parse(await readFile(`${ENTRY}.map`, 'utf8')) as {
+      sources: string[]
+      sourcesContent?: unknown
+      mappings: string
+    }
+    expect(map.sources).toContain('../src/runtime/node.ts')
+    expect(map.mappings.length).toBeGreaterThan(0)
+    expect(map.sourcesContent).toBeUndefined()
+  })
 })
 
 describe('Node entry process', () => {
