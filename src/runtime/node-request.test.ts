@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type FormPartsReader, READ_FORM_PARTS } from '../http/form-body.ts'
 import { closeNodeEntry, listenAsNodeEntry } from './node-request-testing.ts'
 
 afterEach(closeNodeEntry)
@@ -77,5 +78,50 @@ describe('withNodeBody', () => {
     outgoing.destroy()
     await aborted
     expect(finished?.aborted).toBe(false)
+  })
+
+  it("keeps each request's state in its fields: one prototype for all, no closures of its own", async () => {
+    const seen: Request[] = []
+    const app = new Hono()
+    app.post('/', async (c) => {
+      seen.push(c.req.raw)
+      const reader = (c.req.raw as { [READ_FORM_PARTS]?: FormPartsReader })[READ_FORM_PARTS]
+      return c.json({
+        text: await c.req.text(),
+        reader: typeof reader,
+        signal: c.req.raw.signal.aborted,
+      })
+    })
+    const base = (await listenAsNodeEntry(app)).url
+    for (const body of ['one', 'two']) {
+      const response = await fetch(base, { method: 'POST', body })
+      expect(await response.json()).toEqual({ text: body, reader: 'function', signal: false })
+    }
+    const [first, second] = seen as [Request, Request]
+    expect(Object.getPrototypeOf(first)).toBe(Object.getPrototypeOf(second))
+    expect(first).toBeInstanceOf(Request)
+    for (const request of seen) {
+      const own = [...Object.getOwnPropertyNames(request), ...Object.getOwnPropertySymbols(request)]
+      const values = own.map((key) => Object.getOwnPropertyDescriptor(request, key)!)
+      expect(values.filter((value) => value.get || typeof value.value === 'function')).toEqual([])
+    }
+  })
+
+  it("leaves a chunked body's form and text to the adapter, and a GET's", async () => {
+    const app = new Hono()
+    app.on(['GET', 'POST'], '/', async (c) => {
+      const reader = (c.req.raw as { [READ_FORM_PARTS]?: FormPartsReader })[READ_FORM_PARTS]
+      return c.json({ reader: typeof reader, text: await c.req.raw.text() })
+    })
+    const base = (await listenAsNodeEntry(app)).url
+    expect(await (await fetch(base)).json()).toEqual({ reader: 'undefined', text: '' })
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('a=1'))
+        controller.close()
+      },
+    })
+    const chunked = await fetch(base, { method: 'POST', body, duplex: 'half' } as RequestInit)
+    expect(await chunked.json()).toEqual({ reader: 'undefined', text: 'a=1' })
   })
 })
