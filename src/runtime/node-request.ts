@@ -17,31 +17,54 @@ import { IncomingHeaders } from './node-headers.ts'
 /** The adapter's second argument to `fetch` (Hono's `c.env`): HTTP/1's messages, or HTTP/2's. */
 export type NodeBindings = { incoming: unknown; outgoing: unknown }
 
+/** The controller of a response's request signal, kept on the response for abortOnClose. */
+const CONTROLLER = Symbol('nodeSignalController')
+
+type SignalledResponse = ServerResponse & { [CONTROLLER]?: AbortController }
+
+/**
+ * One listener for every response (`this` is the response), rather than a closure and a `once`
+ * wrapper per request: they would be held for as long as the request waits. A response closes
+ * once, so `on` is enough.
+ */
+function abortOnClose(this: SignalledResponse): void {
+  if (this.writableFinished) return
+  this[CONTROLLER]?.abort(this.req.errored ?? new Error('Client connection prematurely closed.'))
+}
+
 /** Aborts when the client goes before its response has been sent, as the adapter's does. */
-function closeSignal(incoming: IncomingMessage, outgoing: ServerResponse): AbortSignal {
+function closeSignal(outgoing: SignalledResponse): AbortSignal {
   const controller = new AbortController()
-  const closed = () => {
-    if (outgoing.writableFinished) return
-    controller.abort(incoming.errored ?? new Error('Client connection prematurely closed.'))
-  }
-  if (outgoing.destroyed) closed()
-  else outgoing.once('close', closed)
+  outgoing[CONTROLLER] = controller
+  if (outgoing.destroyed) abortOnClose.call(outgoing)
+  else outgoing.on('close', abortOnClose)
   return controller.signal
 }
 
+/** The whole body; its listeners are removed once it has been read, so nothing of it lingers. */
 function readAll(incoming: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    let ended = false
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
-    incoming.once('end', () => {
-      ended = true
+    const data = (chunk: Buffer) => chunks.push(chunk)
+    const end = () => {
+      settled()
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
-    })
-    incoming.once('error', reject)
-    incoming.once('close', () => {
-      if (!ended) reject(new Error('the client closed the connection mid-body'))
-    })
+    }
+    const failed = (error: Error) => {
+      settled()
+      reject(error)
+    }
+    const closed = () => failed(new Error('the client closed the connection mid-body'))
+    const settled = () => {
+      incoming.off('data', data)
+      incoming.off('end', end)
+      incoming.off('error', failed)
+      incoming.off('close', closed)
+    }
+    incoming.on('data', data)
+    incoming.on('end', end)
+    incoming.on('error', failed)
+    incoming.on('close', closed)
   })
 }
 
@@ -75,8 +98,7 @@ function nodeRequestPrototype(adapters: object): object {
   const methods = {
     get signal() {
       const self = this as unknown as NodeRequest
-      const { incoming, outgoing } = self[BINDINGS]
-      self[SIGNAL] ??= closeSignal(incoming, outgoing)
+      self[SIGNAL] ??= closeSignal(self[BINDINGS].outgoing)
       return self[SIGNAL]
     },
     // Read from Node's parse rather than copied into an undici Headers first (node-headers.ts).
