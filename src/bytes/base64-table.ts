@@ -1,7 +1,9 @@
 /**
- * The table decoder behind base64.ts on runtimes without a native one (Node before v25): two
- * characters looked up at once in a 64 K-entry table, 16 characters written as 3 words. Only
- * base64.ts imports it; the Worker bundle, which builds base64-native.ts in its place, never does.
+ * The pair table behind base64.ts's decoders on runtimes without a native one (Node before v25),
+ * and the pieces its decoder of a text in parts (decodeBase64Parts) is made of: whole groups of 4
+ * characters decoded from any offset of the output, and the last 2 or 3 characters. The decoder
+ * of one whole text keeps its own loop, as it was. Only base64.ts imports this file; the Worker
+ * bundle, which builds base64-native.ts in its place, never does.
  */
 
 export const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
