@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { concatBytes } from '../../bytes/concat.ts'
-import { type Envelope, readEnvelope, readEnvelopeParts } from './reply.ts'
+import { type Envelope, readEnvelope } from './reply.ts'
+import { readEnvelopeParts } from './reply-parts.ts'
+import { readEnvelopeParts as readOnWorker } from './reply-parts-worker.ts'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 const image = Uint8Array.from({ length: 61 }, (_, i) => (i * 37 + 11) & 255)
@@ -24,6 +26,8 @@ function expectSameAsJoined(text: string) {
   const joined = meaning(readEnvelope(body))
   for (let cut = 0; cut <= body.length; cut++) {
     expect(meaning(readEnvelopeParts(cutAt(body, [cut])))).toEqual(joined)
+    // The Worker's reader (its fetch gives one part, but any number reads the same).
+    expect(meaning(readOnWorker(cutAt(body, [cut])))).toEqual(joined)
   }
   for (let first = 0; first <= body.length; first += 3) {
     for (let second = first; second <= body.length; second += 5) {

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini'
-import { decodeBase64, decodeBase64Bytes, decodeBase64Parts } from '../../bytes/base64.ts'
+import { decodeBase64, decodeBase64Bytes } from '../../bytes/base64.ts'
 import { isCanonicalBase64 } from '../../bytes/base64-canonical.ts'
-import { concatBytes } from '../../bytes/concat.ts'
 import type { WorkersAiProblem } from './errors.ts'
 
 /**
@@ -43,16 +42,6 @@ export function readEnvelope(bytes: Uint8Array): Envelope | null {
   return fastPath(bytes) ?? slowPath(bytes)
 }
 
-/**
- * `readEnvelope` of the body the parts make (a reply as its socket's chunks), read where they
- * lie when the image field opens in the first part and closes in the last: the base64 is decoded
- * across the parts and kept as views of them. Anything else is joined and read as one body.
- */
-export function readEnvelopeParts(parts: readonly Uint8Array[]): Envelope | null {
-  if (parts.length <= 1) return readEnvelope(parts[0] ?? new Uint8Array(0))
-  return fastPathParts(parts) ?? readEnvelope(concatBytes(parts))
-}
-
 /** Finds `"image": "<base64>"` in the bytes; the rest is tiny and parsed as usual. */
 function fastPath(bytes: Uint8Array): Envelope | null {
   const field = findImageField(bytes)
@@ -62,63 +51,27 @@ function fastPath(bytes: Uint8Array): Envelope | null {
   if (!image) return null
   const head = bytes.subarray(0, field.start)
   const text = bytes.subarray(field.start, field.end)
-  return withRest(image, head, [text], bytes.subarray(field.end))
-}
-
-/**
- * fastPath over parts. The searches give what they give on the joined body: the field's opening
- * is looked for in the first part only (an opening cut by the part's end is not found there, and
- * nothing after it in that part could be one), its close from the end of the last part back,
- * which is where the joined search starts; a search that would leave its part gives up.
- */
-function fastPathParts(parts: readonly Uint8Array[]): Envelope | null {
-  const first = parts[0]!
-  const last = parts.at(-1)!
-  const start = imageStart(first)
-  if (start < 0) return null
-  const end = lastClosingQuote(last, 0)
-  if (end < 0) return null
-  const text = [first.subarray(start), ...parts.slice(1, -1), last.subarray(0, end)]
-  const image = decodeBase64Parts(text)
-  if (!image) return null
-  return withRest(image, first.subarray(0, start), text, last.subarray(end))
+  const canonical = isCanonicalBase64(text, image)
+  return withRest(image, head, [text], bytes.subarray(field.end), canonical)
 }
 
 /**
  * The envelope once its image is decoded: the rest (`head` and `tail` around the field's text)
- * parsed, and the text kept when it is the image's standard spelling.
+ * parsed, and the text kept when it is the image's standard spelling (`canonical`).
  */
-function withRest(
+export function withRest(
   image: Uint8Array,
   head: Uint8Array,
   text: Uint8Array[],
   tail: Uint8Array,
+  canonical: boolean,
 ): Envelope | null {
   const parsed = parse(`${decoder.decode(head)}${decoder.decode(tail)}`)
   // The emptied field must be `result.image`, not an "image" key elsewhere in the envelope.
   if (parsed?.imageText !== '') return null
   const { success, errors } = parsed
-  const base64 = isCanonicalParts(text, image) ? text.filter((part) => part.length > 0) : undefined
+  const base64 = canonical ? text.filter((part) => part.length > 0) : undefined
   return { success, errors, image, base64 }
-}
-
-/** isCanonicalBase64 of the text the parts make, which looks at its length and last 4 bytes. */
-function isCanonicalParts(text: Uint8Array[], image: Uint8Array): boolean {
-  if (text.length === 1) return isCanonicalBase64(text[0]!, image)
-  let length = 0
-  for (const part of text) length += part.length
-  const lastFour = new Uint8Array(Math.min(4, length))
-  let at = lastFour.length
-  for (let k = text.length - 1; k >= 0 && at > 0; k--) {
-    const part = text[k]!
-    const taken = Math.min(at, part.length)
-    lastFour.set(part.subarray(part.length - taken), at - taken)
-    at -= taken
-  }
-  // The length is compared as if the whole text were there: only the last 4 bytes are read.
-  return length === lastFour.length
-    ? isCanonicalBase64(lastFour, image)
-    : isCanonicalBase64(lastFour, image, lastFour.length - length, lastFour.length)
 }
 
 function slowPath(bytes: Uint8Array): Envelope | null {
@@ -155,7 +108,7 @@ function findImageField(bytes: Uint8Array): { start: number; end: number } | nul
 }
 
 /** Where the first `"image": "` string value starts (after its quote), or -1. */
-function imageStart(bytes: Uint8Array): number {
+export function imageStart(bytes: Uint8Array): number {
   for (let at = bytes.indexOf(QUOTE); at >= 0; at = bytes.indexOf(QUOTE, at + 1)) {
     if (!isKeyAt(bytes, at)) continue
     let start = at + KEY.length
@@ -181,7 +134,7 @@ function closingQuote(bytes: Uint8Array, from: number): number {
 }
 
 /** The last quote at or after `from` followed by `}` or `,`, or -1. */
-function lastClosingQuote(bytes: Uint8Array, from: number): number {
+export function lastClosingQuote(bytes: Uint8Array, from: number): number {
   let at = bytes.lastIndexOf(QUOTE)
   while (at >= from) {
     let next = at + 1

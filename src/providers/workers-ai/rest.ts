@@ -7,7 +7,7 @@ import type { CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
 import type { WorkersAiModel } from './models.ts'
-import { readEnvelopeParts } from './reply.ts'
+import { readEnvelopeParts } from './reply-parts.ts'
 
 /**
  * Workers AI over REST: `POST {CF_API_BASE}/accounts/{account_id}/ai/run/{model}` with a bearer
