@@ -21,13 +21,18 @@ import { withoutDocChecks } from './worker-doc-checks.ts'
  *   loses its indentation; Node serves them readable.
  * - `src/bytes/base64.ts` becomes `src/bytes/base64-native.ts`: workerd has the native codecs,
  *   so the portable table codecs would never run.
+ * - `src/providers/workers-ai/reply-parts.ts` becomes `reply-parts-worker.ts`: the Worker's fetch
+ *   hands a reply over whole, so the reader of a reply in several parts would never run.
  * - The request schemas lose their `described(...)` and `z.meta(...)` checks, which only feed the
  *   OpenAPI document (worker-doc-checks.ts).
  * - Some package files are patched or stubbed (worker-package-patches.ts).
  */
 
 /** Modules replaced by a file of the same exports, path relative to the repository root. */
-const SWAPPED = { 'src/bytes/base64.ts': 'src/bytes/base64-native.ts' }
+const SWAPPED = {
+  'src/bytes/base64.ts': 'src/bytes/base64-native.ts',
+  'src/providers/workers-ai/reply-parts.ts': 'src/providers/workers-ai/reply-parts-worker.ts',
+}
 
 /** Modules whose `export const NAME_CSS = \`...\`` style sheets are minified. */
 const STYLED = ['src/ui/html.ts', 'src/ui/gui-style.ts']

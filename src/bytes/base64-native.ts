@@ -1,4 +1,5 @@
 import type * as portable from './base64.ts'
+import { concatBytes } from './concat.ts'
 
 /**
  * base64.ts for the Worker bundle, which builds this file in its place
@@ -27,6 +28,10 @@ export const decodeBase64Bytes: typeof portable.decodeBase64Bytes = (
     return null
   }
 }
+
+/** Joined first: only the Node entry's fetch hands a reply over as the socket's chunks. */
+export const decodeBase64Parts: typeof portable.decodeBase64Parts = (parts) =>
+  decodeBase64Bytes(concatBytes(parts))
 
 export const decodeBase64: typeof portable.decodeBase64 = fromBase64
 

@@ -68,8 +68,8 @@ export type GeneratedRecord = ImageInfo & {
    * asked for `inlineOnly`): the caller must inline the bytes.
    */
   key: string | null
-  /** The upstream's standard base64 of `bytes`, kept only for an `inlineOnly` caller. */
-  base64?: Uint8Array
+  /** The upstream's standard base64 of `bytes` in parts, kept only for an `inlineOnly` caller. */
+  base64?: Uint8Array[]
 }
 
 /** Everything a route needs to answer, whichever path produced the images. */

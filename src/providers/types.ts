@@ -90,9 +90,10 @@ export type GeneratedImage = {
   mediaType?: string
   /**
    * The upstream's base64 text of `bytes` (ASCII bytes), when it sent the image that way in the
-   * standard padded spelling (base64-canonical.ts): a `b64_json` reply sends it on as it is.
+   * standard padded spelling (base64-canonical.ts): a `b64_json` reply sends it on as it is. In
+   * parts, in order, when the reply arrived in several (views of its socket's chunks).
    */
-  base64?: Uint8Array
+  base64?: Uint8Array[]
 }
 
 export type GenerateResult = {

@@ -55,20 +55,32 @@ describe('imagesReplyBody', () => {
     // Not the text of these bytes: only a copy of what the upstream sent could put it there.
     const upstreamText = new TextEncoder().encode('QUJD')
     const reply = parse(
-      imagesReplyBody(result([image(bytes(3, 0), { base64: upstreamText })]), options),
+      imagesReplyBody(result([image(bytes(3, 0), { base64: [upstreamText] })]), options),
     )
     expect(reply.data[0].b64_json).toBe('QUJD')
   })
 
   it("makes the upstream's text a part as it is (no copy), and an image without it one part", () => {
     const upstreamText = new TextEncoder().encode('QUJD')
-    const images = [image(bytes(3, 0), { base64: upstreamText }), image(bytes(4, 1))]
+    const images = [image(bytes(3, 0), { base64: [upstreamText] }), image(bytes(4, 1))]
     const parts = imagesReplyParts(result(images), options)
     expect(parts).toContain(upstreamText)
     const encoded = Buffer.from(images[1]!.bytes).toString('base64')
     expect(parts.map((part) => new TextDecoder().decode(part))).toContain(encoded)
     // Text, base64, text, base64, text: nothing else is cut.
     expect(parts).toHaveLength(5)
+  })
+
+  it("sends an upstream's text that came in several parts as those parts, in order", () => {
+    const [first, second] = [new TextEncoder().encode('QU'), new TextEncoder().encode('JD')]
+    const parts = imagesReplyParts(
+      result([image(bytes(3, 0), { base64: [first, second] })]),
+      options,
+    )
+    expect(parts[1]).toBe(first)
+    expect(parts[2]).toBe(second)
+    expect(parts).toHaveLength(4)
+    expect(JSON.parse(new TextDecoder().decode(concatBytes(parts))).data[0].b64_json).toBe('QUJD')
   })
 
   it('gives links without base64 for url, and both when no format was asked', () => {

@@ -77,8 +77,8 @@ export function imagesReplyParts(
 /**
  * `json` as UTF-8 parts, with each empty `"b64_json":""` in it filled, in order, with the base64
  * of `images` (fewer fields than images: the rest are left out). The parts are sent as they
- * are (http/parts-body.ts): an image's base64 is the upstream's own text, a view of its reply,
- * when it came in the standard spelling, else encoded into a part of its own.
+ * are (http/parts-body.ts): an image's base64 is the upstream's own text, views of its reply's
+ * parts, when it came in the standard spelling, else encoded into a part of its own.
  */
 export function withBase64(json: string, images: GeneratedRecord[]): Uint8Array[] {
   // Cut after each `"b64_json":"`, where its image goes. Inside a JSON string every quote is
@@ -88,7 +88,7 @@ export function withBase64(json: string, images: GeneratedRecord[]): Uint8Array[
   for (const [index, text] of texts.entries()) {
     parts.push(encoder.encode(text))
     const image = index < texts.length - 1 ? images[index] : undefined
-    if (image?.base64) parts.push(image.base64)
+    if (image?.base64) parts.push(...image.base64)
     else if (image?.bytes.length) {
       const base64 = new Uint8Array(base64Length(image.bytes.length))
       encodeBase64Into(image.bytes, base64)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { concatBytes } from '../../bytes/concat.ts'
 import { readEnvelope } from './reply.ts'
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
@@ -28,7 +29,8 @@ describe('readEnvelope', () => {
   })
 
   it('keeps the base64 text as it came only when it is the standard spelling', () => {
-    const text = (body: Uint8Array) => new TextDecoder().decode(readEnvelope(body)?.base64)
+    const text = (body: Uint8Array) =>
+      new TextDecoder().decode(concatBytes(readEnvelope(body)?.base64 ?? []))
     expect(text(encode({ result: { image: base64 }, success: true }))).toBe(base64)
     // The same bytes spelled otherwise: no padding, or stray bits after the last byte.
     const unpadded = readEnvelope(encode({ result: { image: base64.replace(/=+$/, '') } }))

@@ -26,8 +26,11 @@ export type Envelope = {
   errors: WorkersAiProblem[]
   /** The decoded image, when the reply held one. */
   image: Uint8Array | null
-  /** The image's base64 as the reply spelled it, when that is the standard spelling. */
-  base64?: Uint8Array
+  /**
+   * The image's base64 as the reply spelled it, when that is the standard spelling: views of the
+   * reply, in order (more than one when the reply came in several parts).
+   */
+  base64?: Uint8Array[]
 }
 
 const QUOTE = 0x22
@@ -46,14 +49,28 @@ function fastPath(bytes: Uint8Array): Envelope | null {
   // Any escape or stray character in the field makes the decoder refuse; JSON.parse then decides.
   const image = decodeBase64Bytes(bytes, field.start, field.end)
   if (!image) return null
-  const rest = `${decoder.decode(bytes.subarray(0, field.start))}${decoder.decode(bytes.subarray(field.end))}`
-  const parsed = parse(rest)
+  const head = bytes.subarray(0, field.start)
+  const text = bytes.subarray(field.start, field.end)
+  const canonical = isCanonicalBase64(text, image)
+  return withRest(image, head, [text], bytes.subarray(field.end), canonical)
+}
+
+/**
+ * The envelope once its image is decoded: the rest (`head` and `tail` around the field's text)
+ * parsed, and the text kept when it is the image's standard spelling (`canonical`).
+ */
+export function withRest(
+  image: Uint8Array,
+  head: Uint8Array,
+  text: Uint8Array[],
+  tail: Uint8Array,
+  canonical: boolean,
+): Envelope | null {
+  const parsed = parse(`${decoder.decode(head)}${decoder.decode(tail)}`)
   // The emptied field must be `result.image`, not an "image" key elsewhere in the envelope.
   if (parsed?.imageText !== '') return null
   const { success, errors } = parsed
-  const base64 = isCanonicalBase64(bytes, image, field.start, field.end)
-    ? bytes.subarray(field.start, field.end)
-    : undefined
+  const base64 = canonical ? text.filter((part) => part.length > 0) : undefined
   return { success, errors, image, base64 }
 }
 
@@ -84,6 +101,14 @@ function parse(text: string): (Omit<Envelope, 'image'> & { imageText?: string })
 
 /** The byte range of the first `"image": "..."` string value, or null. */
 function findImageField(bytes: Uint8Array): { start: number; end: number } | null {
+  const start = imageStart(bytes)
+  if (start < 0) return null
+  const end = closingQuote(bytes, start)
+  return end < 0 ? null : { start, end }
+}
+
+/** Where the first `"image": "` string value starts (after its quote), or -1. */
+export function imageStart(bytes: Uint8Array): number {
   for (let at = bytes.indexOf(QUOTE); at >= 0; at = bytes.indexOf(QUOTE, at + 1)) {
     if (!isKeyAt(bytes, at)) continue
     let start = at + KEY.length
@@ -92,10 +117,9 @@ function findImageField(bytes: Uint8Array): { start: number; end: number } | nul
     start++
     while (isSpace(bytes[start])) start++
     if (bytes[start] !== QUOTE) continue
-    const end = closingQuote(bytes, start + 1)
-    return end < 0 ? null : { start: start + 1, end }
+    return start + 1
   }
-  return null
+  return -1
 }
 
 /**
@@ -105,12 +129,21 @@ function findImageField(bytes: Uint8Array): { start: number; end: number } | nul
  * holds other quotes, the decoder refuses it and the full parse takes over, so this stays safe.
  */
 function closingQuote(bytes: Uint8Array, from: number): number {
-  for (let at = bytes.lastIndexOf(QUOTE); at >= from; at = bytes.lastIndexOf(QUOTE, at - 1)) {
+  const found = lastClosingQuote(bytes, from)
+  return found >= 0 ? found : bytes.indexOf(QUOTE, from)
+}
+
+/** The last quote at or after `from` followed by `}` or `,`, or -1. */
+export function lastClosingQuote(bytes: Uint8Array, from: number): number {
+  let at = bytes.lastIndexOf(QUOTE)
+  while (at >= from) {
     let next = at + 1
     while (isSpace(bytes[next])) next++
     if (bytes[next] === 0x7d || bytes[next] === 0x2c) return at // '}' or ','
+    // From -1, lastIndexOf would start over at the end.
+    at = at > 0 ? bytes.lastIndexOf(QUOTE, at - 1) : -1
   }
-  return bytes.indexOf(QUOTE, from)
+  return -1
 }
 
 function isKeyAt(bytes: Uint8Array, at: number): boolean {

@@ -1,3 +1,5 @@
+import { readBodyParts } from '../../bytes/body-parts.ts'
+import { concatBytes } from '../../bytes/concat.ts'
 import { abortOrNetworkError, callUpstream, upstreamError } from '../http.ts'
 import { imageFile } from '../input-images.ts'
 import { type MultipartEntry, multipartBody } from '../multipart-body.ts'
@@ -5,7 +7,7 @@ import type { CallContext, GeneratedImage, InputImage } from '../types.ts'
 import { retryAfterSeconds } from '../upstream-errors.ts'
 import { workersAiError } from './errors.ts'
 import type { WorkersAiModel } from './models.ts'
-import { readEnvelope } from './reply.ts'
+import { readEnvelopeParts } from './reply-parts.ts'
 
 /**
  * Workers AI over REST: `POST {CF_API_BASE}/accounts/{account_id}/ai/run/{model}` with a bearer
@@ -87,17 +89,18 @@ export async function runRest(call: RestCall, key: string): Promise<GeneratedIma
     signal: context.signal,
   })
 
-  let bytes: Uint8Array
+  // The body as it arrived: a 2 MB envelope is read across its parts, never joined (body-parts.ts).
+  let parts: Uint8Array[]
   try {
-    bytes = new Uint8Array(await response.arrayBuffer())
+    parts = await readBodyParts(response)
   } catch (error) {
     throw abortOrNetworkError(provider, context.signal, error)
   }
   const contentType = response.headers.get('content-type')?.toLowerCase() ?? ''
   const isImage = contentType.startsWith('image/') || contentType === 'application/octet-stream'
-  if (response.ok && isImage) return { bytes, mediaType: contentType }
+  if (response.ok && isImage) return { bytes: concatBytes(parts), mediaType: contentType }
 
-  const reply = readEnvelope(bytes)
+  const reply = readEnvelopeParts(parts)
   const secrets = [accountId, token]
   if (!reply) {
     if (!response.ok) throw workersAiError(provider, [], errorOptions(call, response, secrets))
