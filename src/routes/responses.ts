@@ -21,6 +21,7 @@ import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { SSE_HEADERS } from '../http/event-stream.ts'
 import { linkOrigins } from '../http/origin.ts'
+import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -138,7 +139,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     if (!request.stream) {
       const out = responseOutput(() => {})
-      await produce(out.writer, c.req.raw.signal)
+      await produce(out.writer, runSignal(c))
       const usage = out.usage(input.original)
       return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
     }
@@ -147,7 +148,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         meta,
         prompt: input.original,
         keepAliveMs: options.keepAliveMs,
-        signal: c.req.raw.signal,
+        signal: runSignal(c),
         onClose: logAfterStream(c),
         // onError never sees a failure inside a stream: it is recorded here, and told in it.
         describeError: (error) => {
