@@ -30,7 +30,8 @@ import { imageOutput } from '../request/image-output.ts'
 import { parseResponsesBody } from '../request/responses.ts'
 import { readResponsesInput } from '../responses/input.ts'
 import { imageCallItem, newResponseMeta, responseObject } from '../responses/objects.ts'
-import { type ResponseWriter, responseOutput, responsesStream } from '../responses/stream.ts'
+import { type ResponseWriter, responsesStream } from '../responses/stream.ts'
+import { wholeOutput } from '../responses/whole-output.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
 import { outputEcho } from './images-reply.ts'
@@ -138,7 +139,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const produce = tool ? drawWithTool : drawAsMarkdown
 
     if (!request.stream) {
-      const out = responseOutput(() => {})
+      const out = wholeOutput()
       await produce(out.writer, runSignal(c))
       const usage = out.usage(input.original)
       return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
