@@ -44,6 +44,13 @@ export type AppDeps = {
    */
   writesBodyParts?: boolean
   /**
+   * The body a response was made with, when the runtime can tell without reading it (the Node
+   * entry: @hono/node-server's light Response keeps its init); undefined when it cannot, or when
+   * that body is a stream. The idempotency recording takes a whole reply from it, leaving the
+   * response itself unread for the runtime to write as it would have.
+   */
+  bodyInit?: (response: Response) => string | Uint8Array | undefined
+  /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
    */
@@ -65,6 +72,7 @@ export type Services = Gateway & {
   clientAddress: (c: Context) => string | undefined
   sha256: Sha256
   writesBodyParts: boolean
+  bodyInit: (response: Response) => string | Uint8Array | undefined
 }
 
 export type Sha256 = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
@@ -81,6 +89,8 @@ export type AppEnv = {
     log: RequestLogFields
     /** Set by a streaming route: the request's log line waits until the stream has ended. */
     logAfter: Promise<void> | undefined
+    /** Set when the work runs on a signal of its own rather than the client's (http/run-signal.ts). */
+    runSignal: AbortSignal | undefined
   }
 }
 
@@ -110,5 +120,6 @@ export function buildServices(deps: AppDeps): Services {
     clientAddress: deps.clientAddress ?? (() => undefined),
     sha256,
     writesBodyParts: deps.writesBodyParts ?? false,
+    bodyInit: deps.bodyInit ?? (() => undefined),
   }
 }

@@ -2,11 +2,12 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { concatBytes } from '../bytes/concat.ts'
 import { GatewayError } from '../errors.ts'
+import { detachFromClient } from '../http/run-signal.ts'
 import type { AppEnv, Services, Sha256 } from '../services.ts'
 import { bearerKey } from './auth.ts'
 import { fingerprintBytes } from './body-fingerprint.ts'
 import { clientIp } from './rate-limit.ts'
-import { createReplayCache, playback, type Recording, record } from './replay-cache.ts'
+import { createReplayCache, playback, type Recording, record, recordWhole } from './replay-cache.ts'
 
 /**
  * `Idempotency-Key` on the POSTs that generate, so a retry never pays for a second image. A
@@ -44,6 +45,23 @@ const MAX_REPLAY_MS = 10 * 60_000
 
 /** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
 const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
+
+const bodyBytes = (init: string | Uint8Array) =>
+  typeof init === 'string' ? new TextEncoder().encode(init) : init
+
+/**
+ * The handler's text read (every JSON door's) decodes the bytes read here, as the Response Hono
+ * would otherwise copy them through does (UTF-8, a BOM dropped, bad bytes replaced), but without
+ * building that Response and its stream.
+ */
+function keepText(c: Context<AppEnv>, bytes: ArrayBuffer): void {
+  let text: Promise<string> | undefined
+  Object.defineProperty(c.req.bodyCache, 'text', {
+    configurable: true,
+    enumerable: true,
+    get: () => (text ??= Promise.resolve(new TextDecoder().decode(bytes))),
+  })
+}
 
 async function hashText(sha256: Sha256, data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
@@ -145,7 +163,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       now: services.now,
     })
     // Read once here; Hono keeps it, so the handler's own read gets the same bytes.
-    const body = fingerprintBytes(await c.req.arrayBuffer(), c.req.header('Content-Type'))
+    const bytes = await c.req.arrayBuffer()
+    keepText(c, bytes)
+    const body = fingerprintBytes(bytes, c.req.header('Content-Type'))
     const { id, fingerprint } = await nameRequest(
       services.sha256,
       c.req.routePath,
@@ -175,8 +195,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     entry.answer.catch(() => {})
     // The handler runs on a signal the client's leaving does not abort: the retry it is about
     // to send will join this run rather than pay for another.
-    const raw = c.req.raw
-    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers })
+    detachFromClient(c)
     try {
       await next()
     } catch (error) {
@@ -186,12 +205,22 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const response = c.res
     const headers = [...response.headers].filter(([name]) => !PER_REQUEST_HEADER.test(name))
+    const stream = response.headers.get('Content-Type')?.startsWith('text/event-stream') === true
+    const init = stream ? undefined : services.bodyInit(response)
+    if (init !== undefined) {
+      // A whole reply the runtime still holds as made: recorded from that, and the response
+      // itself goes out unread, as it would without a key.
+      const whole = recordWhole(response.status, headers, bodyBytes(init))
+      answer.resolve(whole)
+      cache.settle(id, entry, replayable(whole) ? whole.bytes : null)
+      return
+    }
     const recording = record(response, headers)
     answer.resolve(recording)
     const settled = recording.ended.then(() =>
       cache?.settle(id, entry, replayable(recording) ? recording.bytes : null),
     )
-    if (!response.headers.get('Content-Type')?.startsWith('text/event-stream')) {
+    if (!stream) {
       // A whole reply (JSON, an image) is complete once read: sent as the bytes themselves, with
       // their length, rather than streamed back out of the recording.
       await settled

@@ -53,6 +53,24 @@ export function record(response: Response, headers: [string, string][]): Recordi
   return recording
 }
 
+/** A recording of a response whose whole body is `body`, complete at once. */
+export function recordWhole(
+  status: number,
+  headers: [string, string][],
+  body: Uint8Array,
+): Recording {
+  return {
+    status,
+    headers,
+    chunks: body.byteLength > 0 ? [body] : [],
+    bytes: body.byteLength,
+    ended: Promise.resolve(),
+    complete: true,
+    failed: false,
+    listeners: new Set(),
+  }
+}
+
 /** A body stream of the recording: what it holds now, then the rest as it comes. */
 export function playback(recording: Recording): ReadableStream<Uint8Array> {
   let listener: ((chunk: Uint8Array | null) => void) | undefined

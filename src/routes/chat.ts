@@ -33,6 +33,7 @@ import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { SSE_HEADERS } from '../http/event-stream.ts'
 import { linkOrigins } from '../http/origin.ts'
+import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -79,7 +80,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       prompt,
       includeUsage: request.includeUsage,
       keepAliveMs: options.keepAliveMs,
-      signal: c.req.raw.signal,
+      signal: runSignal(c),
       onClose: logAfterStream(c),
       // onError never sees a failure inside a stream: it is recorded here, and told in it.
       describeError: (error: unknown) => {
@@ -146,7 +147,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       captionText(language, { ...notes, result, image })
 
     if (!request.stream) {
-      const result = await generate(services, input(c.req.raw.signal))
+      const result = await generate(services, input(runSignal(c)))
       logResult(result)
       const image = imageOf(result)
       if (request.imagesOut) {

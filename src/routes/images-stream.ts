@@ -3,6 +3,7 @@ import { errorBody } from '../errors.ts'
 import type { GenerationResult } from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
 import { eventStream, JsonParts, SSE_HEADERS } from '../http/event-stream.ts'
+import { runSignal } from '../http/run-signal.ts'
 import type { ImageQuality } from '../request/fields.ts'
 import type { AppEnv } from '../services.ts'
 import { outputEcho, withBase64 } from './images-reply.ts'
@@ -39,7 +40,7 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
   let closeLog = () => {}
   c.set('logAfter', new Promise<void>((resolve) => (closeLog = resolve)))
   const body = eventStream(
-    { signal: c.req.raw.signal, onClose: () => closeLog() },
+    { signal: runSignal(c), onClose: () => closeLog() },
     async (send, signal) => {
       try {
         const result = await options.generate(signal)

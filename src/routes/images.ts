@@ -6,6 +6,7 @@ import { readJsonObject } from '../http/body.ts'
 import { readFormOrJson } from '../http/form-body.ts'
 import { ownOrigins, publicOrigin } from '../http/origin.ts'
 import { partsResponse } from '../http/parts-body.ts'
+import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields } from '../middleware/request-log.ts'
 import { parseEditsBody, parseVariationsBody } from '../request/edits.ts'
@@ -42,7 +43,7 @@ async function answerImages(
     return result
   }
   if (call.stream) return imageEventStream(c, { kind, quality: image.quality, generate })
-  const result = await generate(c.req.raw.signal)
+  const result = await generate(runSignal(c))
   const parts = imagesReplyParts(result, {
     format: responseFormat,
     quality: image.quality,

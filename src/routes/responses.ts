@@ -21,6 +21,7 @@ import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
 import { SSE_HEADERS } from '../http/event-stream.ts'
 import { linkOrigins } from '../http/origin.ts'
+import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
 import { drawablePrompt } from '../prompt/options.ts'
@@ -29,7 +30,8 @@ import { imageOutput } from '../request/image-output.ts'
 import { parseResponsesBody } from '../request/responses.ts'
 import { readResponsesInput } from '../responses/input.ts'
 import { imageCallItem, newResponseMeta, responseObject } from '../responses/objects.ts'
-import { type ResponseWriter, responseOutput, responsesStream } from '../responses/stream.ts'
+import { type ResponseWriter, responsesStream } from '../responses/stream.ts'
+import { wholeOutput } from '../responses/whole-output.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
 import { outputEcho } from './images-reply.ts'
@@ -137,8 +139,8 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const produce = tool ? drawWithTool : drawAsMarkdown
 
     if (!request.stream) {
-      const out = responseOutput(() => {})
-      await produce(out.writer, c.req.raw.signal)
+      const out = wholeOutput()
+      await produce(out.writer, runSignal(c))
       const usage = out.usage(input.original)
       return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
     }
@@ -147,7 +149,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         meta,
         prompt: input.original,
         keepAliveMs: options.keepAliveMs,
-        signal: c.req.raw.signal,
+        signal: runSignal(c),
         onClose: logAfterStream(c),
         // onError never sees a failure inside a stream: it is recorded here, and told in it.
         describeError: (error) => {

@@ -7,6 +7,7 @@ import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
+import { lightResponseBody } from './node-body-init.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
 import { withNodeBody } from './node-request.ts'
@@ -102,6 +103,8 @@ export async function startNodeServer(
     clientAddress: (c) => getConnInfo(c).remote.address,
     // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
     writesBodyParts: true,
+    // A whole reply is recorded for idempotency from the body it was made with (node-body-init.ts).
+    bodyInit: lightResponseBody,
   })
   services.mount(app)
   const server = serve({
