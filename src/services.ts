@@ -44,6 +44,11 @@ export type AppDeps = {
    */
   writesBodyParts?: boolean
   /**
+   * The runtime writes an event stream's events to the socket itself (http/event-response.ts):
+   * the Node entry. Absent: each stream is a web stream.
+   */
+  writesEventStreams?: boolean
+  /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
    */
@@ -65,6 +70,7 @@ export type Services = Gateway & {
   clientAddress: (c: Context) => string | undefined
   sha256: Sha256
   writesBodyParts: boolean
+  writesEventStreams: boolean
 }
 
 export type Sha256 = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
@@ -110,5 +116,6 @@ export function buildServices(deps: AppDeps): Services {
     clientAddress: deps.clientAddress ?? (() => undefined),
     sha256,
     writesBodyParts: deps.writesBodyParts ?? false,
+    writesEventStreams: deps.writesEventStreams ?? false,
   }
 }

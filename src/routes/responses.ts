@@ -19,7 +19,7 @@ import { checkImageLink } from '../generate/input-images.ts'
 import { checkRoutes } from '../generate/output-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
-import { SSE_HEADERS } from '../http/event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
 import { linkOrigins } from '../http/origin.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
 import { addLogFields, generationLogFields, logAfterStream } from '../middleware/request-log.ts'
@@ -29,7 +29,7 @@ import { imageOutput } from '../request/image-output.ts'
 import { parseResponsesBody } from '../request/responses.ts'
 import { readResponsesInput } from '../responses/input.ts'
 import { imageCallItem, newResponseMeta, responseObject } from '../responses/objects.ts'
-import { type ResponseWriter, responseOutput, responsesStream } from '../responses/stream.ts'
+import { type ResponseWriter, responseOutput, responsesEvents } from '../responses/stream.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
 import { outputEcho } from './images-reply.ts'
@@ -142,7 +142,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       const usage = out.usage(input.original)
       return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
     }
-    const stream = responsesStream(
+    const events = responsesEvents(
       {
         meta,
         prompt: input.original,
@@ -157,7 +157,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       },
       produce,
     )
-    return new Response(stream, { status: 200, headers: SSE_HEADERS })
+    return eventResponse(events, services.writesEventStreams)
   })
   return routes
 }

@@ -102,6 +102,8 @@ export async function startNodeServer(
     clientAddress: (c) => getConnInfo(c).remote.address,
     // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
     writesBodyParts: true,
+    // And the events of a stream (sendEventStream): no web stream is made unless one is read.
+    writesEventStreams: true,
   })
   services.mount(app)
   const server = serve({
