@@ -99,3 +99,38 @@ describe('the Node entry writing event streams', () => {
     })
   }
 })
+
+describe('an idempotent retry of a streamed chat, on the Node entry', () => {
+  it('joins the running stream and gets every byte the first client gets', async () => {
+    // A demo upstream slow enough that the retry arrives while the first is generating.
+    const app = createApp({
+      config: loadConfig({
+        RATE_LIMIT: '0',
+        PROVIDERS: JSON.stringify([{ type: 'demo', options: { delayMs: 300 } }]),
+      }),
+      storage: memoryStorage(),
+      log: () => {},
+      writesBodyParts: true,
+      writesEventStreams: true,
+    })
+    const port = await listen(app)
+    const body = JSON.stringify({
+      stream: true,
+      messages: [{ role: 'user', content: 'a lighthouse --seed 9' }],
+    })
+    const target = 'POST /v1/chat/completions HTTP/1.1\r\nIdempotency-Key: join-1'
+    const first = exchange(port, target, body)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const joinedRaw = await exchange(port, target, body)
+    const sentRaw = await first
+    const [joined, sent] = [chunksOf(joinedRaw), chunksOf(sentRaw)]
+    expect(joined[0]).toContain('\r\nidempotent-replayed: true\r\n')
+    expect(sent[0]).not.toContain('idempotent-replayed')
+    expect(joined.slice(1).join('')).toBe(sent.slice(1).join(''))
+    // The same stream, not a second generation: the same id.
+    const id = (raw: string) => /chatcmpl-[0-9a-f]{32}/.exec(raw)?.[0]
+    expect(id(joinedRaw)).toBeDefined()
+    expect(id(joinedRaw)).toBe(id(sentRaw))
+    expect(sent.join('')).toContain('data: [DONE]')
+  })
+})
