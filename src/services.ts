@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Config } from './config.ts'
 import type { Gateway, PromptPreparer } from './generate/index.ts'
+import type { EventResponder } from './http/event-response.ts'
 import { memoryRateLimiter } from './limits/memory.ts'
 import type { RateLimiter } from './limits/types.ts'
 import { createKeyChecker, type KeyChecker } from './middleware/auth.ts'
@@ -44,10 +45,10 @@ export type AppDeps = {
    */
   writesBodyParts?: boolean
   /**
-   * The runtime writes an event stream's events to the socket itself (http/event-response.ts):
-   * the Node entry. Absent: each stream is a web stream.
+   * Makes the response of an event stream (http/event-response.ts): the Node entry's makes its
+   * body only if read, and writes the events to the socket itself. Absent: a web stream.
    */
-  writesEventStreams?: boolean
+  eventResponse?: EventResponder
   /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
@@ -70,7 +71,7 @@ export type Services = Gateway & {
   clientAddress: (c: Context) => string | undefined
   sha256: Sha256
   writesBodyParts: boolean
-  writesEventStreams: boolean
+  eventResponse: EventResponder | undefined
 }
 
 export type Sha256 = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
@@ -116,6 +117,6 @@ export function buildServices(deps: AppDeps): Services {
     clientAddress: deps.clientAddress ?? (() => undefined),
     sha256,
     writesBodyParts: deps.writesBodyParts ?? false,
-    writesEventStreams: deps.writesEventStreams ?? false,
+    eventResponse: deps.eventResponse,
   }
 }

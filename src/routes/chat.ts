@@ -88,7 +88,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         return { text: failureText(language, failure.message), body: errorBody(failure) }
       },
     })
-    const sse = (events: EventSource) => eventResponse(events, services.writesEventStreams)
+    const sse = (events: EventSource) => eventResponse(events, services.eventResponse)
 
     const housekeeping = detectHousekeeping(request.messages)
     if (housekeeping) {

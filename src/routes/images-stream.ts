@@ -63,5 +63,5 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
       }
     },
   )
-  return eventResponse(stream, c.get('services').writesEventStreams)
+  return eventResponse(stream, c.get('services').eventResponse)
 }

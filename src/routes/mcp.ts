@@ -176,7 +176,7 @@ export function mcpRoutes(): Hono<AppEnv> {
         )
       },
     )
-    return eventResponse(events, c.get('services').writesEventStreams)
+    return eventResponse(events, c.get('services').eventResponse)
   })
   return routes
 }

@@ -157,7 +157,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       },
       produce,
     )
-    return eventResponse(events, services.writesEventStreams)
+    return eventResponse(events, services.eventResponse)
   })
   return routes
 }

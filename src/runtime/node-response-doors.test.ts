@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { memoryStorage } from '../storage/memory.ts'
+import { lazyEventResponse } from './node-event-body.ts'
 import {
   chunksOf,
   closeServer,
@@ -26,7 +27,7 @@ const gateway = (direct: boolean) =>
     storage: memoryStorage(),
     log: () => {},
     writesBodyParts: true,
-    writesEventStreams: direct,
+    eventResponse: direct ? lazyEventResponse : undefined,
   })
 
 /** The request line (and any headers) of a door's target. */
@@ -111,7 +112,7 @@ describe('an idempotent retry of a streamed chat, on the Node entry', () => {
       storage: memoryStorage(),
       log: () => {},
       writesBodyParts: true,
-      writesEventStreams: true,
+      eventResponse: lazyEventResponse,
     })
     const port = await listen(app)
     const body = JSON.stringify({

@@ -2,8 +2,9 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { Socket } from 'node:net'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { eventResponse, takeEvents } from '../http/event-response.ts'
+import { eventResponse } from '../http/event-response.ts'
 import { events, JsonParts, SSE_HEADERS } from '../http/event-stream.ts'
+import { lazyEventResponse, takeEvents } from './node-event-body.ts'
 import {
   chunksOf,
   closeServer,
@@ -59,11 +60,11 @@ function eventsApp(second: Promise<void>, seen: Seen) {
         send('[DONE]')
       },
     )
-  app.get('/two', () => eventResponse(stream(false), true))
-  app.get('/late', () => eventResponse(stream(true), true))
-  app.get('/read', () => eventResponse(stream(false), true))
-  app.get('/header', () => eventResponse(stream(false), true))
-  app.get('/web', () => eventResponse(stream(false), false))
+  app.get('/two', () => eventResponse(stream(false), lazyEventResponse))
+  app.get('/late', () => eventResponse(stream(true), lazyEventResponse))
+  app.get('/read', () => eventResponse(stream(false), lazyEventResponse))
+  app.get('/header', () => eventResponse(stream(false), lazyEventResponse))
+  app.get('/web', () => eventResponse(stream(false)))
   return app
 }
 

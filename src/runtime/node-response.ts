@@ -1,8 +1,8 @@
 import { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { takeEvents } from '../http/event-response.ts'
 import type { EventSource } from '../http/event-stream.ts'
 import { takeParts } from '../http/parts-body.ts'
+import { takeEvents } from './node-event-body.ts'
 
 /**
  * Server-sent events written to the socket by the Node entry itself, rather than by
@@ -13,7 +13,7 @@ import { takeParts } from '../http/parts-body.ts'
  * `data: [DONE]` and the end of the body) leaves in one write: a chat stream goes out in two
  * writes instead of three (counted in node-response-events.test.ts).
  *
- * The events of a door's stream (http/event-response.ts) are started straight into the socket
+ * The events of a door's stream (node-event-body.ts) are started straight into the socket
  * when no one has read the response's body (writeEvents): no web stream, no reader loop. A body
  * something read first (the idempotency recording's playback), or any other event stream, is
  * read from its web stream (pump), to the same bytes.

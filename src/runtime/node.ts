@@ -7,6 +7,7 @@ import { type AppDeps, createApp } from '../app.ts'
 import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
+import { lazyEventResponse } from './node-event-body.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
 import { withNodeBody } from './node-request.ts'
@@ -103,7 +104,7 @@ export async function startNodeServer(
     // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
     writesBodyParts: true,
     // And the events of a stream (sendEventStream): no web stream is made unless one is read.
-    writesEventStreams: true,
+    eventResponse: lazyEventResponse,
   })
   services.mount(app)
   const server = serve({

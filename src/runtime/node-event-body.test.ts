@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { eventResponse, takeEvents } from './event-response.ts'
-import { events, SSE_HEADERS } from './event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
+import { type EventSource, events, SSE_HEADERS } from '../http/event-stream.ts'
+import { lazyEventResponse, takeEvents } from './node-event-body.ts'
+
+/** The response of `events`: the Node entry's (`direct`), or the Worker's web stream. */
+const respond = (source: EventSource, direct: boolean) =>
+  eventResponse(source, direct ? lazyEventResponse : undefined)
 
 /** A stream that sends one event, then waits for the client; `seen` tells what became of it. */
 function oneEventThenWait(seen: { closes: number; aborted: boolean }) {
@@ -14,10 +19,10 @@ function oneEventThenWait(seen: { closes: number; aborted: boolean }) {
   )
 }
 
-describe('eventResponse', () => {
+describe("eventResponse, and the Node entry's lazyEventResponse", () => {
   for (const direct of [false, true]) {
     it(`is a 200 of the event-stream headers whose body is the events (direct: ${direct})`, async () => {
-      const response = eventResponse(
+      const response = respond(
         events({ signal: new AbortController().signal }, async (send) => {
           send({ n: 1 })
           send('[DONE]')
@@ -35,14 +40,14 @@ describe('eventResponse', () => {
   }
 
   it('gives its events to the runtime once, and then the body is locked', () => {
-    const response = eventResponse(oneEventThenWait({ closes: 0, aborted: false }), true)
+    const response = respond(oneEventThenWait({ closes: 0, aborted: false }), true)
     expect(takeEvents(response)).toBeDefined()
     expect(takeEvents(response)).toBeUndefined()
   })
 
   it('cancels the events when its body is cancelled while a read waits', async () => {
     const seen = { closes: 0, aborted: false }
-    const response = eventResponse(oneEventThenWait(seen), true)
+    const response = respond(oneEventThenWait(seen), true)
     const reader = response.body!.getReader()
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"n":1}\n\n')
     const waiting = reader.read()
