@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { eventResponse } from '../http/event-response.ts'
 import { events, JsonParts, SSE_HEADERS } from '../http/event-stream.ts'
 import { lazyEventResponse, takeEvents } from './node-event-body.ts'
+import { closeNodeEntry, listenAsNodeEntry } from './node-request-testing.ts'
 import {
   chunksOf,
   closeServer,
@@ -18,7 +19,7 @@ import {
 afterEach(() => {
   vi.restoreAllMocks()
   vi.unstubAllGlobals()
-  return closeServer()
+  return Promise.all([closeServer(), closeNodeEntry()])
 })
 
 const encoder = new TextEncoder()
@@ -164,5 +165,13 @@ describe('writeEvents', () => {
     const response = await app.request('/two')
     expect(await response.text()).toBe(BODY)
     expect(takeEvents(response)).toBeUndefined()
+  })
+
+  it('leaves a lazy body the entry did not take to the adapter (HTTP/2): the same events', async () => {
+    // Served without sendEventStream, as the entry serves a response it does not take.
+    const { url } = await listenAsNodeEntry(eventsApp(Promise.resolve(), { closes: 0 }))
+    const response = await fetch(`${url}/two`)
+    expect(response.headers.get('content-type')).toBe(SSE_HEADERS['Content-Type'])
+    expect(await response.text()).toBe(BODY)
   })
 })
