@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Config } from './config.ts'
 import type { Gateway, PromptPreparer } from './generate/index.ts'
+import type { EventResponder } from './http/event-response.ts'
 import { memoryRateLimiter } from './limits/memory.ts'
 import type { RateLimiter } from './limits/types.ts'
 import { createKeyChecker, type KeyChecker } from './middleware/auth.ts'
@@ -50,6 +51,10 @@ export type AppDeps = {
    * response itself unread for the runtime to write as it would have.
    */
   bodyInit?: (response: Response) => string | Uint8Array | undefined
+   * Makes the response of an event stream (http/event-response.ts): the Node entry's makes its
+   * body only if read, and writes the events to the socket itself. Absent: a web stream.
+   */
+  eventResponse?: EventResponder
   /**
    * A prebuilt catalogue (targets and their health). Tests pass the one they also drive
    * `generateImages` with, to read its health through /v1/status; absent: built from config.
@@ -73,6 +78,7 @@ export type Services = Gateway & {
   sha256: Sha256
   writesBodyParts: boolean
   bodyInit: (response: Response) => string | Uint8Array | undefined
+  eventResponse: EventResponder | undefined
 }
 
 export type Sha256 = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>
@@ -121,5 +127,6 @@ export function buildServices(deps: AppDeps): Services {
     sha256,
     writesBodyParts: deps.writesBodyParts ?? false,
     bodyInit: deps.bodyInit ?? (() => undefined),
+    eventResponse: deps.eventResponse,
   }
 }

@@ -24,6 +24,8 @@ const NODE_ONLY = new Set([
   'src/runtime/node-log-lines.ts',
   'src/runtime/node-form.ts',
   'src/runtime/node-request-testing.ts',
+  'src/runtime/node-response-testing.ts',
+  'src/runtime/node-event-body.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

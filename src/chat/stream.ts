@@ -1,4 +1,9 @@
-import { type EventStreamOptions, eventStream } from '../http/event-stream.ts'
+import {
+  type EventSource,
+  type EventStreamOptions,
+  events,
+  readableEvents,
+} from '../http/event-stream.ts'
 import { type ChunkDelta, type CompletionMeta, chunk, usageChunk, usageOf } from './completion.ts'
 
 /**
@@ -29,15 +34,23 @@ export type ChatStreamOptions = EventStreamOptions & {
 /** Sends text as one content chunk, or a whole delta (images). */
 export type Emit = (content: string | ChunkDelta) => void
 
-/**
- * Starts the stream and runs `produce` in the background. `produce` gets an emitter and a
- * signal that aborts when the client goes away, which it must pass on to generation.
- */
+/** The chat stream as a web stream, started at once (see `chatEvents`). */
 export function chatStream(
   options: ChatStreamOptions,
   produce: (emit: Emit, signal: AbortSignal) => Promise<void>,
 ): ReadableStream<Uint8Array> {
-  return eventStream(options, async (send, signal) => {
+  return readableEvents(chatEvents(options, produce))
+}
+
+/**
+ * The chat stream, run once it is started (http/event-response.ts). `produce` gets an emitter
+ * and a signal that aborts when the client goes away, which it must pass on to generation.
+ */
+export function chatEvents(
+  options: ChatStreamOptions,
+  produce: (emit: Emit, signal: AbortSignal) => Promise<void>,
+): EventSource {
+  return events(options, async (send, signal) => {
     let content = ''
     const emit: Emit = (sent) => {
       const delta = typeof sent === 'string' ? { content: sent } : sent

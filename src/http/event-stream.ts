@@ -43,26 +43,46 @@ export class JsonParts {
 
 const encoder = new TextEncoder()
 
+/** Where a stream's chunks go, in order: each `write` one chunk of the body on the wire. */
+export type EventSink = {
+  write(chunk: string | Uint8Array): void
+  /** The stream has ended. */
+  close(): void
+}
+
 /**
- * Starts the stream and runs `produce` in the background; the stream closes when it settles.
- * `produce` gets the sender and a signal that aborts when the client goes away, which it must
- * pass on to generation. It tells its own failures in its own events, so it must not throw.
+ * An event stream not started yet: `start` runs its producer into a sink and returns what to
+ * call when the client has left (it aborts the generation behind the stream). Started once.
+ */
+export type EventSource = { start(sink: EventSink): () => void }
+
+/**
+ * The stream of `produce`'s events, started by whoever reads it. `produce` gets the sender and a
+ * signal that aborts when the client goes away, which it must pass on to generation. It tells its
+ * own failures in its own events, so it must not throw.
  *
  * Events sent in one go (a chat's role chunk and opening text; its last text, stop chunk and
- * `[DONE]`) are joined and encoded into one chunk once the current microtasks have run: each
- * chunk costs the runtime a write to the socket, and the client a packet to wake up for.
+ * `[DONE]`) are joined into one chunk once the current microtasks have run: each chunk costs the
+ * runtime a write to the socket, and the client a packet to wake up for.
  */
-export function eventStream(
+export function events(
   options: EventStreamOptions,
   produce: (send: SendEvent, signal: AbortSignal) => Promise<void>,
-): ReadableStream<Uint8Array> {
+): EventSource {
+  return { start: (sink) => run(options, produce, sink) }
+}
+
+function run(
+  options: EventStreamOptions,
+  produce: (send: SendEvent, signal: AbortSignal) => Promise<void>,
+  sink: EventSink,
+): () => void {
   // Forwarded by hand: AbortSignal.any costs several times as much on Node 20, per stream.
   const cancelled = new AbortController()
   const client = options.signal
   const forward = () => cancelled.abort(client.reason)
   if (client.aborted) forward()
   else client.addEventListener('abort', forward, { once: true })
-  let timer: ReturnType<typeof setInterval> | undefined
   let open = true
   const end = () => {
     clearInterval(timer)
@@ -70,43 +90,63 @@ export function eventStream(
     if (open) options.onClose?.()
     open = false
   }
+  let pending = ''
+  const flush = () => {
+    if (open && pending) sink.write(pending)
+    pending = ''
+  }
+  const write = (text: string) => {
+    if (!open) return
+    if (!pending) queueMicrotask(flush)
+    pending += text
+  }
+  const send: SendEvent = (data, event) => {
+    const head = `${event ? `event: ${event}\n` : ''}data: `
+    if (!(data instanceof JsonParts)) {
+      write(`${head}${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
+      return
+    }
+    // An image's JSON, made as byte parts (routes/images-reply.ts): never turned into a string
+    // nor joined; each part is a chunk, and Node writes them together (one writev).
+    write(head)
+    flush()
+    if (open) for (const part of data.parts) sink.write(part)
+    write('\n\n')
+  }
+  const timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
+  // Not awaited: the caller sends the headers (and a first event) at once.
+  void produce(send, cancelled.signal).finally(() => {
+    flush()
+    if (open) sink.close()
+    end()
+  })
+  return () => {
+    // The client went away: stop writing and abort the generation behind the stream.
+    if (!open) return
+    end()
+    cancelled.abort()
+  }
+}
+
+/** `source` as a web stream of UTF-8 chunks, started at once. */
+export function readableEvents(source: EventSource): ReadableStream<Uint8Array> {
+  let cancel = () => {}
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      let pending = ''
-      const flush = () => {
-        if (open && pending) controller.enqueue(encoder.encode(pending))
-        pending = ''
-      }
-      const write = (text: string) => {
-        if (!open) return
-        if (!pending) queueMicrotask(flush)
-        pending += text
-      }
-      const send: SendEvent = (data, event) => {
-        const head = `${event ? `event: ${event}\n` : ''}data: `
-        if (!(data instanceof JsonParts)) {
-          write(`${head}${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
-          return
-        }
-        // An image's JSON, made as byte parts (routes/images-reply.ts): never turned into a
-        // string nor joined; each part is a chunk, and Node writes them together (one writev).
-        write(head)
-        flush()
-        if (open) for (const part of data.parts) controller.enqueue(part)
-        write('\n\n')
-      }
-      timer = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs ?? KEEP_ALIVE_MS)
-      // Not awaited: start() must return so the headers (and a first event) go out at once.
-      void produce(send, cancelled.signal).finally(() => {
-        flush()
-        if (open) controller.close()
-        end()
+      cancel = source.start({
+        write: (chunk) =>
+          controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk),
+        close: () => controller.close(),
       })
     },
-    cancel() {
-      // The client went away: stop writing and abort the generation behind the stream.
-      end()
-      cancelled.abort()
-    },
+    cancel: () => cancel(),
   })
+}
+
+/** The stream of `produce`'s events as a web stream, started at once (see `events`). */
+export function eventStream(
+  options: EventStreamOptions,
+  produce: (send: SendEvent, signal: AbortSignal) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  return readableEvents(events(options, produce))
 }

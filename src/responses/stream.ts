@@ -1,4 +1,4 @@
-import { type EventStreamOptions, eventStream } from '../http/event-stream.ts'
+import { type EventSource, type EventStreamOptions, events } from '../http/event-stream.ts'
 import {
   type imageCallItem,
   messageItem,
@@ -131,15 +131,16 @@ export function responseOutput(send: Send) {
 }
 
 /**
- * Starts the stream and runs `produce` in the background with a writer for the response's output
- * and a signal that aborts when the client goes away, which it must pass on to generation.
+ * The Responses stream, run once it is started (http/event-response.ts) with a writer for the
+ * response's output and a signal that aborts when the client goes away, which it must pass on
+ * to generation.
  */
-export function responsesStream(
+export function responsesEvents(
   options: ResponsesStreamOptions,
   produce: (writer: ResponseWriter, signal: AbortSignal) => Promise<void>,
-): ReadableStream<Uint8Array> {
+): EventSource {
   const response = (state: ResponseState) => ({ response: responseObject(options.meta, state) })
-  return eventStream(options, async (sendEvent, signal) => {
+  return events(options, async (sendEvent, signal) => {
     let sequence = 0
     const send: Send = (type, fields) =>
       sendEvent({ type, sequence_number: sequence++, ...fields }, type)

@@ -20,7 +20,7 @@ import {
   progressText,
   resultSection,
 } from '../chat/reply-text.ts'
-import { chatStream } from '../chat/stream.ts'
+import { chatEvents } from '../chat/stream.ts'
 import { errorBody } from '../errors.ts'
 import {
   type Gateway,
@@ -31,7 +31,8 @@ import {
 import { checkImageLink, ownImageKey } from '../generate/input-images.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
-import { SSE_HEADERS } from '../http/event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
+import type { EventSource } from '../http/event-stream.ts'
 import { linkOrigins } from '../http/origin.ts'
 import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
@@ -88,8 +89,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
         return { text: failureText(language, failure.message), body: errorBody(failure) }
       },
     })
-    const sse = (body: ReadableStream<Uint8Array>) =>
-      new Response(body, { status: 200, headers: SSE_HEADERS })
+    const sse = (events: EventSource) => eventResponse(events, services.eventResponse)
 
     const housekeeping = detectHousekeeping(request.messages)
     if (housekeeping) {
@@ -97,7 +97,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       const answer = answerHousekeeping(housekeeping, request.messages, language)
       addLogFields(c, { model: meta.model, housekeeping: housekeeping.kind })
       if (!request.stream) return textReply(c, meta, housekeeping.text, answer)
-      return sse(chatStream(streamOptions(meta, housekeeping.text), async (emit) => emit(answer)))
+      return sse(chatEvents(streamOptions(meta, housekeeping.text), async (emit) => emit(answer)))
     }
 
     const original = promptOf(request.messages)
@@ -159,7 +159,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
 
     if (request.imagesOut) {
       return sse(
-        chatStream(streamOptions(meta, original), async (emit, signal) => {
+        chatEvents(streamOptions(meta, original), async (emit, signal) => {
           const result = await generate(services, input(signal))
           logResult(result)
           const image = imageOf(result)
@@ -171,7 +171,7 @@ export function chatRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     }
 
     return sse(
-      chatStream(streamOptions(meta, original), async (emit, signal) => {
+      chatEvents(streamOptions(meta, original), async (emit, signal) => {
         emit(openingSection(language, original, notes))
         const result = await generate(services, {
           ...input(signal),

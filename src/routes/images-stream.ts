@@ -2,7 +2,8 @@ import type { Context } from 'hono'
 import { errorBody } from '../errors.ts'
 import type { GenerationResult } from '../generate/index.ts'
 import { recordError } from '../http/error-response.ts'
-import { eventStream, JsonParts, SSE_HEADERS } from '../http/event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
+import { events, JsonParts } from '../http/event-stream.ts'
 import { runSignal } from '../http/run-signal.ts'
 import type { ImageQuality } from '../request/fields.ts'
 import type { AppEnv } from '../services.ts'
@@ -39,7 +40,7 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
   // The request log line waits for the stream, so it carries the outcome and full duration.
   let closeLog = () => {}
   c.set('logAfter', new Promise<void>((resolve) => (closeLog = resolve)))
-  const body = eventStream(
+  const stream = events(
     { signal: runSignal(c), onClose: () => closeLog() },
     async (send, signal) => {
       try {
@@ -63,5 +64,5 @@ export function imageEventStream(c: Context<AppEnv>, options: ImageStreamOptions
       }
     },
   )
-  return new Response(body, { status: 200, headers: SSE_HEADERS })
+  return eventResponse(stream, c.get('services').eventResponse)
 }

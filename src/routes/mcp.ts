@@ -3,8 +3,8 @@ import { Hono } from 'hono/tiny'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { isJsonBody, readBodyText } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
-import { SSE_HEADERS } from '../http/event-stream.ts'
-import { eventStream } from '../mcp/event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
+import { messageEvents } from '../mcp/event-stream.ts'
 import {
   INTERNAL_ERROR,
   INVALID_REQUEST,
@@ -167,7 +167,7 @@ export function mcpRoutes(): Hono<AppEnv> {
     // The request log line waits for the stream, so it carries the outcome and full duration.
     let closeLog = () => {}
     c.set('logAfter', new Promise<void>((resolve) => (closeLog = resolve)))
-    const stream = eventStream(
+    const events = messageEvents(
       { signal: c.req.raw.signal, onClose: () => closeLog() },
       async (send, signal) => {
         for (const message of refused) send(message)
@@ -176,7 +176,7 @@ export function mcpRoutes(): Hono<AppEnv> {
         )
       },
     )
-    return new Response(stream, { headers: SSE_HEADERS })
+    return eventResponse(events, c.get('services').eventResponse)
   })
   return routes
 }

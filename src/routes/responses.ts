@@ -19,7 +19,7 @@ import { checkImageLink } from '../generate/input-images.ts'
 import { checkRoutes } from '../generate/output-routes.ts'
 import { readJsonObject } from '../http/body.ts'
 import { recordError } from '../http/error-response.ts'
-import { SSE_HEADERS } from '../http/event-stream.ts'
+import { eventResponse } from '../http/event-response.ts'
 import { linkOrigins } from '../http/origin.ts'
 import { runSignal } from '../http/run-signal.ts'
 import { limitApiGeneration } from '../middleware/rate-limit.ts'
@@ -30,8 +30,7 @@ import { imageOutput } from '../request/image-output.ts'
 import { parseResponsesBody } from '../request/responses.ts'
 import { readResponsesInput } from '../responses/input.ts'
 import { imageCallItem, newResponseMeta, responseObject } from '../responses/objects.ts'
-import { type ResponseWriter, responsesStream } from '../responses/stream.ts'
-import { wholeOutput } from '../responses/whole-output.ts'
+import { type ResponseWriter, responseOutput, responsesEvents } from '../responses/stream.ts'
 import type { AppEnv } from '../services.ts'
 import type { ChatRouteOptions } from './chat.ts'
 import { outputEcho } from './images-reply.ts'
@@ -139,12 +138,12 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
     const produce = tool ? drawWithTool : drawAsMarkdown
 
     if (!request.stream) {
-      const out = wholeOutput()
+      const out = responseOutput(() => {})
       await produce(out.writer, runSignal(c))
       const usage = out.usage(input.original)
       return c.json(responseObject(meta, { status: 'completed', output: out.output, usage }))
     }
-    const stream = responsesStream(
+    const events = responsesEvents(
       {
         meta,
         prompt: input.original,
@@ -159,7 +158,7 @@ export function responsesRoutes(options: ChatRouteOptions = {}): Hono<AppEnv> {
       },
       produce,
     )
-    return new Response(stream, { status: 200, headers: SSE_HEADERS })
+    return eventResponse(events, services.eventResponse)
   })
   return routes
 }

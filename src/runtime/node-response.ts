@@ -1,19 +1,26 @@
 import { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import type { EventSource } from '../http/event-stream.ts'
 import { takeParts } from '../http/parts-body.ts'
+import { takeEvents } from './node-event-body.ts'
 
 /**
  * Server-sent events written to the socket by the Node entry itself, rather than by
  * @hono/node-server. The adapter flushes the headers before it reads the first event, reads each
  * chunk through a promise of its own, and ends the chunked body in a write of its own: on
  * loopback or a LAN each write is a syscall and a packet the peer wakes up for. Here the headers
- * leave with the first event, and what the stream holds at one moment (the last events,
+ * leave with the first event, and what the stream sends at one moment (the last events,
  * `data: [DONE]` and the end of the body) leaves in one write: a chat stream goes out in two
- * writes instead of three (counted in node-response.test.ts and on the gateway's chat door).
+ * writes instead of three (counted in node-response-events.test.ts).
  *
- * Only event streams: their first event is ready at once (every door that streams sends one
- * before it awaits anything), so holding the headers for it delays nothing. Should one not be
- * ready by the next turn of the event loop, the headers go alone, as the adapter would send them.
+ * The events of a door's stream (node-event-body.ts) are started straight into the socket
+ * when no one has read the response's body (writeEvents): no web stream, no reader loop. A body
+ * something read first (the idempotency recording's playback), or any other event stream, is
+ * read from its web stream (pump), to the same bytes.
+ *
+ * Most doors send a first event at once, so holding the headers for it delays nothing. Should
+ * none be ready by the next turn of the event loop (an image stream's first event is the
+ * image), the headers go alone, as the adapter would send them.
  */
 
 /** Sends `response` on `outgoing` when it is an event stream; null leaves it to the adapter. */
@@ -24,16 +31,61 @@ export function sendEventStream(response: Response, outgoing: unknown): Response
   // from the original init, without the headers middleware set since (X-Request-Id, CORS).
   const { headers, status } = response
   if (!headers.get('content-type')?.startsWith('text/event-stream')) return null
-  const body = response.body
-  if (!body || body.locked) return null
+  // The events themselves when no one has read the body (http/event-response.ts): no web stream.
+  const events = takeEvents(response)
+  const body = events ? undefined : response.body
+  if (!events && (!body || body.locked)) return null
   const head: Record<string, string | string[]> = {}
   for (const [name, value] of headers) if (name !== 'set-cookie') head[name] = value
   const cookies = headers.getSetCookie()
   if (cookies.length > 0) head['set-cookie'] = cookies
   outgoing.writeHead(status, head)
-  void pump(body.getReader(), outgoing)
+  if (events) writeEvents(events, outgoing)
+  else void pump(body!.getReader(), outgoing)
   // Tells the adapter the response went out (it writes nothing for this one).
   return RESPONSE_ALREADY_SENT
+}
+
+/**
+ * The headers alone, if the first event is not ready by the next turn of the loop (an image
+ * stream's is the image). Not `headersSent`: it is true from writeHead on, before any byte left.
+ */
+function headersUnlessSent(outgoing: ServerResponse, sent: () => boolean) {
+  return setImmediate(() => {
+    if (!sent() && outgoing.writable) outgoing.flushHeaders()
+  })
+}
+
+/** Holds the writes of this tick until the microtasks settle: they leave in one writev. */
+function corkForTick(outgoing: ServerResponse) {
+  if (outgoing.writableCorked) return
+  outgoing.cork()
+  process.nextTick(() => outgoing.uncork())
+}
+
+/**
+ * Starts `events` into `outgoing`: each chunk one write, the writes of one tick one writev. A
+ * slow client's chunks wait in the response's own buffer, as they waited in the web stream's
+ * queue before (no producer here waits for the client: a chat's text and an image are small
+ * and bounded). The client leaving cancels the events, which aborts the generation.
+ */
+function writeEvents(events: EventSource, outgoing: ServerResponse) {
+  let sent = false
+  const early = headersUnlessSent(outgoing, () => sent)
+  const cancel = events.start({
+    write(chunk) {
+      sent = true
+      if (outgoing.destroyed) return
+      corkForTick(outgoing)
+      outgoing.write(chunk)
+    },
+    close() {
+      clearImmediate(early)
+      outgoing.off('close', cancel)
+      if (!outgoing.destroyed) outgoing.end()
+    },
+  })
+  outgoing.once('close', cancel)
 }
 
 async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, outgoing: ServerResponse) {
@@ -41,19 +93,13 @@ async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, outgoing: S
   const cancel = () => void reader.cancel().catch(() => {})
   outgoing.once('close', cancel)
   let sent = false
-  // The headers alone, if the first event is not ready by the next turn of the loop.
-  const early = setImmediate(() => {
-    if (!sent && !outgoing.headersSent && outgoing.writable) outgoing.flushHeaders()
-  })
+  const early = headersUnlessSent(outgoing, () => sent)
   try {
     for (;;) {
       const { done, value } = await reader.read()
       sent = true
       // Held until the microtasks settle: whatever the stream holds now joins this write.
-      if (!outgoing.writableCorked) {
-        outgoing.cork()
-        process.nextTick(() => outgoing.uncork())
-      }
+      corkForTick(outgoing)
       if (done) break
       if (!outgoing.write(value) && !outgoing.destroyed) await drained(outgoing)
     }

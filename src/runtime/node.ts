@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts'
 import type { Logger } from '../middleware/request-log.ts'
 import type { ImageStore } from '../storage/types.ts'
 import { lightResponseBody } from './node-body-init.ts'
+import { lazyEventResponse } from './node-event-body.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
 import { withNodeBody } from './node-request.ts'
@@ -105,6 +106,8 @@ export async function startNodeServer(
     writesBodyParts: true,
     // A whole reply is recorded for idempotency from the body it was made with (node-body-init.ts).
     bodyInit: lightResponseBody,
+    // The events of a stream are written by this entry too (sendEventStream): no web stream is made unless one is read.
+    eventResponse: lazyEventResponse,
   })
   services.mount(app)
   const server = serve({
