@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { Config } from './config.ts'
 import type { Gateway, PromptPreparer } from './generate/index.ts'
 import type { EventResponder } from './http/event-response.ts'
+import type { PartsResponder } from './http/parts-body.ts'
 import { memoryRateLimiter } from './limits/memory.ts'
 import type { RateLimiter } from './limits/types.ts'
 import { createKeyChecker, type KeyChecker } from './middleware/auth.ts'
@@ -40,17 +41,18 @@ export type AppDeps = {
    */
   sha256?: Sha256
   /**
-   * The runtime writes an Images reply's byte parts to the socket itself (http/parts-body.ts):
-   * the Node entry. Absent: each reply's body is joined into one buffer.
+   * Makes the response of an Images reply's byte parts (http/parts-body.ts): the Node entry's
+   * writes them to the socket as they are. Absent: each reply's body is joined into one buffer.
    */
-  writesBodyParts?: boolean
+  partsResponse?: PartsResponder
   /**
    * The body a response was made with, when the runtime can tell without reading it (the Node
    * entry: @hono/node-server's light Response keeps its init); undefined when it cannot, or when
    * that body is a stream. The idempotency recording takes a whole reply from it, leaving the
    * response itself unread for the runtime to write as it would have.
    */
-  bodyInit?: (response: Response) => string | Uint8Array | undefined
+  bodyInit?: (response: Response) => Uint8Array | undefined
+  /**
    * Makes the response of an event stream (http/event-response.ts): the Node entry's makes its
    * body only if read, and writes the events to the socket itself. Absent: a web stream.
    */
@@ -76,8 +78,8 @@ export type Services = Gateway & {
   rateLimiter: RateLimiter | null
   clientAddress: (c: Context) => string | undefined
   sha256: Sha256
-  writesBodyParts: boolean
-  bodyInit: (response: Response) => string | Uint8Array | undefined
+  partsResponse: PartsResponder | undefined
+  bodyInit: ((response: Response) => Uint8Array | undefined) | undefined
   eventResponse: EventResponder | undefined
 }
 
@@ -125,8 +127,8 @@ export function buildServices(deps: AppDeps): Services {
     rateLimiter: rule ? (deps.rateLimiter ?? memoryRateLimiter({ ...rule, now })) : null,
     clientAddress: deps.clientAddress ?? (() => undefined),
     sha256,
-    writesBodyParts: deps.writesBodyParts ?? false,
-    bodyInit: deps.bodyInit ?? (() => undefined),
+    partsResponse: deps.partsResponse,
+    bodyInit: deps.bodyInit,
     eventResponse: deps.eventResponse,
   }
 }

@@ -26,6 +26,7 @@ const NODE_ONLY = new Set([
   'src/runtime/node-request-testing.ts',
   'src/runtime/node-response-testing.ts',
   'src/runtime/node-event-body.ts',
+  'src/runtime/node-parts-body.ts',
   'src/storage/fs.ts',
   'src/storage/redis.ts',
   'src/limits/redis.ts',

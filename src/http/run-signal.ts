@@ -11,8 +11,3 @@ import type { AppEnv } from '../services.ts'
 export function runSignal(c: Context<AppEnv>): AbortSignal {
   return c.get('runSignal') ?? c.req.raw.signal
 }
-
-/** From here on, the request's work runs on a signal the client's leaving does not abort. */
-export function detachFromClient(c: Context<AppEnv>): void {
-  c.set('runSignal', new AbortController().signal)
-}

@@ -2,12 +2,11 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { encodeBase64 } from '../bytes/base64.ts'
 import { concatBytes } from '../bytes/concat.ts'
 import { GatewayError } from '../errors.ts'
-import { detachFromClient } from '../http/run-signal.ts'
 import type { AppEnv, Services, Sha256 } from '../services.ts'
 import { bearerKey } from './auth.ts'
 import { fingerprintBytes } from './body-fingerprint.ts'
 import { clientIp } from './rate-limit.ts'
-import { createReplayCache, playback, type Recording, record, recordWhole } from './replay-cache.ts'
+import { createReplayCache, playback, type Recording, record } from './replay-cache.ts'
 
 /**
  * `Idempotency-Key` on the POSTs that generate, so a retry never pays for a second image. A
@@ -45,9 +44,6 @@ const MAX_REPLAY_MS = 10 * 60_000
 
 /** Headers that belong to one request or one caller, not to the answer: each reply sets its own. */
 const PER_REQUEST_HEADER = /^(?:x-request-id|access-control-.*|vary|set-cookie)$/i
-
-const bodyBytes = (init: string | Uint8Array) =>
-  typeof init === 'string' ? new TextEncoder().encode(init) : init
 
 /**
  * The handler's text read (every JSON door's) decodes the bytes read here, as the Response Hono
@@ -195,7 +191,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     entry.answer.catch(() => {})
     // The handler runs on a signal the client's leaving does not abort: the retry it is about
     // to send will join this run rather than pay for another.
-    detachFromClient(c)
+    c.set('runSignal', new AbortController().signal)
     try {
       await next()
     } catch (error) {
@@ -206,20 +202,15 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const response = c.res
     const headers = [...response.headers].filter(([name]) => !PER_REQUEST_HEADER.test(name))
     const stream = response.headers.get('Content-Type')?.startsWith('text/event-stream') === true
-    const init = stream ? undefined : services.bodyInit(response)
-    if (init !== undefined) {
-      // A whole reply the runtime still holds as made: recorded from that, and the response
-      // itself goes out unread, as it would without a key.
-      const whole = recordWhole(response.status, headers, bodyBytes(init))
-      answer.resolve(whole)
-      cache.settle(id, entry, replayable(whole) ? whole.bytes : null)
-      return
-    }
-    const recording = record(response, headers)
+    // A whole reply the runtime still holds as made is recorded from that, complete at once, and
+    // the response itself goes out unread, as it would without a key.
+    const whole = stream ? undefined : services.bodyInit?.(response)
+    const recording = record(response, headers, whole)
     answer.resolve(recording)
     const settled = recording.ended.then(() =>
       cache?.settle(id, entry, replayable(recording) ? recording.bytes : null),
     )
+    if (whole) return
     if (!stream) {
       // A whole reply (JSON, an image) is complete once read: sent as the bytes themselves, with
       // their length, rather than streamed back out of the recording.

@@ -18,18 +18,26 @@ export type Recording = {
   listeners: Set<(chunk: Uint8Array | null) => void>
 }
 
-/** Reads `response`'s body to its end into a recording, whoever listens or leaves. */
-export function record(response: Response, headers: [string, string][]): Recording {
+/**
+ * Reads `response`'s body to its end into a recording, whoever listens or leaves; or, given the
+ * `whole` body the runtime made it with, records that, complete at once, leaving it unread.
+ */
+export function record(
+  response: Response,
+  headers: [string, string][],
+  whole?: Uint8Array,
+): Recording {
   const recording: Recording = {
     status: response.status,
     headers,
-    chunks: [],
-    bytes: 0,
+    chunks: whole?.byteLength ? [whole] : [],
+    bytes: whole?.byteLength ?? 0,
     ended: Promise.resolve(),
-    complete: false,
+    complete: whole !== undefined,
     failed: false,
     listeners: new Set(),
   }
+  if (whole) return recording
   const push = (chunk: Uint8Array | null) => {
     if (chunk) {
       recording.chunks.push(chunk)
@@ -51,24 +59,6 @@ export function record(response: Response, headers: [string, string][]): Recordi
     })
     .finally(() => push(null))
   return recording
-}
-
-/** A recording of a response whose whole body is `body`, complete at once. */
-export function recordWhole(
-  status: number,
-  headers: [string, string][],
-  body: Uint8Array,
-): Recording {
-  return {
-    status,
-    headers,
-    chunks: body.byteLength > 0 ? [body] : [],
-    bytes: body.byteLength,
-    ended: Promise.resolve(),
-    complete: true,
-    failed: false,
-    listeners: new Set(),
-  }
 }
 
 /** A body stream of the recording: what it holds now, then the rest as it comes. */

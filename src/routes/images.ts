@@ -51,7 +51,7 @@ async function answerImages(
     now: services.now(),
   })
   const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
-  return partsResponse(c, parts, headers, services.writesBodyParts)
+  return partsResponse(c, parts, headers, services.partsResponse)
 }
 
 /**

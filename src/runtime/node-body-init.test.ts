@@ -47,7 +47,7 @@ async function bodyFound(path: string) {
 describe('lightResponseBody', () => {
   it('finds a JSON reply’s text, and the reply still goes out as made', async () => {
     const { found, status, sent } = await bodyFound('/json')
-    expect(found).toBe('{"fox":"red"}')
+    expect(new TextDecoder().decode(found as Uint8Array)).toBe('{"fox":"red"}')
     expect([status, sent]).toEqual([201, '{"fox":"red"}'])
   })
 

@@ -7,6 +7,7 @@
  * description and kept once found.
  */
 
+const encoder = new TextEncoder()
 let cacheKey: symbol | undefined
 
 function findCacheKey(response: Response): symbol | undefined {
@@ -16,8 +17,11 @@ function findCacheKey(response: Response): symbol | undefined {
   return undefined
 }
 
-/** A string or bytes the response holds unread, else undefined (a stream, a full Response). */
-export function lightResponseBody(response: Response): string | Uint8Array | undefined {
+/**
+ * The bytes of a string or bytes the response holds unread (a string as UTF-8, as it would be
+ * sent), else undefined (a stream, a full Response).
+ */
+export function lightResponseBody(response: Response): Uint8Array | undefined {
   // A full Response, or a light one already read, has no such entry: undefined, left to `body`.
   const key = cacheKey ?? findCacheKey(response)
   if (key === undefined) return undefined
@@ -25,5 +29,6 @@ export function lightResponseBody(response: Response): string | Uint8Array | und
   if (!Array.isArray(cached)) return undefined
   cacheKey = key
   const body: unknown = cached[1]
-  return typeof body === 'string' || body instanceof Uint8Array ? body : undefined
+  if (typeof body === 'string') return encoder.encode(body)
+  return body instanceof Uint8Array ? body : undefined
 }

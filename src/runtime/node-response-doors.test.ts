@@ -3,6 +3,7 @@ import { createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { memoryStorage } from '../storage/memory.ts'
 import { lazyEventResponse } from './node-event-body.ts'
+import { lazyPartsResponse } from './node-parts-body.ts'
 import {
   chunksOf,
   closeServer,
@@ -26,7 +27,7 @@ const gateway = (direct: boolean) =>
     config: loadConfig({ RATE_LIMIT: '0' }),
     storage: memoryStorage(),
     log: () => {},
-    writesBodyParts: true,
+    partsResponse: lazyPartsResponse,
     eventResponse: direct ? lazyEventResponse : undefined,
   })
 
@@ -111,7 +112,7 @@ describe('an idempotent retry of a streamed chat, on the Node entry', () => {
       }),
       storage: memoryStorage(),
       log: () => {},
-      writesBodyParts: true,
+      partsResponse: lazyPartsResponse,
       eventResponse: lazyEventResponse,
     })
     const port = await listen(app)

@@ -4,6 +4,7 @@ import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { concatBytes } from '../bytes/concat.ts'
 import { partsResponse } from '../http/parts-body.ts'
+import { lazyPartsResponse } from './node-parts-body.ts'
 import { sendEventStream, sendParts } from './node-response.ts'
 
 type Server = ReturnType<typeof serve>
@@ -71,11 +72,11 @@ function app() {
     await next()
     if (c.req.path === '/read') c.res = new Response(await c.res.arrayBuffer(), c.res)
   })
-  routes.get('/parts', (c) => partsResponse(c, parts(), HEADERS, true))
+  routes.get('/parts', (c) => partsResponse(c, parts(), HEADERS, lazyPartsResponse))
   routes.get('/joined', (c) =>
     c.body(concatBytes(parts()) as Uint8Array<ArrayBuffer>, 200, HEADERS),
   )
-  routes.get('/read', (c) => partsResponse(c, parts(), HEADERS, true))
+  routes.get('/read', (c) => partsResponse(c, parts(), HEADERS, lazyPartsResponse))
   return routes
 }
 

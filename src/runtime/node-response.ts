@@ -1,8 +1,8 @@
 import { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { EventSource } from '../http/event-stream.ts'
-import { takeParts } from '../http/parts-body.ts'
 import { takeEvents } from './node-event-body.ts'
+import { takeParts } from './node-parts-body.ts'
 
 /**
  * Server-sent events written to the socket by the Node entry itself, rather than by
@@ -126,7 +126,7 @@ function drained(outgoing: ServerResponse): Promise<void> {
 }
 
 /**
- * Sends a `partsResponse` (http/parts-body.ts) no one has read: its parts written as they are,
+ * Sends a `lazyPartsResponse` (node-parts-body.ts) no one has read: its parts written as they are,
  * in one writev with the headers, rather than joined into one buffer first (a 2 MB copy for a
  * FLUX.2 image's `b64_json`). The headers are the ones @hono/node-server would write for the
  * joined body, Content-Length included. Null leaves every other response to the adapter.

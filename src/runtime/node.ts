@@ -11,6 +11,7 @@ import { lightResponseBody } from './node-body-init.ts'
 import { lazyEventResponse } from './node-event-body.ts'
 import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
+import { lazyPartsResponse } from './node-parts-body.ts'
 import { withNodeBody } from './node-request.ts'
 import { sendEventStream, sendParts } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
@@ -103,7 +104,7 @@ export async function startNodeServer(
     // The peer of the TCP connection; rate-limit.ts applies TRUST_PROXY's X-Forwarded-For rule.
     clientAddress: (c) => getConnInfo(c).remote.address,
     // This entry writes the parts of an Images reply itself (sendParts): no joined copy is made.
-    writesBodyParts: true,
+    partsResponse: lazyPartsResponse,
     // A whole reply is recorded for idempotency from the body it was made with (node-body-init.ts).
     bodyInit: lightResponseBody,
     // The events of a stream are written by this entry too (sendEventStream): no web stream is made unless one is read.
