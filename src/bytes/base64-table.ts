@@ -1,9 +1,9 @@
 /**
  * The pair table behind base64.ts's decoders on runtimes without a native one (Node before v25),
- * and the pieces its decoder of a text in parts (decodeBase64Parts) is made of: whole groups of 4
- * characters decoded from any offset of the output, and the last 2 or 3 characters. The decoder
- * of one whole text keeps its own loop, as it was. Only base64.ts imports this file; the Worker
- * bundle, which builds base64-native.ts in its place, never does.
+ * and the pieces both of its decoders (one whole text, and a text in parts) are made of: whole
+ * groups of 4 characters decoded from any offset of the output, and the last 2 or 3 characters.
+ * Only base64.ts imports this file; the Worker bundle, which builds base64-native.ts in its
+ * place, never does.
  */
 
 export const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'

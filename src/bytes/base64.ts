@@ -10,15 +10,7 @@
  * in base64-table.ts. The Worker bundle builds base64-native.ts in this file's place.
  */
 
-import {
-  ALPHABET,
-  decodeGroups,
-  decodeLast,
-  EQUALS,
-  INVALID,
-  LITTLE_ENDIAN,
-  pairTable,
-} from './base64-table.ts'
+import { ALPHABET, decodeGroups, decodeLast, EQUALS, INVALID } from './base64-table.ts'
 
 type NativeDecoder = (text: string) => Uint8Array
 const nativeDecode = (Uint8Array as unknown as { fromBase64?: NativeDecoder }).fromBase64?.bind(
@@ -48,62 +40,13 @@ export function decodeBase64Bytes(
   const length = stop - start
   if (length % 4 === 1) return null
   const size = Math.floor((length * 3) / 4)
-  const buffer = new ArrayBuffer(size)
-  const out = new Uint8Array(buffer)
-  const table = pairTable()
-  const input = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  let flags = 0
-  let i = start
-  let o = 0
-  if (LITTLE_ENDIAN) {
-    // 16 characters -> 12 bytes -> 3 little-endian words.
-    const words = new Uint32Array(buffer, 0, size >> 2)
-    const blocksEnd = start + length - (length % 16)
-    for (; i < blocksEnd; i += 16) {
-      const r0 = input.getUint32(i)
-      const r1 = input.getUint32(i + 4)
-      const r2 = input.getUint32(i + 8)
-      const r3 = input.getUint32(i + 12)
-      const h0 = table[r0 >>> 16]!
-      const l0 = table[r0 & 0xffff]!
-      const h1 = table[r1 >>> 16]!
-      const l1 = table[r1 & 0xffff]!
-      const h2 = table[r2 >>> 16]!
-      const l2 = table[r2 & 0xffff]!
-      const h3 = table[r3 >>> 16]!
-      const l3 = table[r3 & 0xffff]!
-      flags |= h0 | l0 | h1 | l1 | h2 | l2 | h3 | l3
-      // Each group of 4 characters is 24 bits, most significant byte first.
-      const x = (h0 << 12) | l0
-      const y = (h1 << 12) | l1
-      const z = (h2 << 12) | l2
-      const t = (h3 << 12) | l3
-      const w = o >> 2
-      words[w] = ((x >> 16) & 255) | (x & 0xff00) | ((x & 255) << 16) | ((y >> 16) << 24)
-      words[w + 1] = ((y >> 8) & 255) | ((y & 255) << 8) | (z & 0xff0000) | ((z & 0xff00) << 16)
-      words[w + 2] = (z & 255) | ((t >> 8) & 0xff00) | ((t & 0xff00) << 8) | ((t & 255) << 24)
-      o += 12
-    }
-  }
-  for (const wholeEnd = start + length - (length % 4); i < wholeEnd; i += 4) {
-    const high = table[(bytes[i]! << 8) | bytes[i + 1]!]!
-    const low = table[(bytes[i + 2]! << 8) | bytes[i + 3]!]!
-    flags |= high | low
-    const n = (high << 12) | low
-    out[o] = n >> 16
-    out[o + 1] = n >> 8
-    out[o + 2] = n
-    o += 3
-  }
+  const out = new Uint8Array(size)
+  const wholeEnd = start + length - (length % 4)
+  let flags = decodeGroups(bytes, start, wholeEnd, out, 0)
   // The last 2 or 3 characters carry 1 or 2 bytes.
-  if (i < stop) {
-    const high = table[(bytes[i]! << 8) | bytes[i + 1]!]!
-    const third = i + 2 < stop ? bytes[i + 2]! : 0x41 // 'A': zero bits
-    const low = table[(third << 8) | 0x41]!
-    flags |= high | low
-    const n = (high << 12) | low
-    out[o++] = n >> 16
-    if (i + 2 < stop) out[o] = n >> 8
+  if (wholeEnd < stop) {
+    const third = wholeEnd + 2 < stop ? bytes[wholeEnd + 2] : undefined
+    flags |= decodeLast(bytes[wholeEnd]!, bytes[wholeEnd + 1]!, third, out, size)
   }
   return flags & INVALID ? null : out
 }
