@@ -1,36 +1,15 @@
-import { type AddressInfo, connect, Socket } from 'node:net'
-import { serve } from '@hono/node-server'
+import { connect, Socket } from 'node:net'
 import { Hono } from 'hono/tiny'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { concatBytes } from '../bytes/concat.ts'
 import { partsResponse } from '../http/parts-body.ts'
 import { lazyPartsResponse } from './node-parts-body.ts'
-import { sendEventStream, sendParts } from './node-response.ts'
+import { closeServer, listen } from './node-response-testing.ts'
 
-type Server = ReturnType<typeof serve>
-let server: Server | undefined
 afterEach(() => {
   vi.restoreAllMocks()
-  return new Promise<void>((done) => (server ? server.close(() => done()) : done()))
+  return closeServer()
 })
-
-/** Serves `app` through the adapter as the Node entry does. */
-async function listen(app: Hono): Promise<number> {
-  server = serve({
-    fetch: async (request, bindings) => {
-      const response = await app.fetch(request, bindings)
-      return (
-        sendParts(response, bindings.outgoing) ??
-        sendEventStream(response, bindings.outgoing) ??
-        response
-      )
-    },
-    port: 0,
-    hostname: '127.0.0.1',
-  })
-  await new Promise((resolve) => server!.once('listening', resolve))
-  return (server!.address() as AddressInfo).port
-}
 
 /** The raw bytes of one HTTP/1.1 exchange, Date header left out, read until the server closes. */
 function exchange(port: number, path: string): Promise<string> {

@@ -4,7 +4,7 @@ import type { Hono } from 'hono'
 import { vi } from 'vitest'
 import type { App } from '../app.ts'
 import { withNodeBody } from './node-request.ts'
-import { sendEventStream, sendParts } from './node-response.ts'
+import { sendResponse } from './node-response.ts'
 
 /**
  * For tests of the Node entry's responses: an app served as the entry serves it, and the raw
@@ -27,10 +27,7 @@ export async function listen(direct: Hono | App, web?: Hono | App): Promise<numb
     fetch: (request, bindings) => {
       const app = web && request.headers.get('x-web-stream') ? web : direct
       return Promise.resolve(app.fetch(withNodeBody(request, bindings), bindings)).then(
-        (response) =>
-          sendParts(response, bindings.outgoing) ??
-          sendEventStream(response, bindings.outgoing) ??
-          response,
+        (response) => sendResponse(response, bindings.outgoing),
       )
     },
     port: 0,

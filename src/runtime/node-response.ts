@@ -154,3 +154,11 @@ export function sendParts(response: Response, outgoing: unknown): Response | nul
   outgoing.end()
   return RESPONSE_ALREADY_SENT
 }
+
+/**
+ * What the Node entry does with the app's response: writes it itself where it writes better than
+ * the adapter (an Images reply's parts, an event stream), else hands it back for the adapter.
+ */
+export function sendResponse(response: Response, outgoing: unknown): Response {
+  return sendParts(response, outgoing) ?? sendEventStream(response, outgoing) ?? response
+}

@@ -13,7 +13,7 @@ import { createNodeFetch } from './node-fetch.ts'
 import { stdoutLines } from './node-log-lines.ts'
 import { lazyPartsResponse } from './node-parts-body.ts'
 import { withNodeBody } from './node-request.ts'
-import { sendEventStream, sendParts } from './node-response.ts'
+import { sendResponse } from './node-response.ts'
 import { createNodeServices } from './node-services.ts'
 
 /**
@@ -114,11 +114,8 @@ export async function startNodeServer(
   const server = serve({
     // A callback rather than an async function, whose frame would be held while the request waits.
     fetch: (request, bindings) =>
-      Promise.resolve(app.fetch(withNodeBody(request, bindings), bindings)).then(
-        (response) =>
-          sendParts(response, bindings.outgoing) ??
-          sendEventStream(response, bindings.outgoing) ??
-          response,
+      Promise.resolve(app.fetch(withNodeBody(request, bindings), bindings)).then((response) =>
+        sendResponse(response, bindings.outgoing),
       ),
     port: config.port,
     hostname: config.host,
