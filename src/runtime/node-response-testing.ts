@@ -79,11 +79,8 @@ export function chunksOf(raw: string): string[] {
   return chunks
 }
 
-/**
- * Counts the web streams made from here on for an event stream (by readableEvents, in
- * http/event-stream.ts): the demo provider makes some of its own to compress its PNGs.
- */
-export function countEventWebStreams(): { made: number } {
+/** Counts the web streams made from here on whose maker's stack names `maker`. */
+export function countStreamsMadeBy(maker: string): { made: number } {
   const count = { made: 0 }
   const Original = ReadableStream
   vi.stubGlobal(
@@ -91,9 +88,15 @@ export function countEventWebStreams(): { made: number } {
     class extends Original<Uint8Array> {
       constructor(...args: ConstructorParameters<typeof ReadableStream<Uint8Array>>) {
         super(...args)
-        if (new Error().stack?.includes('readableEvents')) count.made++
+        if (new Error().stack?.includes(maker)) count.made++
       }
     },
   )
   return count
 }
+
+/**
+ * Counts the web streams made from here on for an event stream (by readableEvents, in
+ * http/event-stream.ts): the demo provider makes some of its own to compress its PNGs.
+ */
+export const countEventWebStreams = () => countStreamsMadeBy('readableEvents')

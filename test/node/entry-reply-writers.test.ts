@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { countStreamsMadeBy } from '../../src/runtime/node-response-testing.ts'
 import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
@@ -14,22 +15,6 @@ beforeAll(async () => {
 })
 afterAll(() => gateway.close())
 afterEach(() => vi.unstubAllGlobals())
-
-/** Counts the web streams made from now on whose maker's stack names `maker`. */
-function countStreamsMadeBy(maker: string): { made: number } {
-  const count = { made: 0 }
-  const Original = ReadableStream
-  vi.stubGlobal(
-    'ReadableStream',
-    class extends Original<Uint8Array> {
-      constructor(...args: ConstructorParameters<typeof ReadableStream<Uint8Array>>) {
-        super(...args)
-        if (new Error().stack?.includes(maker)) count.made++
-      }
-    },
-  )
-  return count
-}
 
 const post = (path: string, body: unknown) =>
   fetch(`${gateway.url}${path}`, {
