@@ -14,7 +14,11 @@ export type ProfileNode = {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
 }
-type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+type Profile = {
+  nodes: (ProfileNode & { children?: number[] })[]
+  samples: number[]
+  timeDeltas: number[]
+}
 
 export type Hotspot = { name: string; where: string; ms: number; share: number }
 export type ProfileSummary = {
@@ -24,6 +28,11 @@ export type ProfileSummary = {
   functions: Hotspot[]
   /** Self time by where the code lives: source folder, package, or Node's internals. */
   areas: Hotspot[]
+  /**
+   * Each function's total time: every sample with it anywhere on the stack (once per sample,
+   * however deep it recurses). What a layer costs with everything it calls, most first.
+   */
+  inclusive: Hotspot[]
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -73,34 +82,57 @@ export async function summarize(path: string, top = 30): Promise<ProfileSummary>
   profile.samples.forEach((id, i) => {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
   })
+  const parentOf = new Map<number, number>()
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id)
+  const keyOf = new Map<number, { key: string; name: string; where: string }>()
+  for (const node of profile.nodes) {
+    const where = await locate(node.callFrame)
+    const name = node.callFrame.functionName || '(anonymous)'
+    keyOf.set(node.id, { key: `${name} ${where}`, name, where })
+  }
+  const add = (map: Map<string, Hotspot>, key: string, name: string, where: string, us: number) => {
+    const hotspot = map.get(key) ?? { name, where, ms: 0, share: 0 }
+    hotspot.ms += us / 1000
+    map.set(key, hotspot)
+  }
   const functions = new Map<string, Hotspot>()
   const areas = new Map<string, Hotspot>()
+  const inclusive = new Map<string, Hotspot>()
   let busyUs = 0
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)!.callFrame
     if (frame.functionName === '(idle)') continue
     busyUs += us
-    const where = await locate(frame)
-    const name = frame.functionName || '(anonymous)'
-    const key = `${name} ${where}`
-    const fn = functions.get(key) ?? { name, where, ms: 0, share: 0 }
-    fn.ms += us / 1000
-    functions.set(key, fn)
+    const { key, name, where } = keyOf.get(id)!
+    add(functions, key, name, where, us)
+    const onStack = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const caller = keyOf.get(at)!
+      if (onStack.has(caller.key) || caller.name === '(root)') continue
+      onStack.add(caller.key)
+      add(inclusive, caller.key, caller.name, caller.where, us)
+    }
     const area = name.startsWith('(') ? name : areaOf(where)
-    const sum = areas.get(area) ?? { name: area, where: '', ms: 0, share: 0 }
-    sum.ms += us / 1000
-    areas.set(area, sum)
+    add(areas, area, area, '', us)
   }
   const ranked = (map: Map<string, Hotspot>) =>
     [...map.values()]
       .map((hotspot) => ({ ...hotspot, share: (hotspot.ms * 1000) / busyUs }))
       .sort((a, b) => b.ms - a.ms)
       .slice(0, top)
-  return { busyMs: busyUs / 1000, functions: ranked(functions), areas: ranked(areas) }
+  return {
+    busyMs: busyUs / 1000,
+    functions: ranked(functions),
+    areas: ranked(areas),
+    inclusive: ranked(inclusive),
+  }
 }
 
 export function printSummary(summary: ProfileSummary, requests: number): void {
   const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`
+  // Microseconds per request: the unit two servers' profiles are compared in.
+  const perRequest = (ms: number) => `${((ms * 1000) / requests).toFixed(0).padStart(5)} us`
   console.log(
     `main thread busy ${summary.busyMs.toFixed(0)} ms (${(summary.busyMs / requests).toFixed(3)} ms per request)\n`,
   )
@@ -110,6 +142,14 @@ export function printSummary(summary: ProfileSummary, requests: number): void {
   }
   console.log('\nby function (self time)')
   for (const fn of summary.functions) {
-    console.log(`  ${pct(fn.share)}  ${fn.name.slice(0, 40).padEnd(40)} ${fn.where}`)
+    console.log(
+      `  ${pct(fn.share)}  ${perRequest(fn.ms)}  ${fn.name.slice(0, 40).padEnd(40)} ${fn.where}`,
+    )
+  }
+  console.log('\nby function (total time: itself and all it calls)')
+  for (const fn of summary.inclusive) {
+    console.log(
+      `  ${pct(fn.share)}  ${perRequest(fn.ms)}  ${fn.name.slice(0, 40).padEnd(40)} ${fn.where}`,
+    )
   }
 }

@@ -59,7 +59,7 @@ export function buildServers(): Promise<void> {
 }
 
 export type StartOptions = {
-  /** Writes the gateway's CPU profile (`node --cpu-prof`) into this folder when it exits. */
+  /** Writes the server's CPU profile (`node --cpu-prof`) into this folder when it exits. */
   cpuProfileDir?: string
   /** Another compiled gateway to run instead of dist/node.js: an earlier build, to compare. */
   entry?: string
@@ -69,10 +69,10 @@ export type StartOptions = {
 
 /** The arguments to `node` for a role. */
 function nodeArguments(role: Role, options: StartOptions): string[] {
-  const probe = ['--import', pathToFileURL(join(OUT, 'probe.mjs')).href, ...(options.flags ?? [])]
-  if (role !== 'gateway') return [...probe, join(OUT, `${role}.mjs`)]
   const { cpuProfileDir, entry = join(ROOT, 'dist', 'node.js') } = options
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []
+  const probe = ['--import', pathToFileURL(join(OUT, 'probe.mjs')).href, ...(options.flags ?? [])]
+  if (role !== 'gateway') return [...probe, ...profile, join(OUT, `${role}.mjs`)]
   return ['--enable-source-maps', ...probe, ...profile, resolvePath(entry)]
 }
 
