@@ -5,6 +5,7 @@ import { createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { encodePng } from '../image/png.ts'
 import { Catalogue } from '../pool/catalogue.ts'
+import { drawingModel } from '../pool/testing.ts'
 import type { CallContext, ImageProvider } from '../providers/types.ts'
 import { lightResponseBody } from '../runtime/node-body-init.ts'
 import { withNodeBody } from '../runtime/node-request.ts'
@@ -27,22 +28,7 @@ function gateway(withBodyInit: boolean) {
   const provider: ImageProvider = {
     type: 'fake',
     name: 'fake',
-    models: [
-      {
-        id: 'plain',
-        publicIds: ['plain'],
-        capabilities: {
-          size: { min: 64, max: 2048, multiple: 8 },
-          defaultSize: { width: 1024, height: 1024 },
-          steps: null,
-          seed: true,
-          negativePrompt: false,
-          maxPromptLength: 1000,
-          maxImagesPerCall: 1,
-          input: { maxImages: 0, mask: false, editOnly: false },
-        },
-      },
-    ],
+    models: [drawingModel('plain')],
     generate: async (request, context: CallContext) => {
       calls.push({ prompt: request.prompt, signal: context.signal })
       await hold

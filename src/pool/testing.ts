@@ -19,6 +19,27 @@ const MODEL: ModelSpec = {
   },
 }
 
+/**
+ * A model that draws: 1024x1024 by default, sizes 64-2048 in steps of 8, a seed, one image a
+ * call, and `maxImages` input images (0: generation only; 1: FLUX.1 Kontext's edit of one image).
+ */
+export function drawingModel(id: string, maxImages = 0): ModelSpec {
+  return {
+    id,
+    publicIds: [id],
+    capabilities: {
+      size: { min: 64, max: 2048, multiple: 8 },
+      defaultSize: { width: 1024, height: 1024 },
+      steps: null,
+      seed: true,
+      negativePrompt: false,
+      maxPromptLength: 1000,
+      maxImagesPerCall: 1,
+      input: { maxImages, mask: false, editOnly: false },
+    },
+  }
+}
+
 /** A route to a target named `id`, whose provider is never called: tests pass their own attempt. */
 export function fakeRoute(id: string, options: { priority?: number; weight?: number } = {}): Route {
   const provider = {

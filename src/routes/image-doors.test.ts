@@ -3,6 +3,7 @@ import { createApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { encodePng } from '../image/png.ts'
 import { Catalogue } from '../pool/catalogue.ts'
+import { drawingModel } from '../pool/testing.ts'
 import type { ImageProvider } from '../providers/types.ts'
 import { MAX_INPUT_IMAGE_BYTES } from '../request/fields.ts'
 import { memoryStorage } from '../storage/memory.ts'
@@ -21,22 +22,7 @@ function setup(options: { storage?: boolean } = {}) {
   const provider: ImageProvider = {
     type: 'fake',
     name: 'fake',
-    models: [
-      {
-        id: 'kontext',
-        publicIds: ['kontext'],
-        capabilities: {
-          size: { min: 64, max: 2048, multiple: 8 },
-          defaultSize: { width: 1024, height: 1024 },
-          steps: null,
-          seed: true,
-          negativePrompt: false,
-          maxPromptLength: 1000,
-          maxImagesPerCall: 1,
-          input: { maxImages: 1, mask: false, editOnly: false },
-        },
-      },
-    ],
+    models: [drawingModel('kontext', 1)],
     generate: async (request) => {
       calls.push(request)
       return { images: [{ bytes: png }] }
