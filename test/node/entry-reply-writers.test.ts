@@ -4,9 +4,10 @@ import { type RunningGateway, startGateway } from './gateway.ts'
 
 /**
  * The Node entry hands the app its own reply makers (src/runtime/node.ts): an event stream's
- * events go to the socket without a web stream, and an Images reply's parts are kept for one
- * writev. Both give the same bytes as the plain responses they replace, so only what they build
- * tells whether the entry passed them: web streams, counted by who made them.
+ * events go to the socket without a web stream, an Images reply's parts are kept for one writev,
+ * and a keyed request's whole reply is recorded from the body it was made with. Each gives the
+ * same bytes as the plain path it replaces, so only what they build tells whether the entry
+ * passed them: web streams, counted by who made them.
  */
 
 let gateway: RunningGateway
@@ -16,10 +17,10 @@ beforeAll(async () => {
 afterAll(() => gateway.close())
 afterEach(() => vi.unstubAllGlobals())
 
-const post = (path: string, body: unknown) =>
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${gateway.url}${path}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(body),
   })
 
@@ -48,5 +49,23 @@ describe('the Node entry', () => {
     expect(response.status).toBe(200)
     expect(reply.data[0]!.b64_json.length).toBeGreaterThan(100)
     expect(parts.made).toBe(1)
+  })
+
+  it('records a keyed whole reply without reading it back out of the response', async () => {
+    const readBack = countStreamsMadeBy('replay-cache')
+    const chat = {
+      model: 'demo',
+      messages: [{ role: 'user', content: 'a red fox' }],
+    }
+    const key = { 'Idempotency-Key': `entry-${Date.now()}` }
+    const first = await post('/v1/chat/completions', chat, key)
+    const firstText = await first.text()
+    expect(first.status).toBe(200)
+    expect(JSON.parse(firstText).choices[0].message.content).toMatch(/!\[/)
+    expect(readBack.made).toBe(0)
+    // The retry gets the reply recorded from the first one's body, byte for byte (played back
+    // from the recording: that one is a stream of the replay cache's own).
+    const replay = await post('/v1/chat/completions', chat, key)
+    expect(await replay.text()).toBe(firstText)
   })
 })
